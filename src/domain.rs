@@ -1,0 +1,20 @@
+//! The service management domain: pure Rust, no web types.
+//!
+//! A record is never stored as a row that is overwritten. Every change is an [`edit::Edit`]
+//! inside a [`edit::ChangeSet`], stamped by a hybrid logical [`clock`]; a record's current
+//! state is the [`record::Record`] that folding its change sets yields. Kinds of record
+//! (incident, ...) are declarations in [`kind`] and [`catalogue`], read by one generic UI.
+
+pub mod catalogue;
+pub mod clock;
+pub mod command;
+pub mod demo;
+pub mod edit;
+pub mod history;
+pub mod ids;
+pub mod kind;
+pub mod lifecycle;
+pub mod priority;
+pub mod record;
+pub mod reference;
+pub mod value;

@@ -1,0 +1,179 @@
+//! Hybrid logical clock: stamps that order every edit totally and deterministically.
+//!
+//! A [`Stamp`] is (wall time in ms, counter, replica). The wall part follows the author's clock
+//! when it moves forward; when it stands still (browsers that tick every 100 ms) or runs behind
+//! a stamp already seen, the counter grows instead. The replica id breaks the remaining ties, so
+//! two browsers never produce equal stamps. One browser profile's tabs share one persisted
+//! [`Hlc`] state, advanced inside the IndexedDB transaction that writes the edits.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::ids::ReplicaId;
+
+/// A hybrid logical clock reading. Ordered by wall time, then counter, then replica.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Stamp {
+    pub wall_ms: u64,
+    pub counter: u32,
+    pub replica: ReplicaId,
+}
+
+/// The last reading a replica handed out or saw: what the next tick must exceed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ClockState {
+    pub wall_ms: u64,
+    pub counter: u32,
+}
+
+/// A replica's clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hlc {
+    replica: ReplicaId,
+    last: ClockState,
+}
+
+impl Hlc {
+    pub fn new(replica: ReplicaId, last: ClockState) -> Self {
+        Self { replica, last }
+    }
+
+    pub fn state(&self) -> ClockState {
+        self.last
+    }
+
+    pub fn replica(&self) -> ReplicaId {
+        self.replica
+    }
+
+    /// A stamp greater than every stamp this clock handed out or observed.
+    pub fn tick(&mut self, now_ms: u64) -> Stamp {
+        let next = if now_ms > self.last.wall_ms {
+            ClockState { wall_ms: now_ms, counter: 0 }
+        } else if self.last.counter == u32::MAX {
+            ClockState { wall_ms: self.last.wall_ms + 1, counter: 0 }
+        } else {
+            ClockState { wall_ms: self.last.wall_ms, counter: self.last.counter + 1 }
+        };
+        self.last = next;
+        Stamp { wall_ms: next.wall_ms, counter: next.counter, replica: self.replica }
+    }
+
+    /// Takes note of a stamp from elsewhere so later ticks order after it.
+    pub fn observe(&mut self, stamp: Stamp) {
+        let seen = ClockState { wall_ms: stamp.wall_ms, counter: stamp.counter };
+        self.last = self.last.max(seen);
+    }
+}
+
+impl fmt::Display for Stamp {
+    /// Fixed-width hex, so the text form sorts like the stamp itself.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:012x}-{:08x}-{}", self.wall_ms, self.counter, self.replica)
+    }
+}
+
+/// Why a stamp's text form was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a clock stamp (expected wall-counter-replica in hex)")]
+pub struct StampParseError(String);
+
+impl FromStr for Stamp {
+    type Err = StampParseError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || StampParseError(text.chars().take(60).collect());
+        let mut parts = text.split('-');
+        let (Some(wall), Some(counter), Some(replica), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        if wall.len() != 12 || counter.len() != 8 || replica.len() != 16 {
+            return Err(bad());
+        }
+        Ok(Stamp {
+            wall_ms: u64::from_str_radix(wall, 16).map_err(|_| bad())?,
+            counter: u32::from_str_radix(counter, 16).map_err(|_| bad())?,
+            replica: ReplicaId(u64::from_str_radix(replica, 16).map_err(|_| bad())?),
+        })
+    }
+}
+
+impl Serialize for Stamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Stamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clock(replica: u64) -> Hlc {
+        Hlc::new(ReplicaId(replica), ClockState::default())
+    }
+
+    #[test]
+    fn a_coarse_clock_still_gives_increasing_stamps() {
+        // A browser whose clock ticks every 100 ms: a burst of edits within one tick.
+        let mut hlc = clock(1);
+        let stamps: Vec<Stamp> = (0..10_000).map(|i| hlc.tick(1_000_000 + (i / 5_000) * 100)).collect();
+        assert!(stamps.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(stamps[4_999].counter, 4_999);
+        assert_eq!(stamps[5_000].wall_ms, 1_000_100);
+        assert_eq!(stamps[5_000].counter, 0);
+    }
+
+    #[test]
+    fn a_clock_set_back_never_goes_back() {
+        let mut hlc = clock(1);
+        let before = hlc.tick(5_000);
+        let after = hlc.tick(1_000); // the user moved the system clock back
+        assert!(after > before);
+        assert_eq!(after.wall_ms, 5_000);
+    }
+
+    #[test]
+    fn observed_stamps_order_before_the_next_tick() {
+        let mut hlc = clock(1);
+        let remote = Stamp { wall_ms: 9_000, counter: 7, replica: ReplicaId(2) };
+        hlc.observe(remote);
+        let next = hlc.tick(1_000);
+        assert!(next > remote);
+    }
+
+    #[test]
+    fn two_replicas_of_one_member_never_tie() {
+        // One person on two browsers, both clocks reading the same millisecond.
+        let a = clock(1).tick(42);
+        let b = clock(2).tick(42);
+        assert_ne!(a, b);
+        assert!(a < b);
+    }
+
+    #[test]
+    fn counter_overflow_moves_the_wall_forward() {
+        let mut hlc = Hlc::new(ReplicaId(1), ClockState { wall_ms: 10, counter: u32::MAX });
+        let next = hlc.tick(10);
+        assert_eq!((next.wall_ms, next.counter), (11, 0));
+    }
+
+    #[test]
+    fn text_form_round_trips_and_sorts_like_stamps() {
+        let a = Stamp { wall_ms: 0x18f_0000_0000, counter: 3, replica: ReplicaId(u64::MAX) };
+        let b = Stamp { wall_ms: 0x18f_0000_0001, counter: 0, replica: ReplicaId(0) };
+        assert_eq!(a.to_string().parse::<Stamp>(), Ok(a));
+        assert!(a.to_string() < b.to_string());
+        assert!("not-a-stamp".parse::<Stamp>().is_err());
+        assert!("zzzzzzzzzzzz-00000000-0000000000000000".parse::<Stamp>().is_err());
+    }
+}

@@ -1,0 +1,181 @@
+//! Edits and change sets: the only way a record ever changes.
+//!
+//! An [`Edit`] is one operation on one field. The edits one user action makes together (a form
+//! save, a state change with its fields) form a [`ChangeSet`]: they share its id, member, clock
+//! time and [`Stamp`], land together and are shown together in history. Each edit is identified
+//! by its change set and its position ([`EditId`]).
+//!
+//! `replaces` lists the stamps of the edits of that field the author had in view: a later edit
+//! that replaces the current value is an overwrite; two edits that do not replace each other are
+//! a conflict, whatever their clock order.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::clock::Stamp;
+use super::ids::{ChangeSetId, EditId, Member, RecordId};
+use super::value::Value;
+
+/// A stable field id, such as `title`: never a label, so renaming a label keeps history intact.
+pub type FieldId = String;
+
+/// What an edit does to its field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// Sets the field (or clears it with `None`), replacing the values in `replaces`.
+    Set(Option<Value>),
+    /// Adds a member to a set-valued field (links, relationships). Concurrent adds all survive.
+    Add(Value),
+    /// Removes a member from a set: the adds listed in `replaces` (those the author saw).
+    Remove(Value),
+    /// Appends an entry to a log (work notes, comments). Entries are never overwritten.
+    Append(String),
+}
+
+/// One operation on one field of the change set's record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edit {
+    pub field: FieldId,
+    pub op: Op,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<Stamp>,
+}
+
+impl Edit {
+    pub fn set(field: &str, value: Option<Value>, replaces: Vec<Stamp>) -> Self {
+        Self { field: field.to_string(), op: Op::Set(value), replaces }
+    }
+
+    pub fn append(field: &str, text: String) -> Self {
+        Self { field: field.to_string(), op: Op::Append(text), replaces: Vec::new() }
+    }
+}
+
+/// The edits of one user action on one record, before the store stamps them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    pub id: ChangeSetId,
+    pub record: RecordId,
+    pub kind: String,
+    pub member: Member,
+    pub at: DateTime<Utc>,
+    pub edits: Vec<Edit>,
+}
+
+impl Draft {
+    /// Seals the draft with the stamp the clock gave it.
+    pub fn stamp(self, stamp: Stamp) -> Result<ChangeSet, ChangeSetError> {
+        ChangeSet {
+            id: self.id,
+            record: self.record,
+            kind: self.kind,
+            member: self.member,
+            at: self.at,
+            stamp,
+            edits: self.edits,
+        }
+        .validated()
+    }
+}
+
+/// Edits made together on one record, stamped as one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeSet {
+    pub id: ChangeSetId,
+    pub record: RecordId,
+    /// The record's kind (`incident`, ...), so a record can be folded from any of its change sets.
+    pub kind: String,
+    pub member: Member,
+    /// The author's clock time, shown in history and used by SLA clocks.
+    pub at: DateTime<Utc>,
+    pub stamp: Stamp,
+    pub edits: Vec<Edit>,
+}
+
+/// A change set that breaks the rules every change set obeys.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChangeSetError {
+    #[error("change set {0} has no edits")]
+    Empty(ChangeSetId),
+    #[error("change set {0} has more than {max} edits", max = ChangeSet::MAX_EDITS)]
+    TooManyEdits(ChangeSetId),
+    #[error("change set {id} sets field `{field}` twice")]
+    FieldSetTwice { id: ChangeSetId, field: FieldId },
+    #[error("change set {id} claims to replace a later edit of field `{field}`")]
+    ReplacesTheFuture { id: ChangeSetId, field: FieldId },
+}
+
+impl ChangeSet {
+    pub const MAX_EDITS: usize = 1_000;
+
+    /// Checks the invariants the fold relies on: at most one `Set` per field (so a stamp and a
+    /// field name one value), and only earlier stamps replaced (so the latest edit is a head).
+    pub fn validated(self) -> Result<Self, ChangeSetError> {
+        if self.edits.is_empty() {
+            return Err(ChangeSetError::Empty(self.id));
+        }
+        if self.edits.len() > Self::MAX_EDITS {
+            return Err(ChangeSetError::TooManyEdits(self.id));
+        }
+        let mut set_fields = BTreeSet::new();
+        for edit in &self.edits {
+            if matches!(edit.op, Op::Set(_)) && !set_fields.insert(edit.field.as_str()) {
+                return Err(ChangeSetError::FieldSetTwice { id: self.id, field: edit.field.clone() });
+            }
+            if edit.replaces.iter().any(|replaced| *replaced >= self.stamp) {
+                return Err(ChangeSetError::ReplacesTheFuture { id: self.id, field: edit.field.clone() });
+            }
+        }
+        Ok(self)
+    }
+
+    /// The ids of this change set's edits, in order.
+    pub fn edit_ids(&self) -> impl Iterator<Item = EditId> + '_ {
+        (0..self.edits.len()).map(|index| EditId { change_set: self.id, index: index as u16 })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::ReplicaId;
+
+    fn stamp(wall_ms: u64) -> Stamp {
+        Stamp { wall_ms, counter: 0, replica: ReplicaId(1) }
+    }
+
+    fn draft(edits: Vec<Edit>) -> Draft {
+        Draft {
+            id: ChangeSetId::new(1, [1; 10]),
+            record: RecordId::new(1, [2; 10]),
+            kind: "incident".into(),
+            member: Member::new("Ada").unwrap(),
+            at: DateTime::<Utc>::UNIX_EPOCH,
+            edits,
+        }
+    }
+
+    #[test]
+    fn a_change_set_may_not_set_a_field_twice() {
+        let twice = draft(vec![Edit::set("title", None, vec![]), Edit::set("title", None, vec![])]);
+        assert!(matches!(twice.stamp(stamp(5)), Err(ChangeSetError::FieldSetTwice { .. })));
+    }
+
+    #[test]
+    fn a_change_set_replaces_only_earlier_edits() {
+        let future = draft(vec![Edit::set("title", None, vec![stamp(9)])]);
+        assert!(matches!(future.stamp(stamp(5)), Err(ChangeSetError::ReplacesTheFuture { .. })));
+        let past = draft(vec![Edit::set("title", None, vec![stamp(4)])]);
+        assert!(past.stamp(stamp(5)).is_ok());
+    }
+
+    #[test]
+    fn notes_may_be_appended_twice_in_one_change_set() {
+        let notes = draft(vec![Edit::append("notes", "a".into()), Edit::append("notes", "b".into())]);
+        assert!(notes.stamp(stamp(5)).is_ok());
+        assert!(draft(vec![]).stamp(stamp(5)).is_err());
+    }
+}

@@ -1,0 +1,155 @@
+//! Identifiers: time-ordered record and change-set ids, replica ids and team members.
+//!
+//! Ids are built from a time and caller-supplied random bytes, so the domain stays
+//! deterministic and testable; the browser layers supply `crypto.getRandomValues`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Random bytes for a new id (the 74 random bits of a UUID v7 come from these).
+pub type Entropy = [u8; 10];
+
+macro_rules! uuid_v7_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// A time-ordered (UUID v7) id for `unix_ms`, with `entropy` as its random part.
+            pub fn new(unix_ms: u64, entropy: Entropy) -> Self {
+                Self(uuid::Builder::from_unix_timestamp_millis(unix_ms, &entropy).into_uuid())
+            }
+
+            /// Parses the hyphenated form, as found in URLs and files.
+            pub fn parse(text: &str) -> Option<Self> {
+                Uuid::parse_str(text).ok().map(Self)
+            }
+
+            /// The last four hex digits: enough to tell apart two records shown with the same reference.
+            pub fn short(&self) -> String {
+                let simple = self.0.simple().to_string();
+                simple[simple.len() - 4..].to_string()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+    };
+}
+
+uuid_v7_id!(
+    /// Identifies one SMS record (an incident, the settings, ...) for its whole life.
+    RecordId
+);
+uuid_v7_id!(
+    /// Identifies a change set: the edits one user action made together.
+    ChangeSetId
+);
+
+/// Identifies one edit: its change set and its position inside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct EditId {
+    pub change_set: ChangeSetId,
+    pub index: u16,
+}
+
+/// One browser profile's copy of the database: the tie-breaker of clock stamps.
+///
+/// It is per profile, not per person: one member on two browsers has two replicas, so their
+/// edits can never carry equal stamps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReplicaId(pub u64);
+
+impl ReplicaId {
+    pub fn from_entropy(entropy: [u8; 8]) -> Self {
+        Self(u64::from_be_bytes(entropy))
+    }
+}
+
+impl fmt::Display for ReplicaId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+/// As 16 hex digits: a JavaScript number cannot hold every 64-bit id.
+impl Serialize for ReplicaId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ReplicaId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        u64::from_str_radix(&text, 16)
+            .map(ReplicaId)
+            .map_err(|_| serde::de::Error::custom("a replica id is 16 hex digits"))
+    }
+}
+
+/// The name of the team member who acts, as they gave it on first start.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Member(String);
+
+/// Why a member name was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MemberError {
+    #[error("Enter your name.")]
+    Empty,
+    #[error("A name has at most {max} characters.")]
+    TooLong { max: usize },
+}
+
+impl Member {
+    pub const MAX_CHARS: usize = 60;
+
+    pub fn new(name: &str) -> Result<Self, MemberError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(MemberError::Empty);
+        }
+        if name.chars().count() > Self::MAX_CHARS {
+            return Err(MemberError::TooLong { max: Self::MAX_CHARS });
+        }
+        Ok(Self(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Member {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_ids_sort_by_creation_time() {
+        let early = RecordId::new(1_000, [9; 10]);
+        let late = RecordId::new(2_000, [0; 10]);
+        assert!(early < late);
+        assert_eq!(RecordId::parse(&early.to_string()), Some(early));
+    }
+
+    #[test]
+    fn member_names_are_trimmed_and_bounded() {
+        assert_eq!(Member::new("  Ada ").unwrap().as_str(), "Ada");
+        assert_eq!(Member::new("   "), Err(MemberError::Empty));
+        assert!(matches!(Member::new(&"x".repeat(61)), Err(MemberError::TooLong { .. })));
+    }
+}

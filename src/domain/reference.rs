@@ -1,0 +1,71 @@
+//! Human references (INC-000123): numbered per kind, never renumbered.
+//!
+//! Two offline creations can take the same number. Both keep it; wherever a reference is
+//! shown, colliding records are told apart by a short suffix of their record id.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::ids::RecordId;
+use super::kind::KindDecl;
+use super::record::Record;
+
+/// The field holding a record's reference number.
+pub const REF_FIELD: &str = "ref";
+
+/// The number a record holds, if any.
+pub fn number_of(record: &Record) -> Option<i64> {
+    record.value(REF_FIELD).and_then(|value| value.as_number())
+}
+
+/// The number the next record of `kind` takes here: one above the highest seen.
+pub fn next_number<'a>(kind: &KindDecl, records: impl IntoIterator<Item = &'a Record>) -> i64 {
+    records.into_iter().filter(|r| r.kind == kind.id).filter_map(number_of).max().unwrap_or(0) + 1
+}
+
+/// `INC-000123`.
+pub fn format(kind: &KindDecl, number: i64) -> String {
+    format!("{}-{:06}", kind.prefix, number)
+}
+
+/// Reference numbers taken by more than one record, per kind.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Collisions {
+    records: BTreeSet<RecordId>,
+    groups: BTreeMap<(String, i64), Vec<RecordId>>,
+}
+
+impl Collisions {
+    pub fn find<'a>(records: impl IntoIterator<Item = &'a Record>) -> Self {
+        let mut by_number: BTreeMap<(String, i64), Vec<RecordId>> = BTreeMap::new();
+        for record in records {
+            if let Some(number) = number_of(record) {
+                by_number.entry((record.kind.clone(), number)).or_default().push(record.id);
+            }
+        }
+        by_number.retain(|_, ids| ids.len() > 1);
+        let records = by_number.values().flatten().copied().collect();
+        Self { records, groups: by_number }
+    }
+
+    pub fn contains(&self, id: &RecordId) -> bool {
+        self.records.contains(id)
+    }
+
+    /// Each shared number with the records that hold it.
+    pub fn groups(&self) -> impl Iterator<Item = (&(String, i64), &Vec<RecordId>)> {
+        self.groups.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+}
+
+/// The reference as shown: with a suffix from the record id when another record shares it.
+pub fn label(kind: &KindDecl, record: &Record, collisions: &Collisions) -> String {
+    match number_of(record) {
+        Some(number) if collisions.contains(&record.id) => format!("{}·{}", format(kind, number), record.id.short()),
+        Some(number) => format(kind, number),
+        None => format!("{}-?·{}", kind.prefix, record.id.short()),
+    }
+}

@@ -1,0 +1,234 @@
+//! IndexedDB persistence behind a small interface: open, load, commit, history, stats.
+//!
+//! IndexedDB costs per value far more than per byte, so the layout batches:
+//!
+//! - `changes`: change sets in chunks, keyed by a local arrival sequence. A user action is one
+//!   small chunk; a bulk write is chunks of [`layout::CHUNK_SIZE`] change sets. Beside the
+//!   change sets a chunk keeps the local facts that are never exported: when it arrived and
+//!   which import brought it. A multi-entry index lists the records each chunk touches.
+//! - `pages`: a snapshot of the folded records in pages, for a fast start. The change sets stay
+//!   the truth: the snapshot says which arrival sequence it covers, newer chunks are folded on
+//!   top at load, and a snapshot of another fold version is rebuilt from all change sets.
+//! - `meta`: the clock state and replica id, advanced inside each writing transaction (which
+//!   IndexedDB serialises across tabs), so two tabs never hand out equal stamps.
+//!
+//! [`schema`] holds the versions and migrations.
+
+mod browser;
+mod error;
+mod layout;
+pub mod schema;
+
+use std::collections::BTreeMap;
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::KeyRange;
+
+use crate::domain::clock::Hlc;
+use crate::domain::edit::{ChangeSet, Draft};
+use crate::domain::ids::{RecordId, ReplicaId};
+use crate::domain::record::{Record, Records};
+
+pub use browser::{now_ms, random_bytes, request_persistence, storage_estimate, StorageEstimate};
+pub use error::StoreError;
+use layout::{Head, SnapshotInfo, StoredChunk, CHUNKS, HEAD_KEY, META, PAGES, SNAPSHOT_KEY};
+
+/// What a load found.
+pub struct Loaded {
+    pub records: Records,
+    /// Chunks folded on top of the snapshot (0 right after a compaction).
+    pub pending_chunks: usize,
+}
+
+/// An open Servicebook database.
+#[derive(Clone)]
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    /// Opens (creating or migrating) the database `name`. `on_blocked` is called when another
+    /// tab holds an older version open, while this open waits for it to close.
+    pub async fn open(name: &str, on_blocked: impl FnOnce() + 'static) -> Result<Store, StoreError> {
+        let db = schema::open(name, on_blocked).await?;
+        Ok(Store { db })
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Reads the records: the snapshot plus newer chunks; rebuilds the snapshot when it is
+    /// missing, of another fold version, or far behind.
+    pub async fn load(&self) -> Result<Loaded, StoreError> {
+        let tx = self.db.transaction([CHUNKS, PAGES, META]).build()?;
+        let meta = tx.object_store(META)?;
+        let snapshot: Option<SnapshotInfo> = meta.get(SNAPSHOT_KEY).serde()?.await?;
+        let usable = snapshot.filter(|s| s.fold == SnapshotInfo::FOLD_VERSION);
+        let pages = match usable {
+            Some(_) => Some(tx.object_store(PAGES)?.get_all::<String>().primitive()?.await?),
+            None => None,
+        };
+        let through = usable.map(|s| s.through).unwrap_or(0);
+        let chunks = tx.object_store(CHUNKS)?;
+        let newer =
+            chunks.get_all::<StoredChunk>().with_query::<u64, _>(KeyRange::LowerBound(through, true)).serde()?.await?;
+        let newer: Vec<StoredChunk> = newer.collect::<Result<_, _>>()?;
+        drop(tx);
+
+        let mut records = Records::default();
+        if let Some(pages) = pages {
+            for page in pages {
+                records.extend_snapshot(layout::decode_page(&page?)?);
+            }
+        }
+        let mut last = through;
+        for chunk in &newer {
+            for change_set in chunk.change_sets()? {
+                records.apply(&change_set);
+            }
+            last = last.max(chunk.seq);
+        }
+        let pending_chunks = newer.len();
+        if usable.is_none() || pending_chunks > layout::COMPACT_AFTER {
+            self.write_snapshot(&records, last).await?;
+            return Ok(Loaded { records, pending_chunks: 0 });
+        }
+        Ok(Loaded { records, pending_chunks })
+    }
+
+    /// Stamps and stores the drafts (one user action) as one small chunk, in one transaction.
+    /// Returns the stored change sets, for the caller to fold into its records. Nothing is
+    /// stored if any draft is invalid.
+    pub async fn commit(&self, drafts: Vec<Draft>) -> Result<Vec<ChangeSet>, StoreError> {
+        if drafts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let stamp_all = |hlc: &mut Hlc, now: f64| -> Result<Vec<ChangeSet>, StoreError> {
+            let now = now.max(0.0) as u64;
+            Ok(drafts.into_iter().map(|draft| draft.stamp(hlc.tick(now))).collect::<Result<_, _>>()?)
+        };
+        self.write(stamp_all, None, None).await
+    }
+
+    /// Stores change sets stamped elsewhere (sample data; teammates' files) as one import,
+    /// tagged `import`, with a fresh snapshot, in one transaction; `records` is updated only
+    /// if it commits. The clock moves past every stamp stored.
+    pub async fn import(
+        &self,
+        change_sets: Vec<ChangeSet>,
+        import: &str,
+        records: &mut Records,
+    ) -> Result<Vec<ChangeSet>, StoreError> {
+        let checked = change_sets.into_iter().map(ChangeSet::validated).collect::<Result<Vec<_>, _>>()?;
+        let observe = |hlc: &mut Hlc, _now: f64| -> Result<Vec<ChangeSet>, StoreError> {
+            for change_set in &checked {
+                hlc.observe(change_set.stamp);
+            }
+            Ok(checked)
+        };
+        self.write(observe, Some(import), Some(records)).await
+    }
+
+    /// The one writing path: reads the clock head, lets `make` stamp (or observe) change sets
+    /// with it, stores them in chunks and the advanced head, and with `records` a new
+    /// snapshot; all in one transaction.
+    async fn write(
+        &self,
+        make: impl FnOnce(&mut Hlc, f64) -> Result<Vec<ChangeSet>, StoreError>,
+        import: Option<&str>,
+        records: Option<&mut Records>,
+    ) -> Result<Vec<ChangeSet>, StoreError> {
+        let stores: &[&str] = if records.is_some() { &[CHUNKS, META, PAGES] } else { &[CHUNKS, META] };
+        let tx = self.db.transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
+        let meta = tx.object_store(META)?;
+        let Some(head): Option<Head> = meta.get(HEAD_KEY).serde()?.await? else {
+            return Err(StoreError::Corrupt("the clock record is missing".into()));
+        };
+        // From here to the commit only IndexedDB requests are awaited, so the transaction
+        // stays active and no other tab of this profile can take a stamp in between.
+        let mut hlc = Hlc::new(head.replica, head.clock);
+        let now = now_ms();
+        let change_sets = make(&mut hlc, now)?;
+        let chunks = tx.object_store(CHUNKS)?;
+        let mut seq = head.seq;
+        for batch in change_sets.chunks(layout::CHUNK_SIZE) {
+            seq += 1;
+            let chunk = StoredChunk::new(seq, now, import.map(str::to_string), batch)?;
+            chunks.put(&chunk).with_key(seq).serde()?;
+        }
+        meta.put(&Head { replica: head.replica, clock: hlc.state(), seq }).with_key(HEAD_KEY.to_string()).serde()?;
+        match records {
+            Some(records) => {
+                let mut folded = records.clone();
+                for change_set in &change_sets {
+                    folded.apply(change_set);
+                }
+                layout::put_snapshot(&tx, &folded, seq)?;
+                tx.commit().await?;
+                *records = folded;
+            }
+            None => tx.commit().await?,
+        }
+        Ok(change_sets)
+    }
+
+    /// Writes the snapshot of `records`, covering chunks up to `through`.
+    async fn write_snapshot(&self, records: &Records, through: u64) -> Result<(), StoreError> {
+        let tx = self.db.transaction([PAGES, META]).with_mode(TransactionMode::Readwrite).build()?;
+        layout::put_snapshot(&tx, records, through)?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every change set of one record, in stamp order.
+    pub async fn history(&self, record: RecordId) -> Result<Vec<ChangeSet>, StoreError> {
+        let tx = self.db.transaction(CHUNKS).build()?;
+        let chunks = tx.object_store(CHUNKS)?;
+        let index = chunks.index(layout::BY_RECORD)?;
+        let chunks =
+            index.get_all::<StoredChunk>().with_query::<String, _>(KeyRange::Only(record.to_string())).serde()?.await?;
+        let mut out = Vec::new();
+        for chunk in chunks {
+            out.extend(chunk?.change_sets()?.into_iter().filter(|cs| cs.record == record));
+        }
+        out.sort_by_key(|cs| cs.stamp);
+        out.dedup_by_key(|cs| cs.id);
+        Ok(out)
+    }
+
+    /// How many change-set chunks are stored.
+    pub async fn chunk_count(&self) -> Result<u32, StoreError> {
+        let tx = self.db.transaction(CHUNKS).build()?;
+        Ok(tx.object_store(CHUNKS)?.count().await?)
+    }
+
+    /// This browser profile's replica id.
+    pub async fn replica(&self) -> Result<ReplicaId, StoreError> {
+        let tx = self.db.transaction(META).build()?;
+        let head: Option<Head> = tx.object_store(META)?.get(HEAD_KEY).serde()?.await?;
+        head.map(|h| h.replica).ok_or_else(|| StoreError::Corrupt("the clock record is missing".into()))
+    }
+
+    /// Every stored change set, in arrival order (for tests, rebuilds and exports).
+    pub async fn all_change_sets(&self) -> Result<Vec<ChangeSet>, StoreError> {
+        let tx = self.db.transaction(CHUNKS).build()?;
+        let chunks = tx.object_store(CHUNKS)?.get_all::<StoredChunk>().serde()?.await?;
+        let mut out = Vec::new();
+        for chunk in chunks {
+            out.extend(chunk?.change_sets()?);
+        }
+        Ok(out)
+    }
+
+    pub fn close(self) {
+        self.db.close();
+    }
+}
+
+/// Records folded from all change sets, ignoring any snapshot (what a rebuild yields).
+pub fn fold(change_sets: &[ChangeSet]) -> BTreeMap<RecordId, Record> {
+    crate::domain::record::fold_all(change_sets)
+}

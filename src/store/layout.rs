@@ -1,0 +1,105 @@
+//! The shape of what is stored: object store names, the chunk and snapshot values.
+
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::Transaction;
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+use crate::domain::clock::ClockState;
+use crate::domain::edit::ChangeSet;
+use crate::domain::ids::ReplicaId;
+use crate::domain::record::{Record, Records};
+
+/// Chunks of change sets, keyed by arrival sequence.
+pub const CHUNKS: &str = "changes";
+/// The multi-entry index of the records a chunk touches.
+pub const BY_RECORD: &str = "by_record";
+/// Snapshot pages of folded records, keyed by page number.
+pub const PAGES: &str = "pages";
+/// Small values: the clock head and the snapshot description.
+pub const META: &str = "meta";
+pub const HEAD_KEY: &str = "head";
+pub const SNAPSHOT_KEY: &str = "snapshot";
+
+/// Change sets per chunk in a bulk write.
+pub const CHUNK_SIZE: usize = 1_000;
+/// Records per snapshot page.
+pub const PAGE_SIZE: usize = 1_000;
+/// Chunks folded on top of the snapshot at load before it is rewritten.
+pub const COMPACT_AFTER: usize = 200;
+
+/// The replica's clock and arrival sequence, advanced in every writing transaction.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Head {
+    pub replica: ReplicaId,
+    pub clock: ClockState,
+    /// The sequence number of the last chunk written.
+    pub seq: u64,
+}
+
+/// Which fold of which chunks the snapshot pages hold.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct SnapshotInfo {
+    /// The fold code's version: a snapshot of another version is rebuilt from change sets.
+    pub fold: u32,
+    /// The last chunk sequence folded into the pages.
+    pub through: u64,
+    pub pages: u32,
+    pub records: u32,
+}
+
+impl SnapshotInfo {
+    /// Bump when `Record`'s stored form or the fold changes meaning.
+    pub const FOLD_VERSION: u32 = 1;
+}
+
+/// One stored chunk: change sets that arrived together, and local facts about them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredChunk {
+    /// Arrival sequence (also the key).
+    pub seq: u64,
+    /// Local time of arrival, ms since the epoch.
+    pub arrived: f64,
+    /// The import that brought these change sets, or none when made here.
+    pub import: Option<String>,
+    /// Ids of the records touched (the `by_record` index).
+    pub records: Vec<String>,
+    /// The change sets as a JSON array: one string is far cheaper to store than many objects.
+    pub json: String,
+}
+
+impl StoredChunk {
+    pub fn new(seq: u64, arrived: f64, import: Option<String>, change_sets: &[ChangeSet]) -> Result<Self, StoreError> {
+        let mut records: Vec<String> = change_sets.iter().map(|cs| cs.record.to_string()).collect();
+        records.sort();
+        records.dedup();
+        let json = serde_json::to_string(change_sets).map_err(|e| StoreError::Failed(e.to_string()))?;
+        Ok(Self { seq, arrived, import, records, json })
+    }
+
+    pub fn change_sets(&self) -> Result<Vec<ChangeSet>, StoreError> {
+        serde_json::from_str(&self.json)
+            .map_err(|e| StoreError::Corrupt(format!("stored change sets (chunk {}) do not parse: {e}", self.seq)))
+    }
+}
+
+pub fn decode_page(json: &str) -> Result<Vec<Record>, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("a snapshot page does not parse: {e}")))
+}
+
+/// Replaces the snapshot with `records`, covering chunks up to `through`. The transaction must
+/// include `PAGES` and `META` in read-write mode.
+pub fn put_snapshot(tx: &Transaction<'_>, records: &Records, through: u64) -> Result<(), StoreError> {
+    let pages = tx.object_store(PAGES)?;
+    pages.clear()?;
+    let all: Vec<&Record> = records.iter().collect();
+    let mut count = 0u32;
+    for (number, page) in all.chunks(PAGE_SIZE).enumerate() {
+        let json = serde_json::to_string(page).map_err(|e| StoreError::Failed(e.to_string()))?;
+        pages.put(json).with_key(number as u32).primitive()?;
+        count += 1;
+    }
+    let info = SnapshotInfo { fold: SnapshotInfo::FOLD_VERSION, through, pages: count, records: all.len() as u32 };
+    tx.object_store(META)?.put(&info).with_key(SNAPSHOT_KEY.to_string()).serde()?;
+    Ok(())
+}

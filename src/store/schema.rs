@@ -1,0 +1,173 @@
+//! Database versions and migrations.
+//!
+//! - Version 1 (a fixture layout, kept so the migration path is tested): one object per edit
+//!   in the store `edits`.
+//! - Version 2 (current): chunks of change sets, snapshot pages and meta (see `layout`).
+//!
+//! The upgrade callback only creates stores: IndexedDB's upgrade cannot add an index to an
+//! existing store through this crate, so a layout change creates new stores, and the data is
+//! moved after opening, in one read-write transaction. If the tab closes halfway, that
+//! transaction rolls back and the next open moves the data again: the move is resumable.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::KeyPath;
+use serde::{Deserialize, Serialize};
+
+use super::layout::{Head, StoredChunk, BY_RECORD, CHUNKS, CHUNK_SIZE, HEAD_KEY, META, PAGES};
+use super::{now_ms, random_bytes, StoreError};
+use crate::domain::clock::{ClockState, Hlc, Stamp};
+use crate::domain::edit::{ChangeSet, Edit};
+use crate::domain::ids::{ChangeSetId, Member, RecordId, ReplicaId};
+use crate::domain::value::Value;
+
+/// The schema version this release writes.
+pub const CURRENT_VERSION: u32 = 2;
+
+/// Opens `name` at the current version, creating or migrating it.
+pub async fn open(name: &str, on_blocked: impl FnOnce() + 'static) -> Result<Database, StoreError> {
+    let db = Database::open(name)
+        .with_version(CURRENT_VERSION)
+        .with_on_blocked(move |_| {
+            on_blocked();
+            Ok(())
+        })
+        .with_on_upgrade_needed(|event, db| {
+            let old = event.old_version() as u32;
+            if old < 2 {
+                let chunks = db.create_object_store(CHUNKS).build()?;
+                chunks.create_index(BY_RECORD, KeyPath::One("records")).with_multi_entry(true).build()?;
+                db.create_object_store(PAGES).build()?;
+                db.create_object_store(META).build()?;
+            }
+            Ok(())
+        })
+        .await?;
+    ensure_head(&db).await?;
+    if db.object_store_names().any(|store| store == v1::EDITS) {
+        v1::move_edits(&db).await?;
+    }
+    Ok(db)
+}
+
+/// Gives a new database its replica id and clock.
+async fn ensure_head(db: &Database) -> Result<(), StoreError> {
+    let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+    let meta = tx.object_store(META)?;
+    let head: Option<Head> = meta.get(HEAD_KEY).serde()?.await?;
+    if head.is_none() {
+        let replica = ReplicaId::from_entropy(random_bytes::<8>());
+        meta.put(&Head { replica, clock: ClockState::default(), seq: 0 }).with_key(HEAD_KEY.to_string()).serde()?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The version 1 layout and its migration.
+pub mod v1 {
+    use super::*;
+
+    /// The version 1 store: one object per edit, keyed by `id`.
+    pub const EDITS: &str = "edits";
+
+    /// An edit as version 1 stored it: one `Set` per object, change sets implied by
+    /// (record, stamp).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct LegacyEdit {
+        pub id: String,
+        pub record: RecordId,
+        pub kind: String,
+        pub field: String,
+        pub value: Option<Value>,
+        pub member: Member,
+        pub at: DateTime<Utc>,
+        pub stamp: Stamp,
+    }
+
+    /// Creates a database in the version 1 layout holding `edits` (for migration tests).
+    pub async fn create_fixture(name: &str, edits: &[LegacyEdit]) -> Result<(), StoreError> {
+        let db = Database::open(name)
+            .with_version(1u32)
+            .with_on_upgrade_needed(|_, db| {
+                db.create_object_store(EDITS).with_key_path(KeyPath::One("id")).build()?;
+                Ok(())
+            })
+            .await?;
+        let tx = db.transaction(EDITS).with_mode(TransactionMode::Readwrite).build()?;
+        let store = tx.object_store(EDITS)?;
+        for edit in edits {
+            store.put(edit).serde()?;
+        }
+        tx.commit().await?;
+        db.close();
+        Ok(())
+    }
+
+    /// Regroups version 1 edits into change sets, stores them as chunks and empties `edits`,
+    /// all in one transaction.
+    pub(super) async fn move_edits(db: &Database) -> Result<(), StoreError> {
+        let tx = db.transaction([EDITS, CHUNKS, META]).with_mode(TransactionMode::Readwrite).build()?;
+        let legacy = tx.object_store(EDITS)?;
+        let edits: Vec<LegacyEdit> = legacy.get_all::<LegacyEdit>().serde()?.await?.collect::<Result<_, _>>()?;
+        if edits.is_empty() {
+            return Ok(());
+        }
+        let meta = tx.object_store(META)?;
+        let Some(head): Option<Head> = meta.get(HEAD_KEY).serde()?.await? else {
+            return Err(StoreError::Corrupt("the clock record is missing".into()));
+        };
+        let change_sets = regroup(edits)?;
+        let mut hlc = Hlc::new(head.replica, head.clock);
+        let chunks = tx.object_store(CHUNKS)?;
+        let mut seq = head.seq;
+        for batch in change_sets.chunks(CHUNK_SIZE) {
+            seq += 1;
+            chunks.put(&StoredChunk::new(seq, now_ms(), None, batch)?).with_key(seq).serde()?;
+        }
+        for change_set in &change_sets {
+            hlc.observe(change_set.stamp);
+        }
+        meta.put(&Head { replica: head.replica, clock: hlc.state(), seq }).with_key(HEAD_KEY.to_string()).serde()?;
+        legacy.clear()?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One change set per (record, stamp), its id taken from its first edit's id.
+    pub fn regroup(edits: Vec<LegacyEdit>) -> Result<Vec<ChangeSet>, StoreError> {
+        let mut groups: BTreeMap<(RecordId, Stamp), Vec<LegacyEdit>> = BTreeMap::new();
+        for edit in edits {
+            groups.entry((edit.record, edit.stamp)).or_default().push(edit);
+        }
+        // Version 1 histories were linear: each set replaced the field's previous value.
+        let mut previous: BTreeMap<(RecordId, String), Stamp> = BTreeMap::new();
+        let mut out = Vec::new();
+        for ((record, stamp), mut group) in groups {
+            group.sort_by(|a, b| a.id.cmp(&b.id));
+            let first = &group[0];
+            let id = ChangeSetId::parse(&first.id)
+                .ok_or_else(|| StoreError::Corrupt(format!("version 1 edit id `{}` is not a UUID", first.id)))?;
+            let change_set = ChangeSet {
+                id,
+                record,
+                kind: first.kind.clone(),
+                member: first.member.clone(),
+                at: first.at,
+                stamp,
+                edits: group
+                    .iter()
+                    .map(|e| {
+                        let replaces = previous.insert((record, e.field.clone()), stamp).into_iter().collect();
+                        Edit::set(&e.field, e.value.clone(), replaces)
+                    })
+                    .collect(),
+            };
+            out.push(change_set.validated()?);
+        }
+        Ok(out)
+    }
+}

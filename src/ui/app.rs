@@ -1,0 +1,101 @@
+//! The root component: state, routes and the first-start name prompt.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_params_map;
+use leptos_router::path;
+
+use super::dashboard::Dashboard;
+use super::form::RecordForm;
+use super::list::RecordList;
+use super::record_page::RecordPage;
+use super::routes;
+use super::settings::SettingsPage;
+use super::shell::{Shell, Welcome};
+use super::state::AppState;
+use crate::domain::catalogue;
+use crate::domain::ids::RecordId;
+use crate::domain::kind::KindDecl;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let app = AppState::new();
+    provide_context(app);
+    leptos::task::spawn_local(app.open());
+    let named = move || app.member.with(Option::is_some);
+    view! {
+        <Router base=routes::base()>
+            <Show when=named fallback=|| view! { <Welcome/> }>
+                <Shell>
+                    <Routes fallback=|| view! { <NotFound/> }>
+                        <Route path=path!("/") view=Dashboard/>
+                        <Route path=path!("/settings") view=SettingsPage/>
+                        <Route path=path!("/:kind") view=ListRoute/>
+                        <Route path=path!("/:kind/new") view=NewRoute/>
+                        <Route path=path!("/:kind/:id") view=RecordRoute/>
+                        <Route path=path!("/:kind/:id/edit") view=EditRoute/>
+                    </Routes>
+                </Shell>
+            </Show>
+        </Router>
+    }
+}
+
+/// The kind named by the `:kind` segment.
+fn route_kind() -> Memo<Option<&'static str>> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("kind").and_then(|slug| catalogue::kind_by_slug(&slug)).map(|k| k.id))
+}
+
+/// The record id of the `:id` segment.
+fn route_id() -> Memo<Option<RecordId>> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("id").and_then(|id| RecordId::parse(&id)))
+}
+
+fn with_kind(render: impl Fn(&'static KindDecl) -> AnyView + Send + Sync + 'static) -> impl IntoView {
+    let kind = route_kind();
+    move || match kind.get().and_then(catalogue::kind) {
+        Some(kind) => render(kind),
+        None => view! { <NotFound/> }.into_any(),
+    }
+}
+
+#[component]
+fn ListRoute() -> impl IntoView {
+    with_kind(|kind| view! { <RecordList kind/> }.into_any())
+}
+
+#[component]
+fn NewRoute() -> impl IntoView {
+    with_kind(|kind| view! { <RecordForm kind id=None/> }.into_any())
+}
+
+#[component]
+fn RecordRoute() -> impl IntoView {
+    let id = route_id();
+    with_kind(move |kind| match id.get() {
+        Some(id) => view! { <RecordPage kind id/> }.into_any(),
+        None => view! { <NotFound/> }.into_any(),
+    })
+}
+
+#[component]
+fn EditRoute() -> impl IntoView {
+    let id = route_id();
+    with_kind(move |kind| match id.get() {
+        Some(id) => view! { <RecordForm kind id=Some(id)/> }.into_any(),
+        None => view! { <NotFound/> }.into_any(),
+    })
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <section class="page narrow">
+            <h1>"Page not found"</h1>
+            <p>"Nothing lives at this address. It may be a mistyped link, or a record held in another browser."</p>
+            <p><a href=routes::href("/")>"Go to the dashboard"</a></p>
+        </section>
+    }
+}

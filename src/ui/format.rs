@@ -1,0 +1,34 @@
+//! How values look to the reader: local times and sizes.
+
+use chrono::{DateTime, Local, Utc};
+
+/// An instant in the viewer's time zone: `2026-11-25 14:30`.
+pub fn local_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The value a `datetime-local` input shows for an instant.
+pub fn local_input(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// `1.4 MB`.
+pub fn bytes(n: f64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut value = n.max(0.0);
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// `1 incident`, `3 incidents`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -1,0 +1,389 @@
+//! The one list page: any kind's records as a sortable, filterable table that renders only
+//! the rows in view, so 50,000 records scroll and filter as fast as 50.
+//!
+//! Filters live in the URL query (`?q=mail&state=open&priority=P1&sort=updated&dir=desc`),
+//! so a filtered view can be bookmarked and shared.
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, Utc};
+use leptos::html::Div;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::fields::{shown, PriorityBadge, StateBadge};
+use super::format;
+use super::routes;
+use super::state::use_app;
+use crate::domain::clock::Stamp;
+use crate::domain::ids::RecordId;
+use crate::domain::kind::{Column, KindDecl};
+use crate::domain::lifecycle::{state_of, Tone};
+use crate::domain::priority::Priority;
+use crate::domain::reference;
+
+/// Fixed row height in pixels (matches `.list-table tbody tr` in the stylesheet).
+const ROW_HEIGHT: f64 = 40.0;
+/// Rows rendered above and below the visible ones.
+const OVERSCAN: usize = 10;
+
+/// One record as the list shows it, prepared once per change of the records.
+#[derive(Clone, Debug, PartialEq)]
+struct Row {
+    id: RecordId,
+    number: Option<i64>,
+    reference: String,
+    state: String,
+    state_rank: usize,
+    done: bool,
+    priority: Option<Priority>,
+    /// Text of each `Column::Field`, in column order.
+    cells: Vec<String>,
+    updated: DateTime<Utc>,
+    /// The stamp of the latest change set: a new one re-renders the row.
+    version: Stamp,
+    updated_text: String,
+    /// Lower-case text searched by the filter box.
+    haystack: String,
+}
+
+fn column_id(column: Column) -> &'static str {
+    match column {
+        Column::Reference => "reference",
+        Column::Field(field) => field,
+        Column::State => "state",
+        Column::Priority => "priority",
+        Column::Updated => "updated",
+    }
+}
+
+fn column_label(kind: &KindDecl, column: Column) -> &'static str {
+    match column {
+        Column::Reference => "Reference",
+        Column::Field(field) => kind.field(field).map(|f| f.label).unwrap_or(field),
+        Column::State => "State",
+        Column::Priority => "Priority",
+        Column::Updated => "Updated",
+    }
+}
+
+fn compare(kind: &KindDecl, column: Column, a: &Row, b: &Row) -> Ordering {
+    match column {
+        Column::Reference => a.number.cmp(&b.number).then_with(|| a.id.cmp(&b.id)),
+        Column::State => a.state_rank.cmp(&b.state_rank),
+        Column::Priority => match (a.priority, b.priority) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        },
+        Column::Updated => a.updated.cmp(&b.updated),
+        Column::Field(field) => {
+            let index = kind
+                .list_columns
+                .iter()
+                .filter(|c| matches!(c, Column::Field(_)))
+                .position(|c| *c == Column::Field(field));
+            index.map(|i| a.cells[i].to_lowercase().cmp(&b.cells[i].to_lowercase())).unwrap_or(Ordering::Equal)
+        }
+    }
+}
+
+/// Writes the filters into the address bar without a navigation.
+fn write_query(pairs: &[(&str, String)]) {
+    let query: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", String::from(js_sys::encode_uri_component(v))))
+        .collect();
+    let Some(window) = web_sys::window() else { return };
+    let Ok(path) = window.location().pathname() else { return };
+    let url = if query.is_empty() { path } else { format!("{path}?{}", query.join("&")) };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+#[component]
+pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
+    let app = use_app();
+    let query = use_query_map();
+    let initial = |key: &str| query.with_untracked(|q| q.get(key).unwrap_or_default());
+    let search = RwSignal::new(initial("q"));
+    let state_filter = RwSignal::new(initial("state"));
+    let priority_filter = RwSignal::new(initial("priority"));
+    let default_sort = if kind.list_columns.contains(&Column::Updated) { "updated" } else { "reference" };
+    let sort_by =
+        RwSignal::new(Some(initial("sort")).filter(|s| !s.is_empty()).unwrap_or_else(|| default_sort.to_string()));
+    let descending = RwSignal::new(query.with_untracked(|q| q.get("dir").map(|d| d != "asc").unwrap_or(true)));
+
+    Effect::new(move |_| {
+        write_query(&[
+            ("q", search.get()),
+            ("state", state_filter.get()),
+            ("priority", priority_filter.get()),
+            ("sort", sort_by.get()),
+            ("dir", if descending.get() { "desc".into() } else { "asc".into() }),
+        ])
+    });
+
+    let rows = Memo::new(move |_| {
+        let matrix = app.matrix.get();
+        let collisions = app.collisions.get();
+        app.records.with(|records| {
+            records
+                .of_kind(kind.id)
+                .map(|record| {
+                    let state = state_of(kind, record).to_string();
+                    let state_decl = kind.lifecycle.state(&state);
+                    let cells: Vec<String> = kind
+                        .list_columns
+                        .iter()
+                        .filter_map(|c| match c {
+                            Column::Field(field) => Some(shown(kind, record, field)),
+                            _ => None,
+                        })
+                        .collect();
+                    let reference = reference::label(kind, record, &collisions);
+                    let haystack = format!("{} {}", reference, cells.join(" ")).to_lowercase();
+                    Row {
+                        id: record.id,
+                        number: reference::number_of(record),
+                        reference,
+                        state_rank: kind.lifecycle.states.iter().position(|s| s.id == state).unwrap_or(usize::MAX),
+                        done: state_decl.is_some_and(|s| matches!(s.tone, Tone::Done | Tone::Closed)),
+                        state,
+                        priority: matrix.priority_of(kind, record),
+                        cells,
+                        updated: record.updated.at,
+                        version: record.updated.stamp,
+                        updated_text: format::local_time(record.updated.at),
+                        haystack,
+                    }
+                })
+                .collect::<Vec<Row>>()
+        })
+    });
+
+    let sorted = Memo::new(move |_| {
+        let column = kind.list_columns.iter().copied().find(|c| column_id(*c) == sort_by.get());
+        let desc = descending.get();
+        rows.with(|rows| {
+            let mut order: Vec<usize> = (0..rows.len()).collect();
+            if let Some(column) = column {
+                order.sort_by(|&a, &b| {
+                    let ord = compare(kind, column, &rows[a], &rows[b]);
+                    if desc {
+                        ord.reverse()
+                    } else {
+                        ord
+                    }
+                });
+            }
+            order
+        })
+    });
+
+    let visible = Memo::new(move |_| {
+        let needle = search.get().trim().to_lowercase();
+        let state = state_filter.get();
+        let priority = Priority::parse(&priority_filter.get());
+        rows.with(|rows| {
+            sorted.with(|order| {
+                order
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let row = &rows[i];
+                        let state_ok = match state.as_str() {
+                            "" => true,
+                            "open" => !row.done,
+                            s => row.state == s,
+                        };
+                        state_ok
+                            && priority.is_none_or(|p| row.priority == Some(p))
+                            && (needle.is_empty() || row.haystack.contains(&needle))
+                    })
+                    .collect::<Vec<usize>>()
+            })
+        })
+    });
+
+    // Windowing: only the rows inside the scrolled viewport are in the DOM.
+    let scroller = NodeRef::<Div>::new();
+    let scroll_top = RwSignal::new(0.0);
+    let viewport = RwSignal::new(800.0);
+    Effect::new(move |_| {
+        if let Some(el) = scroller.get() {
+            viewport.set(f64::from(el.client_height()).max(200.0));
+        }
+    });
+    // Back to the top when the filter changes what is listed.
+    Effect::new(move |_| {
+        visible.track();
+        if let Some(el) = scroller.get_untracked() {
+            el.set_scroll_top(0);
+        }
+        scroll_top.set(0.0);
+    });
+    let window = Memo::new(move |_| {
+        let total = visible.with(Vec::len);
+        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(total);
+        let shown = (viewport.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+        (first, (first + shown).min(total), total)
+    });
+    let window_rows = move || {
+        let (first, last, _) = window.get();
+        rows.with(|rows| visible.with(|v| v[first..last].iter().map(|&i| rows[i].clone()).collect::<Vec<Row>>()))
+    };
+
+    let sort_header = move |column: Column| {
+        let id = column_id(column);
+        let label = column_label(kind, column);
+        let aria = move || {
+            if sort_by.get() == id {
+                if descending.get() {
+                    "descending"
+                } else {
+                    "ascending"
+                }
+            } else {
+                "none"
+            }
+        };
+        let arrow = move || {
+            if sort_by.get() == id {
+                if descending.get() {
+                    " ▼"
+                } else {
+                    " ▲"
+                }
+            } else {
+                ""
+            }
+        };
+        view! {
+            <th scope="col" aria-sort=aria class=format!("col-{id}")>
+                <button class="sort" data-testid=format!("sort-{id}") on:click=move |_| {
+                    if sort_by.get_untracked() == id {
+                        descending.update(|d| *d = !*d);
+                    } else {
+                        sort_by.set(id.to_string());
+                        descending.set(matches!(column, Column::Updated | Column::Reference));
+                    }
+                }>{label}{arrow}</button>
+            </th>
+        }
+    };
+
+    let render_row = move |row: Row| {
+        let href = routes::record(kind, row.id);
+        let mut fields = row.cells.clone().into_iter();
+        let cells = kind
+            .list_columns
+            .iter()
+            .map(|column| match column {
+                Column::Reference => {
+                    view! { <td class="col-reference"><a href=href.clone()>{row.reference.clone()}</a></td> }.into_any()
+                }
+                Column::State => view! { <td><StateBadge kind state=row.state.clone()/></td> }.into_any(),
+                Column::Priority => view! { <td><PriorityBadge priority=row.priority/></td> }.into_any(),
+                Column::Updated => view! { <td class="muted">{row.updated_text.clone()}</td> }.into_any(),
+                Column::Field(field) if *field == kind.title_field => {
+                    let text = fields.next().unwrap_or_default();
+                    view! { <td class="col-title"><a href=href.clone() tabindex="-1">{text}</a></td> }.into_any()
+                }
+                Column::Field(_) => view! { <td>{fields.next().unwrap_or_default()}</td> }.into_any(),
+            })
+            .collect_view();
+        view! { <tr data-testid="record-row" data-ref=row.reference.clone()>{cells}</tr> }
+    };
+
+    let total = move || rows.with(Vec::len);
+    let clear = move |_| {
+        search.set(String::new());
+        state_filter.set(String::new());
+        priority_filter.set(String::new());
+    };
+    let collisions = move || {
+        let groups: Vec<String> = app.collisions.with(|c| {
+            c.groups()
+                .filter(|((k, _), _)| k == kind.id)
+                .map(|((_, n), ids)| format!("{} ({} records)", reference::format(kind, *n), ids.len()))
+                .collect()
+        });
+        (!groups.is_empty()).then(|| {
+            view! {
+                <p class="note" role="note">
+                    "Some references were taken twice by records created offline at the same time: "
+                    {groups.join(", ")}
+                    ". Both keep their number; they are told apart by the suffix after the dot."
+                </p>
+            }
+        })
+    };
+
+    view! {
+        <section class="page list-page">
+            <div class="page-head">
+                <div>
+                    <h1>{kind.plural}</h1>
+                    <p class="muted">{format!("ISO/IEC 20000-1 clause {}", kind.clause)}</p>
+                </div>
+                <a class="button primary" href=routes::new_record(kind) data-testid="new-record">{format!("New {}", kind.label.to_lowercase())}</a>
+            </div>
+            {collisions}
+            <div class="filters" role="search">
+                <input type="search" class="search" placeholder="Search reference, title, service…" aria-label="Search"
+                    data-testid="list-search" prop:value=search on:input=move |ev| search.set(event_target_value(&ev))/>
+                <label>"State "
+                    <select data-testid="filter-state" prop:value=state_filter on:change=move |ev| state_filter.set(event_target_value(&ev))>
+                        <option value="">"All"</option>
+                        <option value="open">"Open (not resolved or closed)"</option>
+                        {kind.lifecycle.states.iter().map(|s| view! { <option value=s.id>{s.label}</option> }).collect_view()}
+                    </select>
+                </label>
+                {kind.priority.is_some().then(|| view! {
+                    <label>"Priority "
+                        <select data-testid="filter-priority" prop:value=priority_filter on:change=move |ev| priority_filter.set(event_target_value(&ev))>
+                            <option value="">"All"</option>
+                            {Priority::ALL.iter().map(|p| view! { <option value=p.id()>{p.id()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                })}
+                <span class="count" aria-live="polite">
+                    <span data-testid="list-count">{move || format::count(visible.with(Vec::len), &kind.label.to_lowercase(), &kind.plural.to_lowercase())}</span>
+                    {move || (visible.with(Vec::len) != total()).then(|| format!(" of {}", total()))}
+                </span>
+            </div>
+            <div class="table-scroll" node_ref=scroller on:scroll=move |ev| {
+                let top = event_target::<web_sys::Element>(&ev).scroll_top();
+                scroll_top.set(f64::from(top));
+            }>
+                <table class="list-table">
+                    <thead><tr>{kind.list_columns.iter().map(|c| sort_header(*c)).collect_view()}</tr></thead>
+                    <tbody>
+                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT)></tr>
+                        <For each=window_rows key=|row| (row.id, row.version, row.reference.clone(), row.priority) children=render_row/>
+                        <tr class="spacer" aria-hidden="true" style:height=move || { let (_, last, total) = window.get(); format!("{}px", (total - last) as f64 * ROW_HEIGHT) }></tr>
+                    </tbody>
+                </table>
+                {move || (visible.with(Vec::is_empty)).then(|| if total() == 0 {
+                    view! {
+                        <div class="empty">
+                            <p>{format!("No {} yet.", kind.plural.to_lowercase())}</p>
+                            <a class="button primary" href=routes::new_record(kind)>{format!("Record the first {}", kind.label.to_lowercase())}</a>
+                        </div>
+                    }.into_any()
+                } else {
+                    view! {
+                        <div class="empty">
+                            <p>{format!("No {} match these filters.", kind.plural.to_lowercase())}</p>
+                            <button class="button" on:click=clear>"Clear filters"</button>
+                        </div>
+                    }.into_any()
+                })}
+            </div>
+        </section>
+    }
+}

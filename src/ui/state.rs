@@ -1,0 +1,166 @@
+//! Application state shared through context: the records, the store and who is acting.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+use crate::domain::catalogue::settings_id;
+use crate::domain::command::Actor;
+use crate::domain::edit::{ChangeSet, Draft};
+use crate::domain::ids::{ChangeSetId, Member, RecordId};
+use crate::domain::priority::PriorityMatrix;
+use crate::domain::record::Records;
+use crate::domain::reference::Collisions;
+use crate::store::{self, now_ms, random_bytes, Store, StoreError};
+
+/// The IndexedDB database the app uses.
+pub const DB_NAME: &str = "servicebook";
+const MEMBER_KEY: &str = "servicebook.member";
+
+/// Where opening the store stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StoreStatus {
+    Opening,
+    /// Another tab holds an older version open; opening waits for it.
+    Blocked,
+    Ready,
+    Failed(StoreError),
+}
+
+/// A message shown in the banner until dismissed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Everything the pages share. `Copy`: signals and handles only.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub records: RwSignal<Records>,
+    pub status: RwSignal<StoreStatus>,
+    pub member: RwSignal<Option<Member>>,
+    pub notice: RwSignal<Option<Notice>>,
+    /// Bumped after each stored change, so views that read the store (history, storage
+    /// status) know to read again.
+    pub revision: RwSignal<u64>,
+    /// The priority matrix from the shared settings record.
+    pub matrix: Memo<PriorityMatrix>,
+    /// Reference numbers held by more than one record.
+    pub collisions: Memo<Collisions>,
+    store: StoredValue<Option<Store>, LocalStorage>,
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        let records = RwSignal::new(Records::default());
+        let matrix = Memo::new(move |_| records.with(|r| PriorityMatrix::from_settings(r.get(&settings_id()))));
+        let collisions = Memo::new(move |_| records.with(|r| Collisions::find(r.iter())));
+        Self {
+            records,
+            status: RwSignal::new(StoreStatus::Opening),
+            member: RwSignal::new(load_member()),
+            notice: RwSignal::new(None),
+            revision: RwSignal::new(0),
+            matrix,
+            collisions,
+            store: StoredValue::new_local(None),
+        }
+    }
+
+    /// Opens the database and loads the records into the signal.
+    pub async fn open(self) {
+        let status = self.status;
+        match Store::open(DB_NAME, move || status.set(StoreStatus::Blocked)).await {
+            Ok(store) => {
+                let started = now_ms();
+                match store.load().await {
+                    Ok(loaded) => {
+                        let load_ms = now_ms() - started;
+                        self.records.set(loaded.records);
+                        self.store.set_value(Some(store));
+                        self.status.set(StoreStatus::Ready);
+                        mark_ready(load_ms);
+                    }
+                    Err(error) => self.status.set(StoreStatus::Failed(error)),
+                }
+            }
+            Err(error) => self.status.set(StoreStatus::Failed(error)),
+        }
+        // Ask the browser not to evict the SMS under storage pressure.
+        store::request_persistence().await;
+        self.revision.update(|r| *r += 1);
+    }
+
+    pub fn store(&self) -> Option<Store> {
+        self.store.get_value()
+    }
+
+    /// Who acts now, with a fresh change-set id; `None` before a name was given.
+    pub fn actor(&self) -> Option<Actor> {
+        let member = self.member.get_untracked()?;
+        let now = now_ms();
+        Some(Actor { member, at: instant(now), change_set: ChangeSetId::new(now as u64, random_bytes()) })
+    }
+
+    pub fn new_record_id(&self) -> RecordId {
+        RecordId::new(now_ms() as u64, random_bytes())
+    }
+
+    /// Stores drafts and folds them into the records. On failure the banner says why and the
+    /// records stay as they were.
+    pub async fn commit(self, drafts: Vec<Draft>) -> Result<Vec<ChangeSet>, StoreError> {
+        let Some(store) = self.store() else {
+            let error = match self.status.get_untracked() {
+                StoreStatus::Failed(error) => error,
+                _ => StoreError::Unavailable("the database is not open yet".into()),
+            };
+            self.show_error(&error);
+            return Err(error);
+        };
+        match store.commit(drafts).await {
+            Ok(change_sets) => {
+                self.records.update(|records| change_sets.iter().for_each(|cs| records.apply(cs)));
+                self.revision.update(|r| *r += 1);
+                Ok(change_sets)
+            }
+            Err(error) => {
+                self.show_error(&error);
+                Err(error)
+            }
+        }
+    }
+
+    pub fn show_error(&self, error: &StoreError) {
+        self.notice.set(Some(Notice { text: error.to_string(), error: true }));
+    }
+
+    pub fn show_info(&self, text: impl Into<String>) {
+        self.notice.set(Some(Notice { text: text.into(), error: false }));
+    }
+
+    pub fn set_member(&self, member: Member) {
+        let _ = <gloo_storage::LocalStorage as gloo_storage::Storage>::set(MEMBER_KEY, member.as_str());
+        self.member.set(Some(member));
+    }
+}
+
+fn load_member() -> Option<Member> {
+    let name: String = <gloo_storage::LocalStorage as gloo_storage::Storage>::get(MEMBER_KEY).ok()?;
+    Member::new(&name).ok()
+}
+
+pub fn instant(ms: f64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_millis(ms as i64).unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+}
+
+/// Tells tests and benchmarks that records are loaded, and how long loading took.
+fn mark_ready(load_ms: f64) {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-load-ms", &format!("{load_ms:.0}"));
+        let _ = body.set_attribute("data-ready", "true");
+    }
+}
+
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}

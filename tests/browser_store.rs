@@ -1,0 +1,175 @@
+//! The IndexedDB store in a real browser (headless Chromium through wasm-bindgen-test).
+#![cfg(target_arch = "wasm32")]
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use servicebook::domain::catalogue::INCIDENT;
+use servicebook::domain::clock::Stamp;
+use servicebook::domain::command::{self, Actor, FormInput};
+use servicebook::domain::demo;
+use servicebook::domain::edit::Draft;
+use servicebook::domain::ids::{ChangeSetId, Member, RecordId, ReplicaId};
+use servicebook::domain::record::{fold_all, Records};
+use servicebook::domain::value::Value;
+use servicebook::store::schema::v1::{self, LegacyEdit};
+use servicebook::store::{now_ms, random_bytes, Store};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn fresh_name(what: &str) -> String {
+    format!("test-{what}-{}", u64::from_be_bytes(random_bytes::<8>()))
+}
+
+fn actor() -> Actor {
+    let now = now_ms() as u64;
+    Actor {
+        member: Member::new("Tester").unwrap(),
+        at: DateTime::<Utc>::from_timestamp_millis(now as i64).unwrap(),
+        change_set: ChangeSetId::new(now, random_bytes()),
+    }
+}
+
+fn incident_draft(title: &str, number: i64) -> Draft {
+    let form: FormInput = [("title", title), ("service", "E-mail"), ("impact", "high"), ("urgency", "low")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let id = RecordId::new(now_ms() as u64, random_bytes());
+    command::create(&INCIDENT, &form, &Utc, &actor(), id, number).unwrap()
+}
+
+async fn open(name: &str) -> Store {
+    Store::open(name, || {}).await.expect("the database opens")
+}
+
+#[wasm_bindgen_test]
+async fn the_store_round_trips_records_and_their_edits() {
+    let name = fresh_name("roundtrip");
+    let store = open(&name).await;
+    let mut records = Records::default();
+    for change_set in store.commit(vec![incident_draft("Mail is down", 1)]).await.unwrap() {
+        records.apply(&change_set);
+    }
+    let record = records.iter().next().unwrap().clone();
+    let start = command::transition(&INCIDENT, &record, "in_progress", &FormInput::new(), &Utc, &actor()).unwrap();
+    let note = command::append(&INCIDENT, &record, "notes", "Called <b>the</b> user", &actor()).unwrap();
+    for change_set in store.commit(vec![start, note]).await.unwrap() {
+        records.apply(&change_set);
+    }
+    store.close();
+
+    let reopened = open(&name).await;
+    let loaded = reopened.load().await.unwrap();
+    assert_eq!(loaded.records, records);
+    let history = reopened.history(record.id).await.unwrap();
+    assert_eq!(history.len(), 3);
+    assert!(history.windows(2).all(|w| w[0].stamp < w[1].stamp));
+    assert_eq!(fold_all(&history).get(&record.id), records.get(&record.id));
+    let entries = loaded.records.get(&record.id).unwrap().field("notes").unwrap().entries().to_vec();
+    assert_eq!(entries[0].text, "Called <b>the</b> user");
+}
+
+#[wasm_bindgen_test]
+async fn a_reload_reads_the_snapshot_plus_newer_chunks() {
+    let name = fresh_name("snapshot");
+    let store = open(&name).await;
+    let member = Member::new("Tester").unwrap();
+    let sample = demo::sample_history(300, 1, &member, DateTime::<Utc>::UNIX_EPOCH, 5);
+    let mut records = Records::default();
+    store.import(sample.clone(), "sample", &mut records).await.unwrap();
+    assert_eq!(records.len(), 300);
+    for change_set in store.commit(vec![incident_draft("After the snapshot", 301)]).await.unwrap() {
+        records.apply(&change_set);
+    }
+    let loaded = open(&name).await.load().await.unwrap();
+    assert_eq!(loaded.pending_chunks, 1);
+    assert_eq!(loaded.records, records);
+    // The snapshot agrees with folding every stored change set from scratch.
+    let all = store.all_change_sets().await.unwrap();
+    assert_eq!(all.len(), sample.len() + 1);
+    let rebuilt = fold_all(&all);
+    assert!(loaded.records.iter().all(|r| rebuilt.get(&r.id) == Some(r)));
+    // The clock moved past every imported stamp.
+    let later = store.commit(vec![incident_draft("Later", 302)]).await.unwrap();
+    assert!(sample.iter().all(|cs| cs.stamp < later[0].stamp));
+}
+
+fn legacy(record: RecordId, field: &str, value: &str, wall_ms: u64, n: u8) -> LegacyEdit {
+    LegacyEdit {
+        id: ChangeSetId::new(wall_ms, [n; 10]).to_string(),
+        record,
+        kind: "incident".into(),
+        field: field.into(),
+        value: Some(Value::Text(value.into())),
+        member: Member::new("Old timer").unwrap(),
+        at: DateTime::<Utc>::from_timestamp_millis(wall_ms as i64).unwrap(),
+        stamp: Stamp { wall_ms, counter: 0, replica: ReplicaId(9) },
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_version_1_database_migrates_keeping_every_record_and_edit() {
+    let name = fresh_name("migrate");
+    let a = RecordId::new(1_000, [1; 10]);
+    let b = RecordId::new(2_000, [2; 10]);
+    let edits = vec![
+        legacy(a, "title", "Printer jam", 1_000, 1),
+        legacy(a, "state", "new", 1_000, 2),
+        legacy(a, "state", "in_progress", 1_500, 3),
+        legacy(a, "title", "Printer jam on floor 3", 1_600, 4),
+        legacy(b, "title", "VPN drops", 2_000, 5),
+        legacy(b, "state", "new", 2_000, 6),
+    ];
+    v1::create_fixture(&name, &edits).await.unwrap();
+
+    let store = open(&name).await;
+    let records = store.load().await.unwrap().records;
+    assert_eq!(records.len(), 2);
+    let first = records.get(&a).unwrap();
+    assert_eq!(first.text("title"), "Printer jam on floor 3");
+    assert_eq!(first.text("state"), "in_progress");
+    assert_eq!(first.conflicts().count(), 0, "a linear version 1 history must not turn into conflicts");
+    assert_eq!(records.get(&b).unwrap().text("title"), "VPN drops");
+    let stored = store.all_change_sets().await.unwrap();
+    let edit_count: usize = stored.iter().map(|cs| cs.edits.len()).sum();
+    assert_eq!(edit_count, edits.len());
+    store.close();
+
+    // Opening again moves nothing twice.
+    let again = open(&name).await;
+    assert_eq!(again.all_change_sets().await.unwrap().len(), stored.len());
+    assert_eq!(again.load().await.unwrap().records, records);
+}
+
+#[wasm_bindgen_test]
+async fn two_tabs_writing_at_once_never_produce_equal_stamps() {
+    let name = fresh_name("tabs");
+    // Two connections to one database behave like two tabs of one browser profile.
+    let first = open(&name).await;
+    let second = open(&name).await;
+    assert_eq!(first.replica().await.unwrap(), second.replica().await.unwrap());
+    let writer = |store: Store, label: &'static str| async move {
+        let mut stamps = Vec::new();
+        for i in 0..40 {
+            let sets = store.commit(vec![incident_draft(&format!("{label} {i}"), i)]).await.unwrap();
+            stamps.push(sets[0].stamp);
+        }
+        stamps
+    };
+    let (a, b) = futures::join!(writer(first.clone(), "first"), writer(second.clone(), "second"));
+    let distinct: BTreeSet<Stamp> = a.iter().chain(b.iter()).copied().collect();
+    assert_eq!(distinct.len(), 80);
+    assert_eq!(first.all_change_sets().await.unwrap().len(), 80);
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_draft_stores_nothing() {
+    let name = fresh_name("invalid");
+    let store = open(&name).await;
+    let mut bad = incident_draft("Bad", 1);
+    bad.edits.clear();
+    assert!(store.commit(vec![incident_draft("Good", 2), bad]).await.is_err());
+    assert_eq!(store.all_change_sets().await.unwrap().len(), 0);
+}
