@@ -40,6 +40,21 @@ pub struct Loaded {
     pub records: Records,
     /// Chunks folded on top of the snapshot (0 right after a compaction).
     pub pending_chunks: usize,
+    /// The arrival sequence of the last chunk read: later chunks are news.
+    pub through: u64,
+}
+
+/// What a write stored.
+pub struct Written {
+    pub change_sets: Vec<ChangeSet>,
+    /// The arrival sequences of the chunks written (empty when nothing was written).
+    pub chunks: std::ops::RangeInclusive<u64>,
+}
+
+/// Chunks that arrived after a given sequence, for tabs to catch up with each other.
+pub struct News {
+    pub chunks: Vec<(u64, Vec<ChangeSet>)>,
+    pub through: u64,
 }
 
 /// An open Servicebook database.
@@ -94,17 +109,17 @@ impl Store {
         let pending_chunks = newer.len();
         if usable.is_none() || pending_chunks > layout::COMPACT_AFTER {
             self.write_snapshot(&records, last).await?;
-            return Ok(Loaded { records, pending_chunks: 0 });
+            return Ok(Loaded { records, pending_chunks: 0, through: last });
         }
-        Ok(Loaded { records, pending_chunks })
+        Ok(Loaded { records, pending_chunks, through: last })
     }
 
     /// Stamps and stores the drafts (one user action) as one small chunk, in one transaction.
     /// Returns the stored change sets, for the caller to fold into its records. Nothing is
     /// stored if any draft is invalid.
-    pub async fn commit(&self, drafts: Vec<Draft>) -> Result<Vec<ChangeSet>, StoreError> {
+    pub async fn commit(&self, drafts: Vec<Draft>) -> Result<Written, StoreError> {
         if drafts.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Written { change_sets: Vec::new(), chunks: 1..=0 });
         }
         let stamp_all = |hlc: &mut Hlc, now: f64| -> Result<Vec<ChangeSet>, StoreError> {
             let now = now.max(0.0) as u64;
@@ -121,7 +136,7 @@ impl Store {
         change_sets: Vec<ChangeSet>,
         import: &str,
         records: &mut Records,
-    ) -> Result<Vec<ChangeSet>, StoreError> {
+    ) -> Result<Written, StoreError> {
         let checked = change_sets.into_iter().map(ChangeSet::validated).collect::<Result<Vec<_>, _>>()?;
         let observe = |hlc: &mut Hlc, _now: f64| -> Result<Vec<ChangeSet>, StoreError> {
             for change_set in &checked {
@@ -140,7 +155,7 @@ impl Store {
         make: impl FnOnce(&mut Hlc, f64) -> Result<Vec<ChangeSet>, StoreError>,
         import: Option<&str>,
         records: Option<&mut Records>,
-    ) -> Result<Vec<ChangeSet>, StoreError> {
+    ) -> Result<Written, StoreError> {
         let stores: &[&str] = if records.is_some() { &[CHUNKS, META, PAGES] } else { &[CHUNKS, META] };
         let tx = self.db.transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         let meta = tx.object_store(META)?;
@@ -172,7 +187,22 @@ impl Store {
             }
             None => tx.commit().await?,
         }
-        Ok(change_sets)
+        Ok(Written { change_sets, chunks: head.seq + 1..=seq })
+    }
+
+    /// Chunks stored after `seq` (by this tab or another), with their change sets.
+    pub async fn news_after(&self, seq: u64) -> Result<News, StoreError> {
+        let tx = self.db.transaction(CHUNKS).build()?;
+        let store = tx.object_store(CHUNKS)?;
+        let chunks =
+            store.get_all::<StoredChunk>().with_query::<u64, _>(KeyRange::LowerBound(seq, true)).serde()?.await?;
+        let mut news = News { chunks: Vec::new(), through: seq };
+        for chunk in chunks {
+            let chunk = chunk?;
+            news.through = news.through.max(chunk.seq);
+            news.chunks.push((chunk.seq, chunk.change_sets()?));
+        }
+        Ok(news)
     }
 
     /// Writes the snapshot of `records`, covering chunks up to `through`.

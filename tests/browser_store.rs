@@ -49,13 +49,13 @@ async fn the_store_round_trips_records_and_their_edits() {
     let name = fresh_name("roundtrip");
     let store = open(&name).await;
     let mut records = Records::default();
-    for change_set in store.commit(vec![incident_draft("Mail is down", 1)]).await.unwrap() {
+    for change_set in store.commit(vec![incident_draft("Mail is down", 1)]).await.unwrap().change_sets {
         records.apply(&change_set);
     }
     let record = records.iter().next().unwrap().clone();
     let start = command::transition(&INCIDENT, &record, "in_progress", &FormInput::new(), &Utc, &actor()).unwrap();
     let note = command::append(&INCIDENT, &record, "notes", "Called <b>the</b> user", &actor()).unwrap();
-    for change_set in store.commit(vec![start, note]).await.unwrap() {
+    for change_set in store.commit(vec![start, note]).await.unwrap().change_sets {
         records.apply(&change_set);
     }
     store.close();
@@ -80,7 +80,7 @@ async fn a_reload_reads_the_snapshot_plus_newer_chunks() {
     let mut records = Records::default();
     store.import(sample.clone(), "sample", &mut records).await.unwrap();
     assert_eq!(records.len(), 300);
-    for change_set in store.commit(vec![incident_draft("After the snapshot", 301)]).await.unwrap() {
+    for change_set in store.commit(vec![incident_draft("After the snapshot", 301)]).await.unwrap().change_sets {
         records.apply(&change_set);
     }
     let loaded = open(&name).await.load().await.unwrap();
@@ -92,7 +92,7 @@ async fn a_reload_reads_the_snapshot_plus_newer_chunks() {
     let rebuilt = fold_all(&all);
     assert!(loaded.records.iter().all(|r| rebuilt.get(&r.id) == Some(r)));
     // The clock moved past every imported stamp.
-    let later = store.commit(vec![incident_draft("Later", 302)]).await.unwrap();
+    let later = store.commit(vec![incident_draft("Later", 302)]).await.unwrap().change_sets;
     assert!(sample.iter().all(|cs| cs.stamp < later[0].stamp));
 }
 
@@ -153,7 +153,7 @@ async fn two_tabs_writing_at_once_never_produce_equal_stamps() {
     let writer = |store: Store, label: &'static str| async move {
         let mut stamps = Vec::new();
         for i in 0..40 {
-            let sets = store.commit(vec![incident_draft(&format!("{label} {i}"), i)]).await.unwrap();
+            let sets = store.commit(vec![incident_draft(&format!("{label} {i}"), i)]).await.unwrap().change_sets;
             stamps.push(sets[0].stamp);
         }
         stamps
@@ -172,4 +172,18 @@ async fn an_invalid_draft_stores_nothing() {
     bad.edits.clear();
     assert!(store.commit(vec![incident_draft("Good", 2), bad]).await.is_err());
     assert_eq!(store.all_change_sets().await.unwrap().len(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_tab_reads_what_another_tab_stored_since_it_looked() {
+    let name = fresh_name("news");
+    let first = open(&name).await;
+    let second = open(&name).await;
+    let seen = second.load().await.unwrap().through;
+    let written = first.commit(vec![incident_draft("From the first tab", 1)]).await.unwrap();
+    let news = second.news_after(seen).await.unwrap();
+    assert_eq!(news.chunks.len(), 1);
+    assert_eq!(news.chunks[0].1, written.change_sets);
+    assert_eq!(news.through, *written.chunks.end());
+    assert!(second.news_after(news.through).await.unwrap().chunks.is_empty());
 }

@@ -69,3 +69,39 @@ pub fn label(kind: &KindDecl, record: &Record, collisions: &Collisions) -> Strin
         None => format!("{}-?·{}", kind.prefix, record.id.short()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::catalogue::INCIDENT;
+    use crate::domain::clock::Stamp;
+    use crate::domain::command::{create, Actor, FormInput};
+    use crate::domain::ids::{ChangeSetId, Member, ReplicaId};
+    use chrono::{DateTime, Utc};
+
+    fn incident(n: u8, number: i64) -> Record {
+        let form: FormInput = [("title", "t"), ("service", "s"), ("impact", "low"), ("urgency", "low")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let actor = Actor {
+            member: Member::new("Ada").unwrap(),
+            at: DateTime::<Utc>::UNIX_EPOCH,
+            change_set: ChangeSetId::new(n as u64, [n; 10]),
+        };
+        let draft = create(&INCIDENT, &form, &Utc, &actor, RecordId::new(n as u64, [n; 10]), number).unwrap();
+        Record::new(&draft.stamp(Stamp { wall_ms: n as u64, counter: 0, replica: ReplicaId(n as u64) }).unwrap())
+    }
+
+    #[test]
+    fn two_offline_creations_keep_their_number_and_are_told_apart() {
+        let (a, b, c) = (incident(1, 124), incident(2, 124), incident(3, 125));
+        let collisions = Collisions::find([&a, &b, &c]);
+        assert_eq!(collisions.groups().count(), 1);
+        let (la, lb) = (label(&INCIDENT, &a, &collisions), label(&INCIDENT, &b, &collisions));
+        assert!(la.starts_with("INC-000124·") && lb.starts_with("INC-000124·"));
+        assert_ne!(la, lb);
+        assert_eq!(label(&INCIDENT, &c, &collisions), "INC-000125");
+        assert_eq!(next_number(&INCIDENT, [&a, &b, &c]), 126);
+    }
+}

@@ -65,7 +65,7 @@ pub fn RecordForm(kind: &'static KindDecl, id: Option<RecordId>) -> impl IntoVie
                 error.set(Some(refused));
                 focus_first_error();
             }
-            Ok((None, record_id)) => navigate(&routes::record(kind, record_id), Default::default()),
+            Ok((None, record_id)) => navigate(&routes::record_route(kind, record_id), Default::default()),
             Ok((Some(draft), record_id)) => {
                 error.set(None);
                 saving.set(true);
@@ -74,7 +74,7 @@ pub fn RecordForm(kind: &'static KindDecl, id: Option<RecordId>) -> impl IntoVie
                     let saved = app.commit(vec![draft]).await;
                     saving.set(false);
                     if saved.is_ok() {
-                        navigate(&routes::record(kind, record_id), Default::default());
+                        navigate(&routes::record_route(kind, record_id), Default::default());
                     }
                 });
             }

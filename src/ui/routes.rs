@@ -33,7 +33,12 @@ pub fn new_record(kind: &KindDecl) -> String {
 }
 
 pub fn record(kind: &KindDecl, id: RecordId) -> String {
-    href(&format!("/{}/{}", kind.slug, id))
+    href(&record_route(kind, id))
+}
+
+/// A record's path for `use_navigate`, which adds the base itself.
+pub fn record_route(kind: &KindDecl, id: RecordId) -> String {
+    format!("/{}/{}", kind.slug, id)
 }
 
 pub fn edit_record(kind: &KindDecl, id: RecordId) -> String {

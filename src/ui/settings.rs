@@ -132,10 +132,10 @@ fn SampleData() -> impl IntoView {
             let mut records = app.records.get_untracked();
             let began = now_ms();
             match store.import(sets, "sample-data", &mut records).await {
-                Ok(_) => {
+                Ok(written) => {
                     let write_ms = now_ms() - began;
                     app.records.set(records);
-                    app.revision.update(|r| *r += 1);
+                    app.stored(written.chunks).await;
                     result.set(Some((n, change_sets, write_ms)));
                 }
                 Err(e) => app.show_error(&e),

@@ -48,6 +48,10 @@ pub struct AppState {
     /// Reference numbers held by more than one record.
     pub collisions: Memo<Collisions>,
     store: StoredValue<Option<Store>, LocalStorage>,
+    /// The arrival sequence of the last stored chunk folded into `records`.
+    seen: StoredValue<u64>,
+    /// Tells this profile's other tabs that something was stored.
+    channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
 }
 
 impl AppState {
@@ -64,6 +68,8 @@ impl AppState {
             matrix,
             collisions,
             store: StoredValue::new_local(None),
+            seen: StoredValue::new(0),
+            channel: StoredValue::new_local(None),
         }
     }
 
@@ -77,7 +83,9 @@ impl AppState {
                     Ok(loaded) => {
                         let load_ms = now_ms() - started;
                         self.records.set(loaded.records);
+                        self.seen.set_value(loaded.through);
                         self.store.set_value(Some(store));
+                        self.listen_to_other_tabs();
                         self.status.set(StoreStatus::Ready);
                         mark_ready(load_ms);
                     }
@@ -118,16 +126,63 @@ impl AppState {
             return Err(error);
         };
         match store.commit(drafts).await {
-            Ok(change_sets) => {
-                self.records.update(|records| change_sets.iter().for_each(|cs| records.apply(cs)));
-                self.revision.update(|r| *r += 1);
-                Ok(change_sets)
+            Ok(written) => {
+                self.records.update(|records| written.change_sets.iter().for_each(|cs| records.apply(cs)));
+                self.stored(written.chunks).await;
+                Ok(written.change_sets)
             }
             Err(error) => {
                 self.show_error(&error);
                 Err(error)
             }
         }
+    }
+
+    /// After this tab stored the chunks `ours`: folds in what other tabs stored meanwhile,
+    /// and tells them.
+    pub async fn stored(self, ours: std::ops::RangeInclusive<u64>) {
+        self.catch_up(Some(ours)).await;
+        if let Some(channel) = self.channel.get_value() {
+            let _ = channel.post_message(&wasm_bindgen::JsValue::from_str("stored"));
+        }
+        self.revision.update(|r| *r += 1);
+    }
+
+    /// Folds in chunks stored since this tab last looked, except `skip` (already folded).
+    async fn catch_up(self, skip: Option<std::ops::RangeInclusive<u64>>) {
+        let Some(store) = self.store() else { return };
+        match store.news_after(self.seen.get_value()).await {
+            Ok(news) => {
+                let fresh: Vec<_> = news
+                    .chunks
+                    .into_iter()
+                    .filter(|(seq, _)| !skip.as_ref().is_some_and(|s| s.contains(seq)))
+                    .collect();
+                if !fresh.is_empty() {
+                    self.records
+                        .update(|records| fresh.iter().flat_map(|(_, sets)| sets).for_each(|cs| records.apply(cs)));
+                }
+                self.seen.set_value(news.through);
+            }
+            Err(error) => self.show_error(&error),
+        }
+    }
+
+    /// Keeps this tab current when another tab of this browser stores something.
+    fn listen_to_other_tabs(self) {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        let Ok(channel) = web_sys::BroadcastChannel::new("servicebook-stored") else { return };
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+            leptos::task::spawn_local(async move {
+                self.catch_up(None).await;
+                self.revision.update(|r| *r += 1);
+            });
+        });
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // The listener lives as long as the page.
+        on_message.forget();
+        self.channel.set_value(Some(channel));
     }
 
     pub fn show_error(&self, error: &StoreError) {
