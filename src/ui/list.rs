@@ -67,7 +67,7 @@ fn column_label(kind: &KindDecl, column: Column) -> &'static str {
     }
 }
 
-fn compare(kind: &KindDecl, column: Column, a: &Row, b: &Row) -> Ordering {
+fn compare(column: Column, a: &Row, b: &Row) -> Ordering {
     match column {
         Column::Reference => a.number.cmp(&b.number).then_with(|| a.id.cmp(&b.id)),
         Column::State => a.state_rank.cmp(&b.state_rank),
@@ -78,15 +78,14 @@ fn compare(kind: &KindDecl, column: Column, a: &Row, b: &Row) -> Ordering {
             (None, None) => Ordering::Equal,
         },
         Column::Updated => a.updated.cmp(&b.updated),
-        Column::Field(field) => {
-            let index = kind
-                .list_columns
-                .iter()
-                .filter(|c| matches!(c, Column::Field(_)))
-                .position(|c| *c == Column::Field(field));
-            index.map(|i| a.cells[i].to_lowercase().cmp(&b.cells[i].to_lowercase())).unwrap_or(Ordering::Equal)
-        }
+        // Text columns sort by a cached lower-case key (see `sorted`).
+        Column::Field(_) => Ordering::Equal,
     }
+}
+
+/// The position of a field column among the row's text cells.
+fn cell_index(kind: &KindDecl, field: &str) -> Option<usize> {
+    kind.list_columns.iter().filter(|c| matches!(c, Column::Field(_))).position(|c| matches!(c, Column::Field(f) if *f == field))
 }
 
 /// Writes the filters into the address bar without a navigation.
@@ -170,15 +169,17 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         let desc = descending.get();
         rows.with(|rows| {
             let mut order: Vec<usize> = (0..rows.len()).collect();
-            if let Some(column) = column {
-                order.sort_by(|&a, &b| {
-                    let ord = compare(kind, column, &rows[a], &rows[b]);
-                    if desc {
-                        ord.reverse()
-                    } else {
-                        ord
+            match column {
+                Some(Column::Field(field)) => {
+                    if let Some(cell) = cell_index(kind, field) {
+                        order.sort_by_cached_key(|&i| rows[i].cells[cell].to_lowercase());
                     }
-                });
+                }
+                Some(column) => order.sort_by(|&a, &b| compare(column, &rows[a], &rows[b])),
+                None => {}
+            }
+            if desc {
+                order.reverse();
             }
             order
         })

@@ -112,14 +112,7 @@ fn Conflicts(kind: &'static KindDecl, record: Signal<Option<Record>>) -> impl In
             .map(|(field, heads)| {
                 let values: Vec<String> = heads
                     .iter()
-                    .map(|h| {
-                        format!(
-                            "“{}” ({}, {})",
-                            h.value.as_ref().map(|v| kind.display_value(field, v)).unwrap_or_default(),
-                            h.member,
-                            format::local_time(h.at)
-                        )
-                    })
+                    .map(|h| format!("“{}”", h.value.as_ref().map(|v| kind.display_value(field, v)).unwrap_or_default()))
                     .collect();
                 view! { <li><strong>{kind.field_label(field).to_string()}</strong>": "{values.join(" / ")}</li> }
             })
@@ -127,7 +120,7 @@ fn Conflicts(kind: &'static KindDecl, record: Signal<Option<Record>>) -> impl In
         (!items.is_empty()).then(|| view! {
             <section class="card conflict" role="note">
                 <h2>"Conflicting edits"</h2>
-                <p>"These fields were changed in two places without either seeing the other. The latest value shows; edit the field to settle it."</p>
+                <p>"These fields were changed in two places without either seeing the other. The latest value shows; the history says who set each one. Edit the field to settle it."</p>
                 <ul>{items}</ul>
             </section>
         })

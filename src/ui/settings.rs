@@ -125,7 +125,8 @@ fn SampleData() -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let first = app.records.with_untracked(|r| reference::next_number(&INCIDENT, r.iter()));
-            let start = instant(now_ms()) - Duration::seconds(n as i64 * 7);
+            // Each sample incident's story spans about 45 minutes: start early enough to end by now.
+            let start = instant(now_ms()) - Duration::seconds(n as i64 * 7) - Duration::hours(1);
             let seed = u64::from_be_bytes(random_bytes());
             let sets = demo::sample_history(n, first, &member, start, seed);
             let change_sets = sets.len();

@@ -71,9 +71,14 @@ fn Header() -> impl IntoView {
             <nav class="nav" aria-label="Main">
                 <a href=dashboard data-testid="nav-dashboard" aria-current=move || current(d.clone())>"Dashboard"</a>
                 {kinds.collect_view()}
-                {PLANNED.iter().map(|area| view! {
-                    <span class="nav-planned" title="Planned: arrives in a later release">{*area}</span>
-                }).collect_view()}
+                <details class="nav-more">
+                    <summary>"More areas"</summary>
+                    <ul>
+                        {PLANNED.iter().map(|area| view! {
+                            <li><span class="nav-planned">{*area}</span><span class="muted">" · planned"</span></li>
+                        }).collect_view()}
+                    </ul>
+                </details>
             </nav>
             <div class="header-end">
                 <span class="member" title="You act as this team member">{move || app.member.get().map(|m| m.to_string())}</span>
