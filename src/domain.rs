@@ -5,6 +5,7 @@
 //! state is the [`record::Record`] that folding its change sets yields. Kinds of record
 //! (incident, ...) are declarations in [`kind`] and [`catalogue`], read by one generic UI.
 
+pub mod calendar;
 pub mod catalogue;
 pub mod clock;
 pub mod command;
@@ -12,9 +13,13 @@ pub mod demo;
 pub mod edit;
 pub mod history;
 pub mod ids;
+pub mod impact;
 pub mod kind;
+pub mod known_error;
 pub mod lifecycle;
+pub mod links;
 pub mod priority;
 pub mod record;
 pub mod reference;
+pub mod search;
 pub mod value;

@@ -84,7 +84,10 @@ mod tests {
 
     #[test]
     fn history_shows_old_and_new_values_with_labels() {
-        let sets = demo::sample_history(1, 1, &Member::new("Ada").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 7);
+        let none = std::collections::BTreeMap::new();
+        let all = demo::sample_history(1, &none, |_| 1, &Member::new("Ada").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 7);
+        let incident = all.iter().find(|s| s.kind == INCIDENT.id).map(|s| s.record);
+        let sets: Vec<_> = all.into_iter().filter(|s| Some(s.record) == incident).collect();
         let (entries, record) = replay(&INCIDENT, &sets);
         assert_eq!(entries.len(), 4);
         let first_state = entries[0].changes.iter().find(|c| c.field == "state").unwrap();

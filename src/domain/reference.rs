@@ -75,12 +75,23 @@ mod tests {
     use super::*;
     use crate::domain::catalogue::INCIDENT;
     use crate::domain::clock::Stamp;
-    use crate::domain::command::{create, Actor, FormInput};
+    use crate::domain::command::{create, Actor, Context, FormInput};
+    use crate::domain::kind::FieldDecl;
+
+    /// Incidents without the required service link, so records need no other records.
+    static PROBLEM_LIKE: KindDecl = KindDecl {
+        fields: &[
+            FieldDecl::text("title", "Title", 200).required(),
+            FieldDecl::choice("impact", "Impact", crate::domain::priority::Level::CHOICES),
+            FieldDecl::choice("urgency", "Urgency", crate::domain::priority::Level::CHOICES),
+        ],
+        ..crate::domain::catalogue::base("incident", "incidents", "Incident", "Incidents", "INC", "8.6.1", crate::domain::kind::Area::ResolutionAndFulfilment)
+    };
     use crate::domain::ids::{ChangeSetId, Member, ReplicaId};
     use chrono::{DateTime, Utc};
 
     fn incident(n: u8, number: i64) -> Record {
-        let form: FormInput = [("title", "t"), ("service", "s"), ("impact", "low"), ("urgency", "low")]
+        let form: FormInput = [("title", "t"), ("impact", "low"), ("urgency", "low")]
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
@@ -89,7 +100,9 @@ mod tests {
             at: DateTime::<Utc>::UNIX_EPOCH,
             change_set: ChangeSetId::new(n as u64, [n; 10]),
         };
-        let draft = create(&INCIDENT, &form, &Utc, &actor, RecordId::new(n as u64, [n; 10]), number).unwrap();
+        let none = std::collections::BTreeMap::new();
+        let ctx = Context::new(&Utc, &none);
+        let draft = create(&PROBLEM_LIKE, &form, &ctx, &actor, RecordId::new(n as u64, [n; 10]), number).unwrap();
         Record::new(&draft.stamp(Stamp { wall_ms: n as u64, counter: 0, replica: ReplicaId(n as u64) }).unwrap())
     }
 

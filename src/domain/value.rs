@@ -15,6 +15,7 @@ pub enum Value {
     Instant(DateTime<Utc>),
     Date(NaiveDate),
     Link(RecordId),
+    Flag(bool),
 }
 
 impl Value {
@@ -23,6 +24,18 @@ impl Value {
             Value::Text(text) => Some(text),
             _ => None,
         }
+    }
+
+    pub fn as_link(&self) -> Option<RecordId> {
+        match self {
+            Value::Link(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// A set flag.
+    pub fn is_yes(&self) -> bool {
+        matches!(self, Value::Flag(true))
     }
 
     pub fn as_number(&self) -> Option<i64> {
@@ -40,6 +53,8 @@ impl Value {
             Value::Instant(at) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
             Value::Date(day) => day.format("%Y-%m-%d").to_string(),
             Value::Link(id) => id.to_string(),
+            Value::Flag(true) => "Yes".to_string(),
+            Value::Flag(false) => "No".to_string(),
         }
     }
 }
