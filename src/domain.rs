@@ -19,6 +19,7 @@ pub mod known_error;
 pub mod lifecycle;
 pub mod links;
 pub mod priority;
+pub mod raise;
 pub mod record;
 pub mod reference;
 pub mod search;

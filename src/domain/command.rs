@@ -470,6 +470,22 @@ pub fn transition<Tz: TimeZone>(
     Ok(actor.draft(kind.id, record.id, edits))
 }
 
+/// Links `record` to `to` through its link field `field` (used when raising a record whose
+/// link is stored on this side).
+pub fn link(kind: &KindDecl, record: &Record, field: &str, to: RecordId, actor: &Actor) -> Result<Draft, CommandError> {
+    let decl = kind.field(field).filter(|decl| decl.target().is_some());
+    let Some(decl) = decl else {
+        let error = FieldError { field: field.to_string(), label: field.to_string(), message: "Not a link.".into() };
+        return Err(CommandError::Invalid(vec![error]));
+    };
+    let edit = if decl.is_set() {
+        Edit { field: field.to_string(), op: Op::Add(Value::Link(to)), replaces: vec![] }
+    } else {
+        Edit::set(field, Some(Value::Link(to)), record.head_stamps(field))
+    };
+    Ok(actor.draft(kind.id, record.id, vec![edit]))
+}
+
 /// Appends an entry (a work note) to a log field.
 pub fn append(kind: &KindDecl, record: &Record, field: &str, text: &str, actor: &Actor) -> Result<Draft, CommandError> {
     const MAX_CHARS: usize = 20_000;

@@ -87,6 +87,8 @@ pub struct KindDecl {
     pub ordered: &'static [(&'static str, &'static str)],
     /// Fields with a role the generic pages know: list filters and the change calendar.
     pub roles: Roles,
+    /// Kinds a record of this kind can raise, linked to it ("Raise problem" on an incident).
+    pub raises: &'static [&'static str],
 }
 
 /// Fields of a kind that generic features look for.

@@ -34,6 +34,7 @@ pub static CHANGE: KindDecl = KindDecl {
         services_links("Changes"),
         items_links("Changes"),
         FieldDecl::link("problem", "Problem", &["problem"], "Changes").help("The problem this change removes."),
+        FieldDecl::links("incidents", "Incidents", &["incident"], "Changes").help("Incidents this change resolves."),
         FieldDecl::instant("planned_start", "Planned start"),
         FieldDecl::instant("planned_end", "Planned end"),
         FieldDecl::long("backout_plan", "Back-out plan").help("How to return to the previous state."),
@@ -64,6 +65,7 @@ pub static CHANGE: KindDecl = KindDecl {
         window: Some(("planned_start", "planned_end")),
         items: Some("items"),
     },
+    raises: &["release"],
     ..base("change", "changes", "Change", "Changes", "CHG", "8.5.1", Area::DesignBuildTransition)
 };
 

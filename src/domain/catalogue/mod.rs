@@ -121,6 +121,7 @@ pub(crate) const fn base(
         list_columns: &[],
         ordered: &[],
         roles: Roles::NONE,
+        raises: &[],
     }
 }
 

@@ -30,6 +30,7 @@ pub static SERVICE: KindDecl = KindDecl {
         Column::Updated,
     ],
     roles: Roles { owner: Some("owner"), items: Some("items"), ..Roles::NONE },
+    raises: &["service_design", "sla"],
     ..base("service", "services", "Service", "Services", "SVC", "8.2.4", Area::ServicePortfolio)
 };
 

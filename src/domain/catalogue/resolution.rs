@@ -41,6 +41,7 @@ pub static INCIDENT: KindDecl = KindDecl {
         Column::Updated,
     ],
     roles: Roles { owner: Some("assignee"), service: Some("service"), window: None, items: Some("items") },
+    raises: &["problem", "change"],
     ..base("incident", "incidents", "Incident", "Incidents", "INC", "8.6.1", Area::ResolutionAndFulfilment)
 };
 
@@ -164,6 +165,7 @@ pub static PROBLEM: KindDecl = KindDecl {
         Column::Updated,
     ],
     roles: Roles { owner: Some("owner"), service: Some("service"), window: None, items: Some("items") },
+    raises: &["change"],
     ..base("problem", "problems", "Problem", "Problems", "PRB", "8.6.3", Area::ResolutionAndFulfilment)
 };
 
