@@ -5,11 +5,13 @@
 //! [`crate::domain::command`] and hand them to the store through `AppState::commit`.
 
 mod app;
+mod calendar;
 mod dashboard;
 mod fields;
 mod form;
 mod format;
 mod history;
+mod link_picker;
 mod list;
 mod panic;
 mod record_page;

@@ -5,6 +5,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_params_map;
 use leptos_router::path;
 
+use super::calendar::ChangeCalendar;
 use super::dashboard::Dashboard;
 use super::form::RecordForm;
 use super::list::RecordList;
@@ -30,6 +31,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <NotFound/> }>
                         <Route path=path!("/") view=Dashboard/>
                         <Route path=path!("/settings") view=SettingsPage/>
+                        <Route path=path!("/calendar") view=ChangeCalendar/>
                         <Route path=path!("/:kind") view=ListRoute/>
                         <Route path=path!("/:kind/new") view=NewRoute/>
                         <Route path=path!("/:kind/:id") view=RecordRoute/>

@@ -1,5 +1,5 @@
-//! The dashboard: per kind, how many records are open, in which state and at what priority,
-//! and what changed last.
+//! The dashboard: for the daily processes, how many records are open, in which state and at
+//! what priority, and what changed last; below, every kind of record by clause 8 area.
 
 use leptos::prelude::*;
 
@@ -7,19 +7,71 @@ use super::fields::{state_badge, PriorityBadge};
 use super::format;
 use super::routes;
 use super::state::use_app;
-use crate::domain::catalogue::KINDS;
-use crate::domain::kind::KindDecl;
+use crate::domain::catalogue::{kinds_in, CHANGE, INCIDENT, KINDS, PROBLEM, SERVICE_REQUEST};
+use crate::domain::kind::{Area, KindDecl};
 use crate::domain::lifecycle::{state_of, Tone};
 use crate::domain::priority::Priority;
 use crate::domain::reference;
+
+/// The kinds summarised in full at the top.
+const FOCUS: &[&KindDecl] = &[&INCIDENT, &SERVICE_REQUEST, &PROBLEM, &CHANGE];
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
     view! {
         <section class="page">
             <h1>"Dashboard"</h1>
-            {KINDS.iter().map(|kind| view! { <KindSummary kind/> }).collect_view()}
+            <div class="summaries">{FOCUS.iter().map(|kind| view! { <KindSummary kind/> }).collect_view()}</div>
+            <Register/>
         </section>
+    }
+}
+
+/// Every kind, by area, with how many records it holds and how many are still open.
+#[component]
+fn Register() -> impl IntoView {
+    let app = use_app();
+    let counts = Memo::new(move |_| {
+        app.records.with(|records| {
+            let mut counts = vec![(0usize, 0usize); KINDS.len()];
+            for record in records.iter() {
+                let Some(i) = KINDS.iter().position(|k| k.id == record.kind) else { continue };
+                let kind = KINDS[i];
+                counts[i].0 += 1;
+                let open = kind.lifecycle.state(state_of(kind, record)).is_some_and(|s| !matches!(s.tone, Tone::Done | Tone::Closed));
+                counts[i].1 += usize::from(open);
+            }
+            counts
+        })
+    });
+    let areas = Area::ALL.iter().map(|area| {
+        let kinds = kinds_in(*area)
+            .map(|kind| {
+                let i = KINDS.iter().position(|k| k.id == kind.id).unwrap_or(0);
+                view! {
+                    <li>
+                        <a href=routes::list(kind)>{kind.plural}</a>
+                        <span class="muted">{format!(" {}", kind.clause)}</span>
+                        <span class="register-count" data-testid=format!("count-{}", kind.slug)>
+                            {move || counts.with(|c| {
+                                let (all, open) = c.get(i).copied().unwrap_or_default();
+                                if all == 0 { "none yet".to_string() } else { format!("{all} · {open} open") }
+                            })}
+                        </span>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="card register-area">
+                <h3>{format!("{} {}", area.clause(), area.label())}</h3>
+                <ul class="register">{kinds}</ul>
+            </section>
+        }
+    });
+    view! {
+        <h2>"Records by ISO/IEC 20000-1 clause 8 area"</h2>
+        <div class="register-grid">{areas.collect_view()}</div>
     }
 }
 
@@ -51,7 +103,7 @@ fn KindSummary(kind: &'static KindDecl) -> impl IntoView {
             latest.sort_by(|a, b| b.updated.stamp.cmp(&a.updated.stamp));
             latest
                 .into_iter()
-                .take(8)
+                .take(5)
                 .map(|r| {
                     view! {
                         <li>

@@ -1,12 +1,13 @@
 //! The one list page: any kind's records as a sortable, filterable table that renders only
 //! the rows in view, so 50,000 records scroll and filter as fast as 50.
 //!
-//! Filters live in the URL query (`?q=mail&state=open&priority=P1&sort=updated&dir=desc`),
-//! so a filtered view can be bookmarked and shared.
+//! Filters live in the URL query (`?q=mail&state=open&priority=P1&owner=Ada&service=<id>&
+//! from=2026-11-01&to=2026-11-30&sort=updated&dir=desc`), so a filtered view can be bookmarked
+//! and shared.
 
 use std::cmp::Ordering;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Local, NaiveDate, Utc};
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -19,6 +20,7 @@ use crate::domain::clock::Stamp;
 use crate::domain::ids::RecordId;
 use crate::domain::kind::{Column, KindDecl};
 use crate::domain::lifecycle::{state_of, Tone};
+use crate::domain::links::linked;
 use crate::domain::priority::Priority;
 use crate::domain::reference;
 
@@ -45,6 +47,12 @@ struct Row {
     updated_text: String,
     /// Lower-case text searched by the filter box.
     haystack: String,
+    /// The person in the kind's owner role.
+    owner: String,
+    /// The services in the kind's service role.
+    services: Vec<RecordId>,
+    /// The local day the record was opened.
+    opened: NaiveDate,
 }
 
 fn column_id(column: Column) -> &'static str {
@@ -111,6 +119,10 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     let search = RwSignal::new(initial("q"));
     let state_filter = RwSignal::new(initial("state"));
     let priority_filter = RwSignal::new(initial("priority"));
+    let owner_filter = RwSignal::new(initial("owner"));
+    let service_filter = RwSignal::new(initial("service"));
+    let from_filter = RwSignal::new(initial("from"));
+    let to_filter = RwSignal::new(initial("to"));
     let default_sort = if kind.list_columns.contains(&Column::Updated) { "updated" } else { "reference" };
     let sort_by =
         RwSignal::new(Some(initial("sort")).filter(|s| !s.is_empty()).unwrap_or_else(|| default_sort.to_string()));
@@ -121,6 +133,10 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
             ("q", search.get()),
             ("state", state_filter.get()),
             ("priority", priority_filter.get()),
+            ("owner", owner_filter.get()),
+            ("service", service_filter.get()),
+            ("from", from_filter.get()),
+            ("to", to_filter.get()),
             ("sort", sort_by.get()),
             ("dir", if descending.get() { "desc".into() } else { "asc".into() }),
         ])
@@ -139,7 +155,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                         .list_columns
                         .iter()
                         .filter_map(|c| match c {
-                            Column::Field(field) => Some(shown(kind, record, field)),
+                            Column::Field(field) => Some(shown(kind, record, field, records)),
                             _ => None,
                         })
                         .collect();
@@ -158,6 +174,9 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                         version: record.updated.stamp,
                         updated_text: format::local_time(record.updated.at),
                         haystack,
+                        owner: kind.roles.owner.map(|f| record.text(f).to_string()).unwrap_or_default(),
+                        services: kind.roles.service.map(|f| linked(record, f)).unwrap_or_default(),
+                        opened: record.created.at.with_timezone(&Local).date_naive(),
                     }
                 })
                 .collect::<Vec<Row>>()
@@ -189,6 +208,10 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         let needle = search.get().trim().to_lowercase();
         let state = state_filter.get();
         let priority = Priority::parse(&priority_filter.get());
+        let owner = owner_filter.get();
+        let service = RecordId::parse(&service_filter.get());
+        let from = NaiveDate::parse_from_str(&from_filter.get(), "%Y-%m-%d").ok();
+        let to = NaiveDate::parse_from_str(&to_filter.get(), "%Y-%m-%d").ok();
         rows.with(|rows| {
             sorted.with(|order| {
                 order
@@ -203,6 +226,10 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                         };
                         state_ok
                             && priority.is_none_or(|p| row.priority == Some(p))
+                            && (owner.is_empty() || row.owner == owner)
+                            && service.is_none_or(|s| row.services.contains(&s))
+                            && from.is_none_or(|d| row.opened >= d)
+                            && to.is_none_or(|d| row.opened <= d)
                             && (needle.is_empty() || row.haystack.contains(&needle))
                     })
                     .collect::<Vec<usize>>()
@@ -305,7 +332,27 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         search.set(String::new());
         state_filter.set(String::new());
         priority_filter.set(String::new());
+        owner_filter.set(String::new());
+        service_filter.set(String::new());
+        from_filter.set(String::new());
+        to_filter.set(String::new());
     };
+    // The choices of the owner and service filters: the values the records hold.
+    let owners = Memo::new(move |_| {
+        let mut names: Vec<String> = rows.with(|rows| rows.iter().map(|r| r.owner.clone()).filter(|o| !o.is_empty()).collect());
+        names.sort_by_key(|n| n.to_lowercase());
+        names.dedup();
+        names
+    });
+    let services = Memo::new(move |_| {
+        let mut ids: Vec<RecordId> = rows.with(|rows| rows.iter().flat_map(|r| r.services.iter().copied()).collect());
+        ids.sort();
+        ids.dedup();
+        let mut named: Vec<(RecordId, String)> =
+            app.records.with(|records| ids.into_iter().map(|id| (id, super::fields::link_label(records, &id))).collect());
+        named.sort_by(|a, b| a.1.cmp(&b.1));
+        named
+    });
     let collisions = move || {
         let groups: Vec<String> = app.collisions.with(|c| {
             c.groups()
@@ -329,7 +376,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
             <div class="page-head">
                 <div>
                     <h1>{kind.plural}</h1>
-                    <p class="muted">{format!("ISO/IEC 20000-1 clause {}", kind.clause)}</p>
+                    <p class="muted">{format!("{} ISO/IEC 20000-1 clause {}.", kind.purpose, kind.clause)}</p>
                 </div>
                 <a class="button primary" href=routes::new_record(kind) data-testid="new-record">{format!("New {}", kind.label.to_lowercase())}</a>
             </div>
@@ -352,6 +399,28 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                         </select>
                     </label>
                 })}
+                {kind.roles.owner.map(|owner_field| view! {
+                    <label>{format!("{} ", kind.field_label(owner_field))}
+                        <select data-testid="filter-owner" prop:value=owner_filter on:change=move |ev| owner_filter.set(event_target_value(&ev))>
+                            <option value="">"Anyone"</option>
+                            {move || owners.get().into_iter().map(|name| view! { <option value=name.clone()>{name.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                })}
+                {kind.roles.service.map(|_| view! {
+                    <label>"Service "
+                        <select data-testid="filter-service" prop:value=service_filter on:change=move |ev| service_filter.set(event_target_value(&ev))>
+                            <option value="">"All"</option>
+                            {move || services.get().into_iter().map(|(id, label)| view! { <option value=id.to_string()>{label}</option> }).collect_view()}
+                        </select>
+                    </label>
+                })}
+                <label>"Opened from "
+                    <input type="date" data-testid="filter-from" prop:value=from_filter on:change=move |ev| from_filter.set(event_target_value(&ev))/>
+                </label>
+                <label>"to "
+                    <input type="date" data-testid="filter-to" prop:value=to_filter on:change=move |ev| to_filter.set(event_target_value(&ev))/>
+                </label>
                 <span class="count" aria-live="polite">
                     <span data-testid="list-count">{move || format::count(visible.with(Vec::len), &kind.label.to_lowercase(), &kind.plural.to_lowercase())}</span>
                     {move || (visible.with(Vec::len) != total()).then(|| format!(" of {}", total()))}

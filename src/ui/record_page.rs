@@ -4,13 +4,16 @@
 use chrono::Local;
 use leptos::prelude::*;
 
-use super::fields::{shown, FieldInput, PriorityBadge, StateBadge};
+use super::fields::{input_text, shown, FieldInput, LinkedRecords, PriorityBadge, StateBadge};
 use super::form::focus_first_error;
 use super::format;
 use super::history::History;
 use super::routes;
 use super::state::{use_app, StoreStatus};
-use crate::domain::command::{self, CommandError, FormInput};
+use crate::domain::catalogue;
+use crate::domain::command::{self, CommandError, Context, FormInput};
+use crate::domain::impact;
+use crate::domain::links::linked;
 use crate::domain::ids::RecordId;
 use crate::domain::kind::{FieldType, KindDecl};
 use crate::domain::lifecycle::{state_of, Transition};
@@ -56,12 +59,24 @@ fn RecordView(kind: &'static KindDecl, #[prop(into)] record: Signal<Option<Recor
                 .iter()
                 .filter(|f| f.ty != FieldType::Log)
                 .map(|f| {
-                    let value = shown(kind, &r, f.id);
+                    let testid = format!("value-{}", f.id);
+                    if f.target().is_some() {
+                        let ids = linked(&r, f.id);
+                        let empty = ids.is_empty();
+                        return view! {
+                            <div class="detail"><dt>{f.label}</dt><dd class="value" class:muted=empty data-testid=testid>
+                                {if empty { "–".into_any() } else { view! { <LinkedRecords ids/> }.into_any() }}
+                            </dd></div>
+                        }
+                        .into_any();
+                    }
+                    let value = app.records.with_untracked(|records| shown(kind, &r, f.id, records));
                     let empty = value.is_empty();
                     let class = if matches!(f.ty, FieldType::LongText { .. }) { "value long" } else { "value" };
                     view! {
-                        <div class="detail"><dt>{f.label}</dt><dd class=class class:muted=empty data-testid=format!("value-{}", f.id)>{if empty { "–".to_string() } else { value }}</dd></div>
+                        <div class="detail"><dt>{f.label}</dt><dd class=class class:muted=empty data-testid=testid>{if empty { "–".to_string() } else { value }}</dd></div>
                     }
+                    .into_any()
                 })
                 .collect_view();
             view! {
@@ -86,7 +101,12 @@ fn RecordView(kind: &'static KindDecl, #[prop(into)] record: Signal<Option<Recor
                         {kind.priority.is_some().then(|| view! { <span data-testid="record-priority">{move || view! { <PriorityBadge priority=priority()/> }}</span> })}
                     </div>
                 </div>
-                <a class="button" href=routes::edit_record(kind, id) data-testid="edit-record">"Edit"</a>
+                <div class="head-actions">
+                    {kind.raises.iter().filter_map(|target| catalogue::kind(target)).map(|target| view! {
+                        <a class="button" href=routes::raise(target, id) data-testid=format!("raise-{}", target.id)>{format!("Raise {}", target.label.to_lowercase())}</a>
+                    }).collect_view()}
+                    <a class="button" href=routes::edit_record(kind, id) data-testid="edit-record">"Edit"</a>
+                </div>
             </div>
             <Conflicts kind record/>
             <Transitions kind record/>
@@ -95,7 +115,11 @@ fn RecordView(kind: &'static KindDecl, #[prop(into)] record: Signal<Option<Recor
                     <section class="card">{details}</section>
                     {kind.fields.iter().filter(|f| f.ty == FieldType::Log).map(|f| view! { <Notes kind field=f.id label=f.label record/> }).collect_view()}
                 </div>
-                <div class="column-side"><History kind id/></div>
+                <div class="column-side">
+                    <Related id/>
+                    <Impact kind id/>
+                    <History kind id/>
+                </div>
             </div>
         </section>
     }
@@ -140,7 +164,10 @@ fn Transitions(kind: &'static KindDecl, record: Signal<Option<Record>>) -> impl 
     let run = move |to: &'static str| {
         let Some(current) = record.get_untracked() else { return };
         let Some(actor) = app.actor() else { return };
-        match command::transition(kind, &current, to, &input.get_untracked(), &Local, &actor) {
+        let result = app.records.with_untracked(|records| {
+            command::transition(kind, &current, to, &input.get_untracked(), &Context::new(&Local, records), &actor)
+        });
+        match result {
             Err(refused) => {
                 error.set(Some(refused));
                 focus_first_error();
@@ -161,9 +188,10 @@ fn Transitions(kind: &'static KindDecl, record: Signal<Option<Record>>) -> impl 
     let start = move |t: &'static Transition| {
         let Some(current) = record.get_untracked() else { return };
         error.set(None);
-        let needs_input = t.requires.iter().any(|f| current.value(f).is_none());
+        let asked = app.records.with_untracked(|records| command::asks(kind, &current, t, records));
+        let needs_input = asked.iter().any(|f| current.value(f.id).is_none());
         if needs_input {
-            input.set(t.requires.iter().map(|f| (f.to_string(), String::new())).collect());
+            input.set(asked.iter().map(|f| (f.id.to_string(), input_text(f, Some(&current)))).collect());
             pending.set(Some(t));
         } else {
             input.set(FormInput::new());
@@ -195,13 +223,14 @@ fn Transitions(kind: &'static KindDecl, record: Signal<Option<Record>>) -> impl 
     };
     let panel = move || {
         pending.get().map(|t| {
-            let fields = t
-                .requires
-                .iter()
-                .filter_map(|f| kind.field(f))
+            let asked = record.with_untracked(|r| {
+                r.as_ref().map(|r| app.records.with_untracked(|records| command::asks(kind, r, t, records))).unwrap_or_default()
+            });
+            let fields = asked
+                .into_iter()
                 .map(|field| {
                     let message = Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.for_field(field.id)).map(str::to_string)));
-                    view! { <FieldInput field input error=message required=true/> }
+                    view! { <FieldInput field input error=message required=t.requires.contains(&field.id)/> }
                 })
                 .collect_view();
             view! {
@@ -216,11 +245,23 @@ fn Transitions(kind: &'static KindDecl, record: Signal<Option<Record>>) -> impl 
             }
         })
     };
+    // Refusals with no field in an open panel to show them beside (a guard, a forbidden move).
     let refusal = move || {
+        let in_panel: Vec<&'static str> = match (pending.get(), record.get()) {
+            (Some(t), Some(r)) => app.records.with_untracked(|records| command::asks(kind, &r, t, records)).iter().map(|f| f.id).collect(),
+            _ => Vec::new(),
+        };
         error
             .get()
-            .filter(|e| matches!(e, CommandError::Transition(_)))
-            .map(|e| view! { <p class="field-error" role="alert">{e.to_string()}</p> })
+            .and_then(|e| match e {
+                CommandError::Transition(_) => Some(e.to_string()),
+                CommandError::Invalid(errors) => {
+                    let elsewhere: Vec<String> =
+                        errors.iter().filter(|e| !in_panel.contains(&e.field.as_str())).map(|e| e.message.clone()).collect();
+                    (!elsewhere.is_empty()).then(|| elsewhere.join(" "))
+                }
+            })
+            .map(|text| view! { <p class="field-error" role="alert" data-testid="transition-refused">{text}</p> })
     };
     view! {
         <div class="transitions" role="group" aria-label="Lifecycle">{buttons}</div>
@@ -258,6 +299,8 @@ fn Notes(
             }
         }
     };
+    // Work notes keep the short test ids; other logs (service reviews, disputes) are named.
+    let tid = move |part: &str| if field == "notes" { format!("note-{part}") } else { format!("log-{field}-{part}") };
     let entries = move || {
         record.with(|r| {
             r.as_ref()
@@ -267,7 +310,7 @@ fn Notes(
                 .into_iter()
                 .map(|entry| {
                     view! {
-                        <li class="note-entry" data-testid="note-entry">
+                        <li class="note-entry" data-testid=tid("entry")>
                             <div class="history-meta"><strong>{entry.member.to_string()}</strong>" · "<time>{format::local_time(entry.at)}</time></div>
                             <p class="note-text">{entry.text}</p>
                         </li>
@@ -283,13 +326,71 @@ fn Notes(
             <ol class="note-list">{entries}</ol>
             <form on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); add(); }>
                 <label for=input_id.clone() class="visually-hidden">{format!("Add to {}", label.to_lowercase())}</label>
-                <textarea id=input_id data-testid="note-input" rows="3" placeholder="Add a note (Ctrl+Enter to add)"
+                <textarea id=input_id data-testid=tid("input") rows="3" placeholder="Add a note (Ctrl+Enter to add)"
                     prop:value=text on:input=move |ev| text.set(event_target_value(&ev))
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) { ev.prevent_default(); add(); }
                     aria-invalid=move || error.get().is_some().to_string()></textarea>
                 <p class="field-error" role="alert">{move || error.get()}</p>
-                <button type="submit" class="button" data-testid="note-submit" disabled=move || busy.get()>"Add note"</button>
+                <button type="submit" class="button" data-testid=tid("submit") disabled=move || busy.get()>"Add note"</button>
             </form>
         </section>
     }
+}
+
+/// The records that link to this one, grouped under the heading each link field declares
+/// ("Incidents" on a problem): the derived side of two-way links.
+#[component]
+fn Related(id: RecordId) -> impl IntoView {
+    let app = use_app();
+    move || {
+        let groups = app.links.with(|links| links.grouped(&id));
+        (!groups.is_empty()).then(|| {
+            let sections = groups
+                .into_iter()
+                .map(|(heading, ids)| {
+                    view! {
+                        <h3 data-testid="related-heading">{format!("{heading} ({})", ids.len())}</h3>
+                        <LinkedRecords ids/>
+                    }
+                })
+                .collect_view();
+            view! { <section class="card related" data-testid="related" aria-label="Linked records"><h2>"Linked records"</h2>{sections}</section> }
+        })
+    }
+}
+
+/// For configuration items and services: what else fails when this one fails.
+#[component]
+fn Impact(kind: &'static KindDecl, id: RecordId) -> impl IntoView {
+    let app = use_app();
+    let applies = impact::DEPENDENCIES.iter().any(|(k, field)| {
+        catalogue::kind(k).and_then(|k| k.field(field)).and_then(|f| f.target()).is_some_and(|t| t.kinds.contains(&kind.id))
+    });
+    applies.then(|| {
+        move || {
+            let affected = app.links.with(|links| impact::affected(links, id));
+            let body = if affected.is_empty() {
+                view! { <p class="muted">"Nothing recorded here depends on it."</p> }.into_any()
+            } else {
+                let rows = affected
+                    .iter()
+                    .map(|a| {
+                        let (href, label, via) = app.records.with_untracked(|records| {
+                            let href = catalogue::kind(a.kind).map(|k| routes::record(k, a.id)).unwrap_or_default();
+                            (href, super::fields::link_label(records, &a.id), super::fields::link_label(records, &a.via))
+                        });
+                        let depth = if a.depth == 1 { "directly".to_string() } else { format!("through {via}") };
+                        view! { <li><a href=href>{label}</a><span class="muted">{format!(" · {depth}")}</span></li> }
+                    })
+                    .collect_view();
+                view! { <ul class="link-list" data-testid="impact-list">{rows}</ul> }.into_any()
+            };
+            view! {
+                <section class="card impact" data-testid="impact" aria-label="Impact if it fails">
+                    <h2>{format!("If it fails ({})", affected.len())}</h2>
+                    {body}
+                </section>
+            }
+        }
+    })
 }

@@ -41,6 +41,11 @@ pub fn record_route(kind: &KindDecl, id: RecordId) -> String {
     format!("/{}/{}", kind.slug, id)
 }
 
+/// The form of a new record of `kind` raised from record `from`.
+pub fn raise(kind: &KindDecl, from: RecordId) -> String {
+    format!("{}?from={from}", new_record(kind))
+}
+
 pub fn edit_record(kind: &KindDecl, id: RecordId) -> String {
     href(&format!("/{}/{}/edit", kind.slug, id))
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::format;
 use super::state::{instant, use_app};
-use crate::domain::catalogue::{settings_id, INCIDENT};
+use crate::domain::catalogue::settings_id;
 use crate::domain::command;
 use crate::domain::demo;
 use crate::domain::ids::Member;
@@ -124,11 +124,12 @@ fn SampleData() -> impl IntoView {
         error.set(None);
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let first = app.records.with_untracked(|r| reference::next_number(&INCIDENT, r.iter()));
             // Each sample incident's story spans about 45 minutes: start early enough to end by now.
-            let start = instant(now_ms()) - Duration::seconds(n as i64 * 7) - Duration::hours(1);
+            let start = instant(now_ms()) - Duration::seconds(n as i64 * 7) - Duration::hours(2);
             let seed = u64::from_be_bytes(random_bytes());
-            let sets = demo::sample_history(n, first, &member, start, seed);
+            let sets = app.records.with_untracked(|records| {
+                demo::sample_history(n, records, |kind| reference::next_number(kind, records.iter()), &member, start, seed)
+            });
             let change_sets = sets.len();
             let mut records = app.records.get_untracked();
             let began = now_ms();
@@ -147,7 +148,7 @@ fn SampleData() -> impl IntoView {
     view! {
         <form class="card form" on:submit=generate novalidate>
             <h2>"Sample data"</h2>
-            <p class="help">"Adds made-up incidents, each with a realistic history (recorded, worked on, a work note, on hold or resolved), for training and demonstrations. They are ordinary records: they stay until you clear this browser's site data."</p>
+            <p class="help">"Adds a made-up service landscape (services, configuration items that depend on each other, problems, a known error and changes) and incidents on it, each with a realistic history (recorded, worked on, a work note, on hold or resolved), for training and demonstrations. They are ordinary records: they stay until you clear this browser's site data."</p>
             <div class="field inline">
                 <label for="demo-count">"Incidents to add"</label>
                 <input id="demo-count" data-testid="demo-count" type="number" min="1" max="100000" prop:value=count on:input=move |ev| count.set(event_target_value(&ev))/>

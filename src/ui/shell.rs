@@ -2,26 +2,20 @@
 //! and the first-start prompt for the member's name.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
+use leptos_router::hooks::{use_location, use_navigate};
 
 use super::format;
 use super::routes;
 use super::state::{use_app, Notice, StoreStatus};
-use crate::domain::catalogue::KINDS;
+use super::fields::link_label;
+use crate::domain::catalogue::{self, kinds_in};
+use crate::domain::kind::Area;
+use crate::store::now_ms;
 use crate::domain::ids::Member;
 use crate::store::storage_estimate;
 
-/// Areas of ISO/IEC 20000-1 that later releases add, shown so the map of the SMS is visible.
-const PLANNED: &[&str] = &[
-    "Service requests",
-    "Problems",
-    "Changes",
-    "Releases",
-    "Configuration",
-    "Services & SLAs",
-    "Suppliers",
-    "Audits & reviews",
-];
+/// The kinds people work in daily, always in the header; the rest are in the menu.
+const PRIMARY: &[&str] = &["incident", "service_request", "problem", "change"];
 
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
@@ -43,7 +37,7 @@ fn Header() -> impl IntoView {
         let active = if path == routes::href("/") {
             here == path || here == format!("{path}/")
         } else {
-            here.starts_with(&path)
+            here == path || here.starts_with(&format!("{path}/"))
         };
         if active {
             "page"
@@ -52,15 +46,37 @@ fn Header() -> impl IntoView {
         }
     };
     let app = use_app();
-    let kinds = KINDS.iter().map(|kind| {
+    let primary = PRIMARY.iter().filter_map(|id| catalogue::kind(id)).map(|kind| {
         let href = routes::list(kind);
         let testid = format!("nav-{}", kind.slug);
         let link = href.clone();
         view! { <a href=href data-testid=testid aria-current=move || current(link.clone())>{kind.plural}</a> }
     });
+    // The menu of every kind, by clause 8 area; closed again after each navigation.
+    let menu = NodeRef::<leptos::html::Details>::new();
+    Effect::new(move |_| {
+        location.pathname.track();
+        if let Some(menu) = menu.get_untracked() {
+            menu.set_open(false);
+        }
+    });
+    let areas = Area::ALL.iter().map(|area| {
+        let kinds = kinds_in(*area)
+            .map(|kind| {
+                view! { <li><a href=routes::list(kind) data-testid=format!("menu-{}", kind.slug)>{kind.plural}<span class="muted">{format!(" {}", kind.clause)}</span></a></li> }
+            })
+            .collect_view();
+        view! {
+            <li class="menu-area">
+                <span class="menu-heading">{format!("{} {}", area.clause(), area.label())}</span>
+                <ul>{kinds}</ul>
+            </li>
+        }
+    });
     let dashboard = routes::href("/");
     let settings = routes::href("/settings");
-    let (d, s) = (dashboard.clone(), settings.clone());
+    let calendar = routes::href("/calendar");
+    let (d, s, c) = (dashboard.clone(), settings.clone(), calendar.clone());
     view! {
         <header class="header">
             <a class="skip" href="#main">"Skip to content"</a>
@@ -70,21 +86,140 @@ fn Header() -> impl IntoView {
             </a>
             <nav class="nav" aria-label="Main">
                 <a href=dashboard data-testid="nav-dashboard" aria-current=move || current(d.clone())>"Dashboard"</a>
-                {kinds.collect_view()}
-                <details class="nav-more">
-                    <summary>"More areas"</summary>
-                    <ul>
-                        {PLANNED.iter().map(|area| view! {
-                            <li><span class="nav-planned">{*area}</span><span class="muted">" · planned"</span></li>
-                        }).collect_view()}
-                    </ul>
+                {primary.collect_view()}
+                <a href=calendar data-testid="nav-calendar" aria-current=move || current(c.clone())>"Calendar"</a>
+                <details class="nav-more" node_ref=menu>
+                    <summary data-testid="nav-all">"All records"</summary>
+                    <ul class="menu">{areas.collect_view()}</ul>
                 </details>
             </nav>
             <div class="header-end">
+                <QuickSearch/>
                 <span class="member" title="You act as this team member">{move || app.member.get().map(|m| m.to_string())}</span>
                 <a href=settings data-testid="nav-settings" aria-current=move || current(s.clone())>"Settings"</a>
             </div>
         </header>
+    }
+}
+
+/// Search across every kind from the header: Ctrl+K or "/" opens it; arrows, Enter, Escape.
+#[component]
+fn QuickSearch() -> impl IntoView {
+    let app = use_app();
+    let navigate = StoredValue::new_local(use_navigate());
+    let open = RwSignal::new(false);
+    let query = RwSignal::new(String::new());
+    let active = RwSignal::new(0usize);
+    let field = NodeRef::<leptos::html::Input>::new();
+    let hits = Memo::new(move |_| {
+        let q = query.get();
+        if !open.get() {
+            return Vec::new();
+        }
+        let started = now_ms();
+        let found = app.search.with(|index| index.find(&q, 12));
+        mark_search_time(now_ms() - started);
+        app.records.with(|records| {
+            found
+                .into_iter()
+                .map(|hit| (hit.kind, hit.id, link_label(records, &hit.id)))
+                .collect::<Vec<_>>()
+        })
+    });
+    let show = move || {
+        query.set(String::new());
+        active.set(0);
+        open.set(true);
+        request_animation_frame(move || {
+            if let Some(input) = field.get_untracked() {
+                let _ = input.focus();
+            }
+        });
+    };
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        let typing = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        let ctrl_k = (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("k");
+        if ctrl_k || (ev.key() == "/" && !typing && !open.get_untracked()) {
+            ev.prevent_default();
+            show();
+        }
+    });
+    on_cleanup(move || handle.remove());
+    let go = move |n: usize| {
+        let target = hits.with_untracked(|h| {
+            h.get(n).and_then(|(kind, id, _)| catalogue::kind(kind).map(|kind| routes::record_route(kind, *id)))
+        });
+        if let Some(path) = target {
+            open.set(false);
+            navigate.with_value(|navigate| navigate(&path, Default::default()));
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let count = hits.with_untracked(Vec::len);
+        match ev.key().as_str() {
+            "ArrowDown" => {
+                ev.prevent_default();
+                active.update(|a| *a = (*a + 1).min(count.saturating_sub(1)));
+            }
+            "ArrowUp" => {
+                ev.prevent_default();
+                active.update(|a| *a = a.saturating_sub(1));
+            }
+            "Enter" => {
+                ev.prevent_default();
+                go(active.get_untracked());
+            }
+            "Escape" => {
+                ev.prevent_default();
+                open.set(false);
+            }
+            _ => {}
+        }
+    };
+    view! {
+        <button type="button" class="search-button" data-testid="search-open" on:click=move |_| show() aria-keyshortcuts="Control+K /">
+            "Search" <kbd>"Ctrl K"</kbd>
+        </button>
+        <Show when=move || open.get()>
+            <div class="search-overlay" on:mousedown=move |_| open.set(false)>
+                <div class="search-dialog card" role="dialog" aria-modal="true" aria-label="Search all records"
+                    on:mousedown=move |ev: leptos::ev::MouseEvent| ev.stop_propagation()>
+                    <input node_ref=field type="search" class="search" data-testid="search-input" role="combobox"
+                        aria-controls="search-results" aria-expanded="true" autocomplete="off"
+                        aria-activedescendant=move || (!hits.with(Vec::is_empty)).then(|| format!("hit-{}", active.get()))
+                        placeholder="Reference or words of a title, in any kind of record"
+                        prop:value=query on:input=move |ev| { query.set(event_target_value(&ev)); active.set(0); }
+                        on:keydown=on_key/>
+                    <ul id="search-results" class="search-results" role="listbox">
+                        {move || {
+                            let items = hits.get();
+                            if items.is_empty() {
+                                let text = if query.with(|q| q.trim().is_empty()) { "Type to search every kind of record." } else { "No record matches." };
+                                return view! { <li class="muted" role="presentation">{text}</li> }.into_any();
+                            }
+                            items.into_iter().enumerate().map(|(n, (kind, _, label))| view! {
+                                <li id=format!("hit-{n}") role="option" class="search-hit" data-testid="search-hit"
+                                    aria-selected=move || (active.get() == n).to_string()
+                                    on:mousemove=move |_| active.set(n)
+                                    on:click=move |_| go(n)>
+                                    <span>{label}</span><span class="muted">{catalogue::kind(kind).map(|k| k.label)}</span>
+                                </li>
+                            }).collect_view().into_any()
+                        }}
+                    </ul>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+/// Tells the benchmark how long the last search took (`body[data-search-ms]`).
+fn mark_search_time(ms: f64) {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-search-ms", &format!("{ms:.2}"));
     }
 }
 

@@ -9,7 +9,9 @@ use crate::domain::edit::{ChangeSet, Draft};
 use crate::domain::ids::{ChangeSetId, Member, RecordId};
 use crate::domain::priority::PriorityMatrix;
 use crate::domain::record::Records;
+use crate::domain::links::LinkIndex;
 use crate::domain::reference::Collisions;
+use crate::domain::search::SearchIndex;
 use crate::store::{self, now_ms, random_bytes, Store, StoreError};
 
 /// The IndexedDB database the app uses.
@@ -47,6 +49,10 @@ pub struct AppState {
     pub matrix: Memo<PriorityMatrix>,
     /// Reference numbers held by more than one record.
     pub collisions: Memo<Collisions>,
+    /// Every record's inbound links (the derived side of two-way links).
+    pub links: Memo<LinkIndex>,
+    /// The quick search's index over all kinds.
+    pub search: Memo<SearchIndex>,
     store: StoredValue<Option<Store>, LocalStorage>,
     /// The arrival sequence of the last stored chunk folded into `records`.
     seen: StoredValue<u64>,
@@ -59,6 +65,9 @@ impl AppState {
         let records = RwSignal::new(Records::default());
         let matrix = Memo::new(move |_| records.with(|r| PriorityMatrix::from_settings(r.get(&settings_id()))));
         let collisions = Memo::new(move |_| records.with(|r| Collisions::find(r.iter())));
+        // Rebuilt only when read after a change; never compared (a new build is a change).
+        let links = Memo::new_with_compare(move |_| records.with(|r| LinkIndex::build(r.iter())), |_, _| true);
+        let search = Memo::new_with_compare(move |_| records.with(|r| SearchIndex::build(r.iter())), |_, _| true);
         Self {
             records,
             status: RwSignal::new(StoreStatus::Opening),
@@ -67,6 +76,8 @@ impl AppState {
             revision: RwSignal::new(0),
             matrix,
             collisions,
+            links,
+            search,
             store: StoredValue::new_local(None),
             seen: StoredValue::new(0),
             channel: StoredValue::new_local(None),
