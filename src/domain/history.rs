@@ -101,3 +101,29 @@ mod tests {
         );
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod laws {
+    use super::*;
+    use crate::domain::catalogue::INCIDENT;
+    use crate::domain::record::laws::{history, permuted};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// The history page and the record page never disagree: replaying the history from
+        /// empty, whatever order the change sets arrived in, yields the current record, and
+        /// every edit appears in it exactly once, in stamp order.
+        #[test]
+        fn history_replayed_from_empty_yields_the_current_record(sets in history(), seed in any::<u64>()) {
+            let current = Record::fold(&sets).unwrap();
+            let (entries, replayed) = replay(&INCIDENT, &permuted(sets.clone(), seed));
+            prop_assert_eq!(replayed.as_ref(), Some(&current));
+            prop_assert_eq!(entries.len(), sets.len());
+            let edits: usize = sets.iter().map(|s| s.edits.len()).sum();
+            prop_assert_eq!(entries.iter().map(|e| e.changes.len()).sum::<usize>(), edits);
+            prop_assert!(entries.windows(2).all(|w| w[0].stamp < w[1].stamp));
+        }
+    }
+}

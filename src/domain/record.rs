@@ -375,7 +375,7 @@ mod tests {
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod laws {
+pub(crate) mod laws {
     use super::*;
     use crate::domain::edit::Edit;
     use crate::domain::ids::{ChangeSetId, ReplicaId};
@@ -383,7 +383,7 @@ mod laws {
 
     /// Random histories of one record as several replicas would write them: each change set
     /// replaces some subset of the stamps that came before it.
-    fn history() -> impl Strategy<Value = Vec<ChangeSet>> {
+    pub(crate) fn history() -> impl Strategy<Value = Vec<ChangeSet>> {
         let step = (0u64..3, 0u8..4, 0u8..3, any::<u8>(), any::<u64>());
         prop::collection::vec(step, 1..24).prop_map(|steps| {
             let mut out: Vec<ChangeSet> = Vec::new();
@@ -413,7 +413,7 @@ mod laws {
         })
     }
 
-    fn permuted(mut sets: Vec<ChangeSet>, seed: u64) -> Vec<ChangeSet> {
+    pub(crate) fn permuted(mut sets: Vec<ChangeSet>, seed: u64) -> Vec<ChangeSet> {
         // A deterministic shuffle driven by the seed proptest picked.
         let mut state = seed | 1;
         for i in (1..sets.len()).rev() {
