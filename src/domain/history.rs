@@ -38,6 +38,15 @@ pub enum ChangeKind {
 /// The history of one record from its change sets (in any order), oldest first, with the
 /// record that replaying them yields.
 pub fn replay(kind: &KindDecl, change_sets: &[ChangeSet]) -> (Vec<HistoryEntry>, Option<Record>) {
+    replay_with(kind, change_sets, |field, value| kind.display_value(field, value))
+}
+
+/// [`replay`], showing values with `show` (the UI names linked records and uses local time).
+pub fn replay_with(
+    kind: &KindDecl,
+    change_sets: &[ChangeSet],
+    show: impl Fn(&str, &super::value::Value) -> String,
+) -> (Vec<HistoryEntry>, Option<Record>) {
     let mut ordered: Vec<&ChangeSet> = change_sets.iter().collect();
     ordered.sort_by_key(|cs| cs.stamp);
     ordered.dedup_by_key(|cs| cs.id);
@@ -48,7 +57,7 @@ pub fn replay(kind: &KindDecl, change_sets: &[ChangeSet]) -> (Vec<HistoryEntry>,
             .edits
             .iter()
             .map(|edit| {
-                let show = |value: &super::value::Value| kind.display_value(&edit.field, value);
+                let show = |value: &super::value::Value| show(&edit.field, value);
                 let what = match &edit.op {
                     Op::Set(new) => ChangeKind::Set {
                         old: record.as_ref().and_then(|r| r.value(&edit.field)).map(show),

@@ -290,6 +290,9 @@ impl KindDecl {
                 Some(decl) => decl.ty.choice_label(text).to_string(),
                 None => text.clone(),
             },
+            (_, Value::Number(n)) if self.field(field).is_some_and(|f| f.ty == FieldType::Percent) => {
+                super::command::format_percent(*n)
+            }
             _ => value.display(),
         }
     }

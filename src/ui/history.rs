@@ -5,7 +5,9 @@ use leptos::prelude::*;
 
 use super::format;
 use super::state::use_app;
-use crate::domain::history::{replay, ChangeKind};
+use super::fields::link_label;
+use crate::domain::history::{replay_with, ChangeKind};
+use crate::domain::value::Value;
 use crate::domain::ids::RecordId;
 use crate::domain::kind::KindDecl;
 
@@ -16,7 +18,16 @@ pub fn History(kind: &'static KindDecl, id: RecordId) -> impl IntoView {
         app.revision.track();
         async move {
             match app.store() {
-                Some(store) => store.history(id).await.map(|sets| replay(kind, &sets).0),
+                Some(store) => store.history(id).await.map(|sets| {
+                    app.records.with_untracked(|records| {
+                        replay_with(kind, &sets, |field, value| match value {
+                            Value::Link(id) => link_label(records, id),
+                            Value::Instant(at) => format::local_time(*at),
+                            _ => kind.display_value(field, value),
+                        })
+                        .0
+                    })
+                }),
                 None => Ok(Vec::new()),
             }
         }
