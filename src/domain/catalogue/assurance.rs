@@ -106,3 +106,14 @@ static PLAN_TEST_LIFECYCLE: Lifecycle = Lifecycle {
         Transition::new(&["planned"], "cancelled", "Cancel"),
     ],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::catalogue::assert_moves;
+
+    #[test]
+    fn plan_tests_are_recorded_or_cancelled() {
+        assert_moves(PLAN_TEST.lifecycle, &[("planned", "done"), ("planned", "cancelled")]);
+    }
+}

@@ -312,6 +312,45 @@ mod tests {
         }
     }
 
+    /// For every kind, every transition that needs fields is refused without them, naming
+    /// each missing field, and saves nothing; the same move with them passes its requirement.
+    #[test]
+    fn every_transition_refuses_to_run_without_its_required_fields() {
+        use crate::domain::command::{transition, Actor, CommandError, Context};
+        use crate::domain::edit::{ChangeSet, Edit};
+        use crate::domain::ids::{ChangeSetId, Member, ReplicaId};
+        use crate::domain::record::Record;
+        use crate::domain::value::Value;
+        use chrono::{DateTime, Utc};
+        let none: std::collections::BTreeMap<RecordId, Record> = Default::default();
+        let ctx = Context::new(&Utc, &none);
+        let actor = Actor { member: Member::new("Ada").unwrap(), at: DateTime::<Utc>::UNIX_EPOCH, change_set: ChangeSetId::new(9, [9; 10]) };
+        let mut checked = 0;
+        for decl in KINDS {
+            for t in decl.lifecycle.transitions.iter().filter(|t| !t.requires.is_empty()) {
+                for from in t.from {
+                    let record = Record::new(&ChangeSet {
+                        id: ChangeSetId::new(1, [1; 10]),
+                        record: RecordId::new(1, [1; 10]),
+                        kind: decl.id.to_string(),
+                        member: Member::new("Ada").unwrap(),
+                        at: DateTime::<Utc>::UNIX_EPOCH,
+                        stamp: crate::domain::clock::Stamp { wall_ms: 1, counter: 0, replica: ReplicaId(1) },
+                        edits: vec![Edit::set("state", Some(Value::Text(from.to_string())), vec![])],
+                    });
+                    let Err(CommandError::Invalid(errors)) = transition(decl, &record, t.to, &Default::default(), &ctx, &actor) else {
+                        panic!("{}: {} -> {} ran without {:?}", decl.id, from, t.to, t.requires);
+                    };
+                    for field in t.requires {
+                        assert!(errors.iter().any(|e| e.field == *field), "{}: {} -> {} did not ask for {}", decl.id, from, t.to, field);
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 20, "only {checked} transitions need fields");
+    }
+
     #[test]
     fn every_area_of_clause_8_has_kinds() {
         for area in Area::ALL {
