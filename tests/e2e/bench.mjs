@@ -1,0 +1,344 @@
+// Benchmark of the app's own store against plain-IndexedDB floors, in headless Chromium.
+//
+//   node tests/e2e/bench.mjs            (scripts/bench builds the release first)
+//
+// For each size N (BENCH_SIZES, default "1000 50000"), in a fresh browser context:
+//   1. app write: Settings > demo data generates N incidents (creation, two state changes and a
+//      work note each); the app reports its store's write time in demo-result[data-write-ms].
+//   2. app load: reload; the app reports its start-up read of current records in body[data-load-ms].
+//   3. list: from navigation start to the first incident row, and from a key typed in the search
+//      box to the list count changing (both measured inside the page).
+//   4. floors, in plain JavaScript on a separate database: N ticket-like records (~320 bytes)
+//      put one value per record in one read-write transaction, then getAll; and the same records
+//      as JSON strings in values of 1,000 records: write, then read + JSON.parse.
+// Then the size of the .wasm and .js files of the build, raw and gzipped.
+//
+// Environment: SERVICEBOOK_DIST (the build, made for /servicebook/), BENCH_SIZES, BENCH_PORT
+// (default 8766), CHROMIUM (default /usr/bin/chromium), BENCH_JSON (also write results there).
+// Exits 0 unless the app itself fails (a step times out or the page throws).
+
+import { chromium } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.resolve(
+  process.env.SERVICEBOOK_DIST ||
+    path.join(process.env.SERVICEBOOK_CACHE || path.join(homedir(), '.cache', 'servicebook'), 'dist-servicebook'),
+);
+const sizes = (process.env.BENCH_SIZES || '1000 50000').split(/[\s,]+/).filter(Boolean).map(Number);
+const port = Number(process.env.BENCH_PORT || 8766);
+const base = `http://127.0.0.1:${port}/servicebook/`;
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+const args = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+const TEN_MINUTES = 10 * 60 * 1000;
+
+const log = (...a) => console.log(...a);
+
+// ---- static server ------------------------------------------------------------------------
+
+async function startServer() {
+  const child = spawn(process.execPath, [path.join(here, 'serve.mjs'), dist, String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BASE_PATH: '/servicebook/' },
+  });
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`serve.mjs exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(base);
+      if (res.ok) return child;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('serve.mjs did not start');
+}
+
+// ---- the app ------------------------------------------------------------------------------
+
+// Records, in the page, when the first incident row appears (ms since navigation start) and
+// how long a key typed into the search box takes to change the list count.
+function pageProbes() {
+  const w = window;
+  w.__bench = { firstRowMs: null, keyAt: null, filteredMs: null, countBefore: null };
+  const check = () => {
+    const b = w.__bench;
+    if (b.firstRowMs === null && document.querySelector('[data-testid="record-row"]')) {
+      b.firstRowMs = performance.now();
+    }
+    if (b.keyAt !== null && b.filteredMs === null) {
+      const count = document.querySelector('[data-testid="list-count"]');
+      if (count && count.textContent !== b.countBefore) b.filteredMs = performance.now() - b.keyAt;
+    }
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true });
+  document.addEventListener(
+    'keydown',
+    (e) => {
+      const t = e.target;
+      if (t && t.getAttribute && t.getAttribute('data-testid') === 'list-search' && w.__bench.keyAt === null) {
+        const count = document.querySelector('[data-testid="list-count"]');
+        w.__bench.countBefore = count ? count.textContent : null;
+        w.__bench.keyAt = performance.now();
+      }
+    },
+    true,
+  );
+}
+
+async function waitReady(page, timeout) {
+  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout });
+}
+
+async function appRun(browser, n) {
+  const context = await browser.newContext({ baseURL: base });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.addInitScript(pageProbes);
+  page.setDefaultTimeout(60_000);
+  const r = { n };
+  try {
+    // 1. Write N incidents through the app's demo data generator.
+    await page.goto(base);
+    await page.getByTestId('welcome-name').fill('Bench Mark');
+    await page.getByTestId('welcome-submit').click();
+    await waitReady(page, 60_000);
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('demo-count').fill(String(n));
+    await page.getByTestId('demo-generate').click();
+    const result = page.locator('[data-testid="demo-result"][data-write-ms]');
+    await result.waitFor({ state: 'attached', timeout: TEN_MINUTES });
+    r.appWriteMs = Number(await result.getAttribute('data-write-ms'));
+    r.appCount = Number(await result.getAttribute('data-count'));
+
+    // 2. Start-up read of the current records.
+    const t0 = Date.now();
+    await page.goto(base);
+    await waitReady(page, TEN_MINUTES);
+    r.readyOutsideMs = Date.now() - t0;
+    r.appLoadMs = Number(await page.locator('body').getAttribute('data-load-ms'));
+
+    // 3. The list: navigation start to first row, then a key to the filtered count.
+    const t1 = Date.now();
+    await page.goto('incidents');
+    await page.getByTestId('record-row').first().waitFor({ state: 'visible', timeout: TEN_MINUTES });
+    r.firstRowOutsideMs = Date.now() - t1;
+    r.firstRowMs = await page.evaluate(() => window.__bench.firstRowMs);
+    r.countBefore = ((await page.getByTestId('list-count').textContent()) || '').trim();
+    await page.getByTestId('list-search').press(process.env.BENCH_KEY || 'q');
+    try {
+      await page.waitForFunction(() => window.__bench.filteredMs !== null, null, { timeout: 120_000 });
+      r.filterMs = await page.evaluate(() => window.__bench.filteredMs);
+      r.countAfter = ((await page.getByTestId('list-count').textContent()) || '').trim();
+    } catch {
+      r.filterMs = null;
+      r.note = 'list count did not change after a key in the search box';
+    }
+  } catch (err) {
+    r.error = String(err).split('\n')[0];
+  }
+  if (pageErrors.length) r.pageErrors = pageErrors;
+
+  // 4. Floors, in the same page (same origin, same browser state), on their own database.
+  try {
+    r.floor = await page.evaluate(floors, n);
+  } catch (err) {
+    r.floorError = String(err).split('\n')[0];
+  }
+  await context.close();
+  return r;
+}
+
+// Runs in the page. Plain IndexedDB, no library.
+async function floors(n) {
+  const req = (request) =>
+    new Promise((resolve, reject) => {
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  const done = (tx) =>
+    new Promise((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error || new Error('aborted'));
+    });
+  const name = `bench-floor-${n}-${Math.random().toString(36).slice(2)}`;
+  const open = indexedDB.open(name, 1);
+  open.onupgradeneeded = () => {
+    open.result.createObjectStore('records', { keyPath: 'id' });
+    open.result.createObjectStore('batches');
+  };
+  const db = await req(open);
+
+  const services = ['Email', 'VPN', 'Payroll', 'Web shop', 'Printing', 'Telephony', 'CRM', 'Wi-Fi'];
+  const levels = ['high', 'medium', 'low'];
+  const states = ['new', 'in_progress', 'on_hold', 'resolved', 'closed'];
+  const hex = (i, w) => i.toString(16).padStart(w, '0');
+  const records = [];
+  const t = Date.UTC(2026, 0, 1);
+  for (let i = 0; i < n; i++) {
+    records.push({
+      id: `${hex(t + i, 12)}-${hex(i * 2654435761 >>> 0, 8)}-7a3c-9e1f-${hex(i, 12)}`,
+      ref: `INC-${String(i + 1).padStart(6, '0')}`,
+      title: `No ${services[i % 8]} at site ${i % 37}`,
+      description: `Reported at ${i % 24}:00: timeouts after login.`,
+      service: services[i % 8],
+      impact: levels[i % 3],
+      urgency: levels[(i >> 2) % 3],
+      state: states[i % 5],
+      assignee: `member-${i % 12}`,
+      created: new Date(t + i * 60_000).toISOString(),
+      updated: new Date(t + i * 90_000).toISOString(),
+    });
+  }
+  const out = { bytesPerRecord: Math.round(JSON.stringify(records).length / n) };
+
+  let t0 = performance.now();
+  let tx = db.transaction('records', 'readwrite');
+  const store = tx.objectStore('records');
+  for (const r of records) store.put(r);
+  await done(tx);
+  out.putEachMs = performance.now() - t0;
+
+  t0 = performance.now();
+  tx = db.transaction('records', 'readonly');
+  const all = await req(tx.objectStore('records').getAll());
+  out.getAllMs = performance.now() - t0;
+  if (all.length !== n) throw new Error(`getAll read ${all.length} of ${n}`);
+
+  const BATCH = 1000;
+  t0 = performance.now();
+  tx = db.transaction('batches', 'readwrite');
+  const batches = tx.objectStore('batches');
+  for (let i = 0; i < n; i += BATCH) batches.put(JSON.stringify(records.slice(i, i + BATCH)), i / BATCH);
+  await done(tx);
+  out.batchWriteMs = performance.now() - t0;
+
+  t0 = performance.now();
+  tx = db.transaction('batches', 'readonly');
+  const strings = await req(tx.objectStore('batches').getAll());
+  const parsed = [];
+  for (const s of strings) for (const r of JSON.parse(s)) parsed.push(r);
+  out.batchReadParseMs = performance.now() - t0;
+  if (parsed.length !== n) throw new Error(`batched read ${parsed.length} of ${n}`);
+
+  db.close();
+  await req(indexedDB.deleteDatabase(name)).catch(() => {});
+  return out;
+}
+
+// ---- sizes of the build -------------------------------------------------------------------
+
+function buildSizes() {
+  const files = readdirSync(dist).filter((f) => /\.(wasm|js)$/.test(f) && statSync(path.join(dist, f)).isFile());
+  return files.map((f) => {
+    const data = readFileSync(path.join(dist, f));
+    return { file: f, bytes: data.length, gzipBytes: gzipSync(data, { level: 9 }).length };
+  });
+}
+
+// ---- report -------------------------------------------------------------------------------
+
+const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : Number(v).toFixed(d));
+const ratio = (a, b) => (a > 0 && b > 0 ? `${(a / b).toFixed(1)}x` : 'n/a');
+
+function table(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  return rows
+    .map((r, j) => {
+      const line = r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+      return j === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+    })
+    .join('\n');
+}
+
+function report(results, files) {
+  const head = ['measure (ms unless noted)', ...results.map((r) => `N=${r.n}`)];
+  const f = (r) => r.floor || {};
+  const line = (label, get, d = 0) => [label, ...results.map((r) => fmt(get(r), d))];
+  const rows = [
+    head,
+    line('app: write N incidents (demo)', (r) => r.appWriteMs),
+    line('app: incidents written (data-count)', (r) => r.appCount),
+    line('app: load at start (data-load-ms)', (r) => r.appLoadMs),
+    line('app: navigation to ready (outside)', (r) => r.readyOutsideMs),
+    line('app: navigation to first list row', (r) => r.firstRowMs),
+    line('app: key in search to list count', (r) => r.filterMs),
+    line('floor: put one value per record', (r) => f(r).putEachMs),
+    line('floor: getAll one value per record', (r) => f(r).getAllMs),
+    line('floor: write JSON batches of 1,000', (r) => f(r).batchWriteMs),
+    line('floor: read + parse JSON batches', (r) => f(r).batchReadParseMs),
+    line('floor: bytes per record (JSON)', (r) => f(r).bytesPerRecord),
+    ['ratio: app write / put-per-record', ...results.map((r) => ratio(r.appWriteMs, f(r).putEachMs))],
+    ['ratio: app load / batched read+parse', ...results.map((r) => ratio(r.appLoadMs, f(r).batchReadParseMs))],
+  ];
+  log(`\nServicebook store benchmark (${new Date().toISOString()}, ${executablePath})\n`);
+  log(table(rows));
+  for (const r of results) {
+    for (const k of ['error', 'floorError', 'note']) if (r[k]) log(`N=${r.n}: ${k}: ${r[k]}`);
+    if (r.pageErrors) log(`N=${r.n}: page errors: ${r.pageErrors.join(' | ')}`);
+    if (r.countBefore) log(`N=${r.n}: list count "${r.countBefore}" -> "${r.countAfter ?? '?'}"`);
+  }
+  const sizeRows = [['build file', 'KB', 'gzip KB']];
+  let raw = 0;
+  let gz = 0;
+  for (const s of files) {
+    sizeRows.push([s.file, (s.bytes / 1024).toFixed(1), (s.gzipBytes / 1024).toFixed(1)]);
+    raw += s.bytes;
+    gz += s.gzipBytes;
+  }
+  sizeRows.push(['wasm + js', (raw / 1024).toFixed(1), (gz / 1024).toFixed(1)]);
+  log(`\n${table(sizeRows)}\n`);
+}
+
+// ---- main ---------------------------------------------------------------------------------
+
+let server;
+let browser;
+let appFailed = false;
+try {
+  statSync(path.join(dist, 'index.html'));
+} catch {
+  console.error(`bench: no build at ${dist} (scripts/bench builds it)`);
+  process.exit(1);
+}
+try {
+  server = await startServer();
+  browser = await chromium.launch({ executablePath, args, headless: true });
+  const results = [];
+  for (const n of sizes) {
+    log(`bench: N=${n} ...`);
+    const started = Date.now();
+    const r = await appRun(browser, n);
+    log(`bench: N=${n} done in ${((Date.now() - started) / 1000).toFixed(0)} s${r.error ? ` (app error: ${r.error})` : ''}`);
+    if (r.error || r.pageErrors) appFailed = true;
+    results.push(r);
+  }
+  const files = buildSizes();
+  report(results, files);
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ results, files }, null, 2));
+} catch (err) {
+  console.error(`bench: ${err.stack || err}`);
+  appFailed = true;
+} finally {
+  if (browser) await browser.close();
+  if (server) server.kill();
+}
+process.exit(appFailed ? 1 : 0);

@@ -1,0 +1,101 @@
+// Page object for Servicebook: the steps a person takes, in terms of the app's data-testid hooks.
+import { expect, type Page } from '@playwright/test';
+
+export interface IncidentInput {
+  title: string;
+  service: string;
+  impact: 'high' | 'medium' | 'low';
+  urgency: 'high' | 'medium' | 'low';
+  description?: string;
+  assignee?: string;
+}
+
+/** Waits until the app has loaded its records (it marks `body[data-ready="true"]`). */
+export async function waitReady(page: Page): Promise<void> {
+  await expect(page.locator('body[data-ready="true"]')).toHaveCount(1, { timeout: 30_000 });
+}
+
+/**
+ * Opens the app on empty storage (each test has a fresh browser context) and answers the
+ * welcome screen with a name.
+ */
+export async function freshApp(page: Page, name = 'Dana Tester'): Promise<void> {
+  await page.goto('./');
+  const nameInput = page.getByTestId('welcome-name');
+  await expect(nameInput).toBeVisible({ timeout: 30_000 });
+  await nameInput.fill(name);
+  await page.getByTestId('welcome-submit').click();
+  await waitReady(page);
+  await expect(nameInput).toBeHidden();
+}
+
+/** Goes to the incident list through the navigation. */
+export async function openIncidents(page: Page): Promise<void> {
+  await page.getByTestId('nav-incidents').click();
+  await expect(page.getByTestId('list-count')).toBeVisible();
+}
+
+/** Fills the incident form's fields that are given. */
+export async function fillIncidentForm(page: Page, incident: Partial<IncidentInput>): Promise<void> {
+  if (incident.title !== undefined) await page.getByTestId('field-title').fill(incident.title);
+  if (incident.service !== undefined) await fillOrSelect(page, 'field-service', incident.service);
+  if (incident.impact !== undefined) await page.getByTestId('field-impact').selectOption(incident.impact);
+  if (incident.urgency !== undefined) await page.getByTestId('field-urgency').selectOption(incident.urgency);
+  if (incident.description !== undefined) await page.getByTestId('field-description').fill(incident.description);
+  if (incident.assignee !== undefined) await fillOrSelect(page, 'field-assignee', incident.assignee);
+}
+
+/**
+ * Creates an incident through Incidents > New and the form, and waits for its record page.
+ * Returns the reference shown (INC-000001).
+ */
+export async function createIncident(page: Page, incident: IncidentInput): Promise<string> {
+  await openIncidents(page);
+  await page.getByTestId('new-record').click();
+  await expect(page.getByTestId('field-title')).toBeVisible();
+  await fillIncidentForm(page, incident);
+  await page.getByTestId('form-submit').click();
+  const ref = page.getByTestId('record-ref');
+  await expect(ref).toHaveText(/^\s*INC-\d{6}/);
+  return ((await ref.textContent()) ?? '').trim();
+}
+
+/**
+ * Moves the open record to `to` with its transition button; fills the transition panel's
+ * fields when given (resolution for "resolved") and confirms.
+ */
+export async function transition(page: Page, to: string, fields: Record<string, string> = {}): Promise<void> {
+  await page.getByTestId(`transition-${to}`).click();
+  const names = Object.keys(fields);
+  if (names.length > 0) {
+    const panel = page.getByTestId('transition-panel');
+    await expect(panel).toBeVisible();
+    for (const name of names) await panel.getByTestId(`field-${name}`).fill(fields[name]);
+    await panel.getByTestId('transition-confirm').click();
+    await expect(panel).toBeHidden();
+  }
+}
+
+/** The state label shown on the record page. */
+export function stateBadge(page: Page) {
+  return page.getByTestId('record-state');
+}
+
+/** Transition buttons on the record page (not the panel or its confirm button). */
+export function transitionButtons(page: Page) {
+  return page.locator(
+    '[data-testid^="transition-"]:not([data-testid="transition-panel"]):not([data-testid="transition-confirm"])',
+  );
+}
+
+// The service field may be a text input or a select of the service catalogue.
+async function fillOrSelect(page: Page, testId: string, value: string): Promise<void> {
+  const field = page.getByTestId(testId);
+  const tag = await field.evaluate((el) => el.tagName.toLowerCase());
+  if (tag !== 'select') return field.fill(value);
+  const byLabel = await field.evaluate(
+    (el, v) => Array.from((el as HTMLSelectElement).options).some((o) => o.label === v),
+    value,
+  );
+  await field.selectOption(byLabel ? { label: value } : { value });
+}
