@@ -38,11 +38,55 @@ export async function openIncidents(page: Page): Promise<void> {
 /** Fills the incident form's fields that are given. */
 export async function fillIncidentForm(page: Page, incident: Partial<IncidentInput>): Promise<void> {
   if (incident.title !== undefined) await page.getByTestId('field-title').fill(incident.title);
-  if (incident.service !== undefined) await fillOrSelect(page, 'field-service', incident.service);
+  if (incident.service !== undefined) await pickLink(page, 'service', incident.service);
   if (incident.impact !== undefined) await page.getByTestId('field-impact').selectOption(incident.impact);
   if (incident.urgency !== undefined) await page.getByTestId('field-urgency').selectOption(incident.urgency);
   if (incident.description !== undefined) await page.getByTestId('field-description').fill(incident.description);
-  if (incident.assignee !== undefined) await fillOrSelect(page, 'field-assignee', incident.assignee);
+  if (incident.assignee !== undefined) await page.getByTestId('field-assignee').fill(incident.assignee);
+}
+
+/**
+ * Picks a record in a link field: types `text` into the picker and chooses the first
+ * suggestion that contains it.
+ */
+export async function pickLink(page: Page, field: string, text: string): Promise<void> {
+  const input = page.getByTestId(`field-${field}`);
+  await input.fill(text);
+  const option = page.locator(`#options-${field} [role="option"]`).filter({ hasText: text }).first();
+  await expect(option).toBeVisible();
+  await option.dispatchEvent('mousedown');
+  await expect(page.locator('.field', { has: input }).getByTestId('chip').filter({ hasText: text })).toHaveCount(1);
+}
+
+/** Services created in each page so far, so an incident's service is created once. */
+const servicesMade = new WeakMap<Page, Set<string>>();
+
+/** Creates a service record (Services > New) and returns its reference. */
+export async function createService(page: Page, name: string, owner = 'Ada'): Promise<string> {
+  await newRecord(page, 'services');
+  await page.getByTestId('field-title').fill(name);
+  await page.getByTestId('field-owner').fill(owner);
+  const ref = await save(page, 'SVC');
+  const made = servicesMade.get(page) ?? new Set<string>();
+  made.add(name);
+  servicesMade.set(page, made);
+  return ref;
+}
+
+/** Opens the new-record form of a kind through the app's own links (no reload). */
+export async function newRecord(page: Page, slug: string): Promise<void> {
+  await page.getByTestId('nav-all').click();
+  await page.getByTestId(`menu-${slug}`).click();
+  await page.getByTestId('new-record').click();
+  await expect(page.getByTestId('field-title')).toBeVisible();
+}
+
+/** Saves the open form and waits for the record page; returns the reference shown. */
+export async function save(page: Page, prefix: string): Promise<string> {
+  await page.getByTestId('form-submit').click();
+  const ref = page.getByTestId('record-ref');
+  await expect(ref).toHaveText(new RegExp(`^\\s*${prefix}-\\d{6}`));
+  return ((await ref.textContent()) ?? '').trim();
 }
 
 /**
@@ -50,6 +94,7 @@ export async function fillIncidentForm(page: Page, incident: Partial<IncidentInp
  * Returns the reference shown (INC-000001).
  */
 export async function createIncident(page: Page, incident: IncidentInput): Promise<string> {
+  if (!servicesMade.get(page)?.has(incident.service)) await createService(page, incident.service);
   await openIncidents(page);
   await page.getByTestId('new-record').click();
   await expect(page.getByTestId('field-title')).toBeVisible();
@@ -70,7 +115,12 @@ export async function transition(page: Page, to: string, fields: Record<string, 
   if (names.length > 0) {
     const panel = page.getByTestId('transition-panel');
     await expect(panel).toBeVisible();
-    for (const name of names) await panel.getByTestId(`field-${name}`).fill(fields[name]);
+    for (const name of names) {
+      const field = panel.getByTestId(`field-${name}`);
+      const tag = await field.evaluate((el) => el.tagName.toLowerCase());
+      if (tag === 'select') await field.selectOption(fields[name]);
+      else await field.fill(fields[name]);
+    }
     await panel.getByTestId('transition-confirm').click();
     await expect(panel).toBeHidden();
   }
@@ -84,18 +134,7 @@ export function stateBadge(page: Page) {
 /** Transition buttons on the record page (not the panel or its confirm button). */
 export function transitionButtons(page: Page) {
   return page.locator(
-    '[data-testid^="transition-"]:not([data-testid="transition-panel"]):not([data-testid="transition-confirm"])',
+    '[data-testid^="transition-"]:not([data-testid="transition-panel"]):not([data-testid="transition-confirm"]):not([data-testid="transition-refused"])',
   );
 }
 
-// The service field may be a text input or a select of the service catalogue.
-async function fillOrSelect(page: Page, testId: string, value: string): Promise<void> {
-  const field = page.getByTestId(testId);
-  const tag = await field.evaluate((el) => el.tagName.toLowerCase());
-  if (tag !== 'select') return field.fill(value);
-  const byLabel = await field.evaluate(
-    (el, v) => Array.from((el as HTMLSelectElement).options).some((o) => o.label === v),
-    value,
-  );
-  await field.selectOption(byLabel ? { label: value } : { value });
-}
