@@ -1,16 +1,16 @@
 //! The IndexedDB store in a real browser (headless Chromium through wasm-bindgen-test).
 #![cfg(target_arch = "wasm32")]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use servicebook::domain::catalogue::INCIDENT;
+use servicebook::domain::catalogue::{INCIDENT, SERVICE};
 use servicebook::domain::clock::Stamp;
-use servicebook::domain::command::{self, Actor, FormInput};
+use servicebook::domain::command::{self, Actor, Context, FormInput};
 use servicebook::domain::demo;
 use servicebook::domain::edit::Draft;
 use servicebook::domain::ids::{ChangeSetId, Member, RecordId, ReplicaId};
-use servicebook::domain::record::{fold_all, Records};
+use servicebook::domain::record::{fold_all, Record, Records};
 use servicebook::domain::value::Value;
 use servicebook::store::schema::v1::{self, LegacyEdit};
 use servicebook::store::{now_ms, random_bytes, Store};
@@ -31,13 +31,27 @@ fn actor() -> Actor {
     }
 }
 
+fn form(pairs: &[(&str, &str)]) -> FormInput {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// The records commands may link to: one service (kept in memory, not in the store).
+fn lookup() -> BTreeMap<RecordId, Record> {
+    let none = BTreeMap::new();
+    let id = RecordId::new(1, [7; 10]);
+    let draft =
+        command::create(&SERVICE, &form(&[("title", "E-mail"), ("owner", "Ada")]), &Context::new(&Utc, &none), &actor(), id, 1)
+            .unwrap();
+    let service = draft.stamp(Stamp { wall_ms: 1, counter: 0, replica: ReplicaId(3) }).unwrap();
+    BTreeMap::from([(id, Record::new(&service))])
+}
+
 fn incident_draft(title: &str, number: i64) -> Draft {
-    let form: FormInput = [("title", title), ("service", "E-mail"), ("impact", "high"), ("urgency", "low")]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let records = lookup();
+    let service = records.keys().next().unwrap().to_string();
+    let input = form(&[("title", title), ("service", &service), ("impact", "high"), ("urgency", "low")]);
     let id = RecordId::new(now_ms() as u64, random_bytes());
-    command::create(&INCIDENT, &form, &Utc, &actor(), id, number).unwrap()
+    command::create(&INCIDENT, &input, &Context::new(&Utc, &records), &actor(), id, number).unwrap()
 }
 
 async fn open(name: &str) -> Store {
@@ -53,7 +67,9 @@ async fn the_store_round_trips_records_and_their_edits() {
         records.apply(&change_set);
     }
     let record = records.iter().next().unwrap().clone();
-    let start = command::transition(&INCIDENT, &record, "in_progress", &FormInput::new(), &Utc, &actor()).unwrap();
+    let records_here = lookup();
+    let ctx = Context::new(&Utc, &records_here);
+    let start = command::transition(&INCIDENT, &record, "in_progress", &FormInput::new(), &ctx, &actor()).unwrap();
     let note = command::append(&INCIDENT, &record, "notes", "Called <b>the</b> user", &actor()).unwrap();
     for change_set in store.commit(vec![start, note]).await.unwrap().change_sets {
         records.apply(&change_set);
@@ -76,10 +92,11 @@ async fn a_reload_reads_the_snapshot_plus_newer_chunks() {
     let name = fresh_name("snapshot");
     let store = open(&name).await;
     let member = Member::new("Tester").unwrap();
-    let sample = demo::sample_history(300, 1, &member, DateTime::<Utc>::UNIX_EPOCH, 5);
+    let none: BTreeMap<RecordId, Record> = BTreeMap::new();
+    let sample = demo::sample_history(300, &none, |_| 1, &member, DateTime::<Utc>::UNIX_EPOCH, 5);
     let mut records = Records::default();
     store.import(sample.clone(), "sample", &mut records).await.unwrap();
-    assert_eq!(records.len(), 300);
+    assert_eq!(records.of_kind(INCIDENT.id).count(), 300);
     for change_set in store.commit(vec![incident_draft("After the snapshot", 301)]).await.unwrap().change_sets {
         records.apply(&change_set);
     }

@@ -11,6 +11,9 @@
 //   4. floors, in plain JavaScript on a separate database: N ticket-like records (~320 bytes)
 //      put one value per record in one read-write transaction, then getAll; and the same records
 //      as JSON strings in values of 1,000 records: write, then read + JSON.parse.
+//   5. per keystroke (issue 4): typing "mail" into the list filter, and "mail relay" into the
+//      Ctrl+K search, each key from keydown to the last DOM change it caused (two frames later);
+//      and opening a record page from the list, click to its reference on screen.
 // Then the size of the .wasm and .js files of the build, raw and gzipped.
 //
 // Environment: SERVICEBOOK_DIST (the build, made for /servicebook/), BENCH_SIZES, BENCH_PORT
@@ -102,6 +105,36 @@ function pageProbes() {
   );
 }
 
+// Installed in the page: the time of the latest keydown and of the latest DOM change.
+function keystrokeProbe() {
+  const w = window;
+  w.__keys = { keyAt: null, changedAt: null };
+  new MutationObserver(() => {
+    w.__keys.changedAt = performance.now();
+  }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  document.addEventListener('keydown', () => {
+    w.__keys.keyAt = performance.now();
+    w.__keys.changedAt = null;
+  }, true);
+}
+
+// Types `text` one key at a time into the focused element; for each key, the time from
+// keydown to the last DOM change it caused (0 when it changed nothing), in ms.
+async function perKeystroke(page, text) {
+  const times = [];
+  for (const ch of text) {
+    await page.keyboard.press(ch === ' ' ? 'Space' : ch);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    times.push(await page.evaluate(() => {
+      const k = window.__keys;
+      return k.changedAt === null ? 0 : k.changedAt - k.keyAt;
+    }));
+  }
+  return times;
+}
+
+const stats = (xs) => (xs && xs.length ? { max: Math.max(...xs), mean: xs.reduce((a, b) => a + b, 0) / xs.length } : null);
+
 async function waitReady(page, timeout) {
   await page.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout });
 }
@@ -151,6 +184,35 @@ async function appRun(browser, n) {
       r.filterMs = null;
       r.note = 'list count did not change after a key in the search box';
     }
+
+    // 5. Keystrokes in the list filter, opening a record, keystrokes in Ctrl+K search.
+    await page.evaluate(keystrokeProbe);
+    await page.getByTestId('list-search').fill('');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.getByTestId('list-search').focus();
+    r.filterKeys = stats(await perKeystroke(page, 'mail'));
+    const link = page.locator('[data-testid="record-row"] td.col-reference a').first();
+    const opened = await page.evaluate(() => {
+      window.__open = { at: performance.now(), shownAt: null };
+      new MutationObserver((_, obs) => {
+        if (document.querySelector('[data-testid="record-ref"]')) {
+          window.__open.shownAt = performance.now();
+          obs.disconnect();
+        }
+      }).observe(document.body, { subtree: true, childList: true });
+      return true;
+    });
+    if (opened) {
+      await page.evaluate(() => { window.__open.at = performance.now(); });
+      await link.click();
+      await page.getByTestId('record-ref').waitFor({ state: 'visible' });
+      r.openRecordMs = await page.evaluate(() => window.__open.shownAt - window.__open.at);
+    }
+    await page.keyboard.press('Control+k');
+    await page.getByTestId('search-input').waitFor({ state: 'visible' });
+    r.searchKeys = stats(await perKeystroke(page, 'mail relay'));
+    r.searchFindMs = Number(await page.locator('body').getAttribute('data-search-ms'));
+    await page.keyboard.press('Escape');
   } catch (err) {
     r.error = String(err).split('\n')[0];
   }
@@ -281,6 +343,12 @@ function report(results, files) {
     line('app: navigation to ready (outside)', (r) => r.readyOutsideMs),
     line('app: navigation to first list row', (r) => r.firstRowMs),
     line('app: key in search to list count', (r) => r.filterMs),
+    line('app: list filter per key, mean', (r) => r.filterKeys?.mean, 1),
+    line('app: list filter per key, max', (r) => r.filterKeys?.max, 1),
+    line('app: open a record from the list', (r) => r.openRecordMs, 1),
+    line('app: Ctrl+K search per key, mean', (r) => r.searchKeys?.mean, 1),
+    line('app: Ctrl+K search per key, max', (r) => r.searchKeys?.max, 1),
+    line('app: Ctrl+K index lookup (last key)', (r) => r.searchFindMs, 2),
     line('floor: put one value per record', (r) => f(r).putEachMs),
     line('floor: getAll one value per record', (r) => f(r).getAllMs),
     line('floor: write JSON batches of 1,000', (r) => f(r).batchWriteMs),
