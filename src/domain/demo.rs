@@ -210,13 +210,19 @@ pub fn sample_history(
             w.transition(&PROBLEM, id, "investigating", at, &[]);
             if n % 2 == 0 {
                 w.transition(&PROBLEM, id, "known_error", at, &[("workaround", "Restart the affected component.")]);
+                // Planned for an evening in the days after the sample's start.
+                let window = (start + Duration::days(2 + n as i64)).date_naive();
+                let item = items.get(n % items.len().max(1)).map(|id| id.to_string()).unwrap_or_default();
                 let change = [
                     ("title", format!("Fix: {name} {symptom}")),
                     ("change_type", "normal".to_string()),
                     ("reason", "Removes the cause of a known error.".to_string()),
                     ("services", service.to_string()),
+                    ("items", item),
                     ("problem", id.to_string()),
                     ("owner", w.rng.pick(PEOPLE).to_string()),
+                    ("planned_start", format!("{}T20:00", window)),
+                    ("planned_end", format!("{}T22:00", window)),
                 ];
                 w.create(&CHANGE, at, &change);
             }
@@ -294,5 +300,7 @@ mod tests {
         assert!(records.values().filter(|r| r.kind == PROBLEM.id).any(|r| state_of(&PROBLEM, r) == "known_error"));
         let linked = records.values().filter(|r| r.kind == INCIDENT.id && r.value("problem").is_some()).count();
         assert_eq!(linked, 10);
+        // The changes are on the change calendar.
+        assert!(records.values().filter(|r| r.kind == CHANGE.id).all(|r| r.value("planned_start").is_some()));
     }
 }

@@ -48,8 +48,14 @@ pub fn ChangeCalendar() -> impl IntoView {
     };
     let go_prev = go.clone();
 
+    // The clashes with a window in the month shown.
     let clash_list = move || {
-        let found = plan.with(|(_, clashes)| clashes.clone());
+        let first = month.get();
+        let (from, to) = (local_midnight(first), local_midnight(shift(first, 1)));
+        let found: Vec<_> = plan.with(|(schedule, clashes)| {
+            let in_month = |id: RecordId| schedule.iter().any(|s| s.id == id && s.start < to && s.end >= from);
+            clashes.iter().filter(|c| in_month(c.first) || in_month(c.second)).cloned().collect()
+        });
         (!found.is_empty()).then(|| {
             let rows = found
                 .into_iter()

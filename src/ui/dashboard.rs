@@ -101,6 +101,9 @@ fn KindSummary(kind: &'static KindDecl) -> impl IntoView {
         app.records.with(|records| {
             let mut latest: Vec<_> = records.of_kind(kind.id).collect();
             latest.sort_by(|a, b| b.updated.stamp.cmp(&a.updated.stamp));
+            if latest.is_empty() {
+                return view! { <li class="muted">"Nothing recorded yet."</li> }.into_any();
+            }
             latest
                 .into_iter()
                 .take(5)
@@ -114,6 +117,7 @@ fn KindSummary(kind: &'static KindDecl) -> impl IntoView {
                     }
                 })
                 .collect_view()
+                .into_any()
         })
     };
     let list = routes::list(kind);
