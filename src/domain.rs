@@ -23,4 +23,5 @@ pub mod raise;
 pub mod record;
 pub mod reference;
 pub mod search;
+pub mod snapshot;
 pub mod value;

@@ -83,7 +83,7 @@ impl Store {
         let snapshot: Option<SnapshotInfo> = meta.get(SNAPSHOT_KEY).serde()?.await?;
         let usable = snapshot.filter(|s| s.fold == SnapshotInfo::FOLD_VERSION);
         let pages = match usable {
-            Some(_) => Some(tx.object_store(PAGES)?.get_all::<String>().primitive()?.await?),
+            Some(_) => Some(tx.object_store(PAGES)?.get_all::<wasm_bindgen::JsValue>().primitive()?.await?),
             None => None,
         };
         let through = usable.map(|s| s.through).unwrap_or(0);
@@ -94,11 +94,21 @@ impl Store {
         drop(tx);
 
         let mut records = Records::default();
+        let mut newer = newer;
+        let mut usable = usable;
         if let Some(pages) = pages {
-            for page in pages {
-                records.extend_snapshot(layout::decode_page(&page?)?);
+            let decoded: Result<Vec<Vec<Record>>, StoreError> =
+                pages.into_iter().map(|page| layout::decode_page(&page?)).collect();
+            match decoded {
+                Ok(pages) => pages.into_iter().for_each(|page| records.extend_snapshot(page)),
+                // A damaged snapshot is only a cache: fold every change set again.
+                Err(_) => {
+                    newer = self.chunks_after(0).await?;
+                    usable = None;
+                }
             }
         }
+        let through = if usable.is_some() { through } else { 0 };
         let mut last = through;
         for chunk in &newer {
             for change_set in chunk.change_sets()? {
@@ -191,6 +201,14 @@ impl Store {
     }
 
     /// Chunks stored after `seq` (by this tab or another), with their change sets.
+    /// The stored chunks after arrival sequence `seq`, in order.
+    async fn chunks_after(&self, seq: u64) -> Result<Vec<StoredChunk>, StoreError> {
+        let tx = self.db.transaction(CHUNKS).build()?;
+        let chunks =
+            tx.object_store(CHUNKS)?.get_all::<StoredChunk>().with_query::<u64, _>(KeyRange::LowerBound(seq, true)).serde()?.await?;
+        chunks.collect::<Result<_, _>>().map_err(StoreError::from)
+    }
+
     pub async fn news_after(&self, seq: u64) -> Result<News, StoreError> {
         let tx = self.db.transaction(CHUNKS).build()?;
         let store = tx.object_store(CHUNKS)?;

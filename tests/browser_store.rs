@@ -204,3 +204,34 @@ async fn a_tab_reads_what_another_tab_stored_since_it_looked() {
     assert_eq!(news.through, *written.chunks.end());
     assert!(second.news_after(news.through).await.unwrap().chunks.is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn a_damaged_snapshot_is_rebuilt_from_the_change_sets() {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+
+    let name = fresh_name("damaged");
+    let store = open(&name).await;
+    let none: BTreeMap<RecordId, Record> = BTreeMap::new();
+    let sample = demo::sample_history(50, &none, |_| 1, &Member::new("Tester").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 9);
+    let mut records = Records::default();
+    store.import(sample, "sample", &mut records).await.unwrap();
+    store.close();
+
+    // Overwrite the first snapshot page with bytes that are no snapshot.
+    let db = Database::open(&name).await.unwrap();
+    let tx = db.transaction("pages").with_mode(TransactionMode::Readwrite).build().unwrap();
+    let garbage: wasm_bindgen::JsValue = js_sys::Uint8Array::from(&[1u8, 2, 3, 250, 251][..]).into();
+    tx.object_store("pages").unwrap().put(garbage).with_key(0u32).primitive().unwrap();
+    tx.commit().await.unwrap();
+    db.close();
+
+    let reopened = open(&name).await;
+    let loaded = reopened.load().await.expect("a damaged snapshot does not stop the start");
+    assert_eq!(loaded.records, records);
+    // And it was rewritten: the next start reads it without refolding.
+    let again = open(&name).await.load().await.unwrap();
+    assert_eq!(again.records, records);
+    assert_eq!(again.pending_chunks, 0);
+}

@@ -101,9 +101,15 @@ impl FromStr for Stamp {
     }
 }
 
+/// Text in human-readable formats (JSON files and chunks); three numbers in binary ones (the
+/// stored snapshot), which are far cheaper to read back.
 impl Serialize for Stamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        if serializer.is_human_readable() {
+            serializer.collect_str(self)
+        } else {
+            (self.wall_ms, self.counter, self.replica.0).serialize(serializer)
+        }
     }
 }
 
@@ -120,7 +126,12 @@ impl<'de> Deserialize<'de> for Stamp {
                 text.parse().map_err(E::custom)
             }
         }
-        deserializer.deserialize_str(StampVisitor)
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_str(StampVisitor)
+        } else {
+            let (wall_ms, counter, replica) = <(u64, u32, u64)>::deserialize(deserializer)?;
+            Ok(Stamp { wall_ms, counter, replica: ReplicaId(replica) })
+        }
     }
 }
 

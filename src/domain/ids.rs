@@ -80,14 +80,22 @@ impl fmt::Display for ReplicaId {
 }
 
 /// As 16 hex digits: a JavaScript number cannot hold every 64-bit id.
+/// (A plain number in binary formats.)
 impl Serialize for ReplicaId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        if serializer.is_human_readable() {
+            serializer.collect_str(self)
+        } else {
+            serializer.serialize_u64(self.0)
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for ReplicaId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if !deserializer.is_human_readable() {
+            return u64::deserialize(deserializer).map(ReplicaId);
+        }
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         u64::from_str_radix(&text, 16)
             .map(ReplicaId)

@@ -49,23 +49,19 @@ pub struct Entry {
 }
 
 /// Everything the fold knows about one field. Each operation kind keeps its own part, so a
-/// (malformed) mix of operations on one field still folds the same in any order.
+/// (malformed) mix of operations on one field still folds the same in any order. Stored in
+/// the binary snapshot, which needs every part written (no skipped empty ones).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldState {
     /// Heads of `Set` edits, sorted by stamp.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     heads: Vec<Head>,
     /// Stamps replaced by some `Set` edit.
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     replaced: BTreeSet<Stamp>,
     /// Live adds of a set field, sorted by (stamp, value).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     added: Vec<(Stamp, Value)>,
     /// Adds taken away by a remove.
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     removed: BTreeSet<(Stamp, Value)>,
     /// Log entries, sorted by (stamp, index).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     entries: Vec<Entry>,
 }
 

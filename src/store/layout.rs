@@ -9,6 +9,7 @@ use crate::domain::clock::ClockState;
 use crate::domain::edit::ChangeSet;
 use crate::domain::ids::ReplicaId;
 use crate::domain::record::{Record, Records};
+use crate::domain::snapshot;
 
 /// Chunks of change sets, keyed by arrival sequence.
 pub const CHUNKS: &str = "changes";
@@ -50,7 +51,8 @@ pub struct SnapshotInfo {
 
 impl SnapshotInfo {
     /// Bump when `Record`'s stored form or the fold changes meaning.
-    pub const FOLD_VERSION: u32 = 1;
+    /// 2: binary pages (`domain::snapshot`) instead of JSON text.
+    pub const FOLD_VERSION: u32 = 2;
 }
 
 /// One stored chunk: change sets that arrived together, and local facts about them.
@@ -83,8 +85,14 @@ impl StoredChunk {
     }
 }
 
-pub fn decode_page(json: &str) -> Result<Vec<Record>, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("a snapshot page does not parse: {e}")))
+/// Reads a snapshot page: the bytes of `snapshot::encode`, stored as a `Uint8Array`.
+pub fn decode_page(value: &wasm_bindgen::JsValue) -> Result<Vec<Record>, StoreError> {
+    use wasm_bindgen::JsCast;
+    let bytes = value
+        .dyn_ref::<js_sys::Uint8Array>()
+        .ok_or_else(|| StoreError::Corrupt("a snapshot page is not binary".into()))?
+        .to_vec();
+    snapshot::decode(&bytes).map_err(|e| StoreError::Corrupt(format!("a snapshot page does not decode: {e}")))
 }
 
 /// Replaces the snapshot with `records`, covering chunks up to `through`. The transaction must
@@ -95,8 +103,9 @@ pub fn put_snapshot(tx: &Transaction<'_>, records: &Records, through: u64) -> Re
     let all: Vec<&Record> = records.iter().collect();
     let mut count = 0u32;
     for (number, page) in all.chunks(PAGE_SIZE).enumerate() {
-        let json = serde_json::to_string(page).map_err(|e| StoreError::Failed(e.to_string()))?;
-        pages.put(json).with_key(number as u32).primitive()?;
+        let bytes = snapshot::encode(page).map_err(|e| StoreError::Failed(e.to_string()))?;
+        let value: wasm_bindgen::JsValue = js_sys::Uint8Array::from(bytes.as_slice()).into();
+        pages.put(value).with_key(number as u32).primitive()?;
         count += 1;
     }
     let info = SnapshotInfo { fold: SnapshotInfo::FOLD_VERSION, through, pages: count, records: all.len() as u32 };

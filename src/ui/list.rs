@@ -7,7 +7,7 @@
 
 use std::cmp::Ordering;
 
-use chrono::{DateTime, Local, NaiveDate, Utc};
+use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -44,15 +44,14 @@ struct Row {
     updated: DateTime<Utc>,
     /// The stamp of the latest change set: a new one re-renders the row.
     version: Stamp,
-    updated_text: String,
     /// Lower-case text searched by the filter box.
     haystack: String,
     /// The person in the kind's owner role.
     owner: String,
     /// The services in the kind's service role.
     services: Vec<RecordId>,
-    /// The local day the record was opened.
-    opened: NaiveDate,
+    /// When the record was opened.
+    opened: DateTime<Utc>,
 }
 
 fn column_id(column: Column) -> &'static str {
@@ -172,11 +171,10 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                         cells,
                         updated: record.updated.at,
                         version: record.updated.stamp,
-                        updated_text: format::local_time(record.updated.at),
                         haystack,
                         owner: kind.roles.owner.map(|f| record.text(f).to_string()).unwrap_or_default(),
                         services: kind.roles.service.map(|f| linked(record, f)).unwrap_or_default(),
-                        opened: record.created.at.with_timezone(&Local).date_naive(),
+                        opened: record.created.at,
                     }
                 })
                 .collect::<Vec<Row>>()
@@ -210,8 +208,14 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         let priority = Priority::parse(&priority_filter.get());
         let owner = owner_filter.get();
         let service = RecordId::parse(&service_filter.get());
-        let from = NaiveDate::parse_from_str(&from_filter.get(), "%Y-%m-%d").ok();
-        let to = NaiveDate::parse_from_str(&to_filter.get(), "%Y-%m-%d").ok();
+        // The filter's local days as instants, so rows are compared without a time zone each.
+        let day = |text: String, next: bool| {
+            let day = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()?;
+            let day = if next { day.succ_opt()? } else { day };
+            Local.from_local_datetime(&day.and_hms_opt(0, 0, 0)?).earliest().map(|t| t.to_utc())
+        };
+        let from = day(from_filter.get(), false);
+        let to = day(to_filter.get(), true);
         rows.with(|rows| {
             sorted.with(|order| {
                 order
@@ -229,7 +233,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                             && (owner.is_empty() || row.owner == owner)
                             && service.is_none_or(|s| row.services.contains(&s))
                             && from.is_none_or(|d| row.opened >= d)
-                            && to.is_none_or(|d| row.opened <= d)
+                            && to.is_none_or(|d| row.opened < d)
                             && (needle.is_empty() || row.haystack.contains(&needle))
                     })
                     .collect::<Vec<usize>>()
@@ -316,7 +320,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 }
                 Column::State => view! { <td><StateBadge kind state=row.state.clone()/></td> }.into_any(),
                 Column::Priority => view! { <td><PriorityBadge priority=row.priority/></td> }.into_any(),
-                Column::Updated => view! { <td class="muted">{row.updated_text.clone()}</td> }.into_any(),
+                Column::Updated => view! { <td class="muted">{format::local_time(row.updated)}</td> }.into_any(),
                 Column::Field(field) if *field == kind.title_field => {
                     let text = fields.next().unwrap_or_default();
                     view! { <td class="col-title"><a href=href.clone() tabindex="-1">{text}</a></td> }.into_any()

@@ -136,7 +136,7 @@ fn SampleData() -> impl IntoView {
             match store.import(sets, "sample-data", &mut records).await {
                 Ok(written) => {
                     let write_ms = now_ms() - began;
-                    app.records.set(records);
+                    app.replace_records(records);
                     app.stored(written.chunks).await;
                     result.set(Some((n, change_sets, write_ms)));
                 }

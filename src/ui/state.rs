@@ -1,5 +1,7 @@
 //! Application state shared through context: the records, the store and who is acting.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
@@ -8,7 +10,7 @@ use crate::domain::command::Actor;
 use crate::domain::edit::{ChangeSet, Draft};
 use crate::domain::ids::{ChangeSetId, Member, RecordId};
 use crate::domain::priority::PriorityMatrix;
-use crate::domain::record::Records;
+use crate::domain::record::{Record, Records};
 use crate::domain::links::LinkIndex;
 use crate::domain::reference::Collisions;
 use crate::domain::search::SearchIndex;
@@ -49,10 +51,11 @@ pub struct AppState {
     pub matrix: Memo<PriorityMatrix>,
     /// Reference numbers held by more than one record.
     pub collisions: Memo<Collisions>,
-    /// Every record's inbound links (the derived side of two-way links).
-    pub links: Memo<LinkIndex>,
-    /// The quick search's index over all kinds.
-    pub search: Memo<SearchIndex>,
+    /// Every record's inbound links (the derived side of two-way links), kept up to date with
+    /// each change set folded in.
+    pub links: RwSignal<LinkIndex>,
+    /// The quick search's index over all kinds, kept up to date the same way.
+    pub search: RwSignal<SearchIndex>,
     store: StoredValue<Option<Store>, LocalStorage>,
     /// The arrival sequence of the last stored chunk folded into `records`.
     seen: StoredValue<u64>,
@@ -65,9 +68,8 @@ impl AppState {
         let records = RwSignal::new(Records::default());
         let matrix = Memo::new(move |_| records.with(|r| PriorityMatrix::from_settings(r.get(&settings_id()))));
         let collisions = Memo::new(move |_| records.with(|r| Collisions::find(r.iter())));
-        // Rebuilt only when read after a change; never compared (a new build is a change).
-        let links = Memo::new_with_compare(move |_| records.with(|r| LinkIndex::build(r.iter())), |_, _| true);
-        let search = Memo::new_with_compare(move |_| records.with(|r| SearchIndex::build(r.iter())), |_, _| true);
+        let links = RwSignal::new(LinkIndex::default());
+        let search = RwSignal::new(SearchIndex::default());
         Self {
             records,
             status: RwSignal::new(StoreStatus::Opening),
@@ -94,6 +96,11 @@ impl AppState {
                     Ok(loaded) => {
                         let load_ms = now_ms() - started;
                         self.records.set(loaded.records);
+                        // The indexes are built once the first page has painted.
+                        leptos::task::spawn_local(async move {
+                            gloo_timers::future::TimeoutFuture::new(0).await;
+                            self.rebuild_indexes();
+                        });
                         self.seen.set_value(loaded.through);
                         self.store.set_value(Some(store));
                         self.listen_to_other_tabs();
@@ -138,7 +145,7 @@ impl AppState {
         };
         match store.commit(drafts).await {
             Ok(written) => {
-                self.records.update(|records| written.change_sets.iter().for_each(|cs| records.apply(cs)));
+                self.fold_in(&written.change_sets);
                 self.stored(written.chunks).await;
                 Ok(written.change_sets)
             }
@@ -170,8 +177,8 @@ impl AppState {
                     .filter(|(seq, _)| !skip.as_ref().is_some_and(|s| s.contains(seq)))
                     .collect();
                 if !fresh.is_empty() {
-                    self.records
-                        .update(|records| fresh.iter().flat_map(|(_, sets)| sets).for_each(|cs| records.apply(cs)));
+                    let sets: Vec<ChangeSet> = fresh.into_iter().flat_map(|(_, sets)| sets).collect();
+                    self.fold_in(&sets);
                 }
                 self.seen.set_value(news.through);
             }
@@ -194,6 +201,36 @@ impl AppState {
         // The listener lives as long as the page.
         on_message.forget();
         self.channel.set_value(Some(channel));
+    }
+
+    /// Folds stored change sets into the records and brings the indexes derived from them up
+    /// to date, record by record.
+    pub fn fold_in(&self, change_sets: &[ChangeSet]) {
+        let mut before: BTreeMap<RecordId, Option<Record>> = BTreeMap::new();
+        self.records.update(|records| {
+            for change_set in change_sets {
+                before.entry(change_set.record).or_insert_with(|| records.get(&change_set.record).cloned());
+                records.apply(change_set);
+            }
+        });
+        self.records.with_untracked(|records| {
+            let changed: Vec<(Option<Record>, &Record)> =
+                before.into_iter().filter_map(|(id, old)| records.get(&id).map(|new| (old, new))).collect();
+            self.links.update(|links| changed.iter().for_each(|(old, new)| links.update(old.as_ref(), new)));
+            self.search.update(|search| changed.iter().for_each(|(_, new)| search.update(new)));
+        });
+    }
+
+    /// Replaces all records (after a bulk import) and rebuilds the indexes.
+    pub fn replace_records(&self, records: Records) {
+        self.records.set(records);
+        self.rebuild_indexes();
+    }
+
+    fn rebuild_indexes(&self) {
+        let (links, search) = self.records.with_untracked(|r| (LinkIndex::build(r.iter()), SearchIndex::build(r.iter())));
+        self.links.set(links);
+        self.search.set(search);
     }
 
     pub fn show_error(&self, error: &StoreError) {
