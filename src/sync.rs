@@ -1,9 +1,9 @@
-//! The exchange format shared between team members (JSON files of change sets).
+//! Serverless sync: the exchange file teammates pass around, and the merge of what it carries
+//! into what this browser holds. Pure Rust, no web types.
 //!
-//! For now it holds the envelope's identity; the merge and file format grow here (issue 5).
-//! Pure Rust: no web types.
+//! The merge is a union of change sets: every change set made anywhere and carried in any file
+//! ends up here once, whatever the order of imports, so two browsers that saw the same files
+//! fold the same records (the laws are property-tested in `merge.rs`).
 
-/// The `format` value of a Servicebook exchange file.
-pub const FORMAT: &str = "servicebook";
-/// The major version of the exchange format this release writes and reads.
-pub const VERSION: u32 = 1;
+pub mod file;
+pub mod merge;

@@ -1,0 +1,260 @@
+//! The exchange file: a versioned JSON document of change sets, written canonically so that
+//! the same data always gives the same bytes and a diff of two exports reads line by line.
+//!
+//! ```text
+//! {"format":"servicebook-exchange","version":"1.0",
+//! "exporter":{"member":"Ada","replica":"00000001c38ee1c7"},
+//! "exported_at":"2026-11-27T10:00:00.000Z",
+//! "change_sets":[
+//! {...one change set, RFC 8785 canonical...},
+//! {...}
+//! ],
+//! "checksum":"sha256:…"}
+//! ```
+//!
+//! Change sets are ordered by stamp, then id. The checksum is SHA-256 over the RFC 8785
+//! canonical form of the whole document without its `checksum` member, so it does not depend
+//! on the layout above.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
+
+use crate::domain::edit::{ChangeSet, ChangeSetError};
+use crate::domain::ids::{Member, ReplicaId};
+
+/// The `format` member of every exchange file.
+pub const FORMAT: &str = "servicebook-exchange";
+/// The format version this release writes: `major.minor`. A file of a newer major version is
+/// refused; a newer minor version is read (what this release does not know is kept).
+pub const VERSION: &str = "1.0";
+pub const MAJOR: u64 = 1;
+/// The largest file the app reads (checked before reading it whole). A full export of 50,000
+/// incidents with their histories is about 100 MB.
+pub const MAX_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Who exported a file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exporter {
+    pub member: Member,
+    pub replica: ReplicaId,
+}
+
+/// An exchange file's content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExchangeFile {
+    pub exporter: Exporter,
+    pub exported_at: DateTime<Utc>,
+    pub change_sets: Vec<ChangeSet>,
+}
+
+/// Why a file was refused. Nothing of a refused file is imported.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error("The file is {size} bytes; Servicebook reads files up to {limit} bytes.")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("The file is not JSON ({0}). Was it cut short, or is it another kind of file?")]
+    NotJson(String),
+    #[error("This is not a Servicebook exchange file.")]
+    NotServicebook,
+    #[error("The file was written by a newer Servicebook (format {0}). Update Servicebook to read it.")]
+    NewerVersion(String),
+    #[error("The file's format version `{0}` is not one Servicebook knows.")]
+    BadVersion(String),
+    #[error("The file has no checksum.")]
+    NoChecksum,
+    #[error("The file's checksum does not match its content: it was changed or damaged after export.")]
+    ChecksumMismatch,
+    #[error("The file's {0} is missing or malformed.")]
+    BadHeader(&'static str),
+    #[error("Change set {index} of the file is malformed: {reason}")]
+    BadChangeSet { index: usize, reason: String },
+}
+
+impl ExchangeFile {
+    /// The canonical text of the file.
+    pub fn write(&self) -> String {
+        let mut sets: Vec<&ChangeSet> = self.change_sets.iter().collect();
+        sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
+        let lines: Vec<String> = sets.iter().map(|cs| canonical(cs)).collect();
+        let exporter = canonical(&self.exporter);
+        let at = canonical(&self.exported_at.to_rfc3339_opts(SecondsFormat::Millis, true));
+        let checksum = checksum_of(&exporter_json(&self.exporter), &self.exported_at, &lines);
+        let mut out = String::with_capacity(lines.iter().map(|l| l.len() + 2).sum::<usize>() + 512);
+        out.push_str(&format!("{{\"format\":\"{FORMAT}\",\"version\":\"{VERSION}\",\n"));
+        out.push_str(&format!("\"exporter\":{exporter},\n\"exported_at\":{at},\n\"change_sets\":[\n"));
+        for (n, line) in lines.iter().enumerate() {
+            out.push_str(line);
+            out.push_str(if n + 1 < lines.len() { ",\n" } else { "\n" });
+        }
+        out.push_str(&format!("],\n\"checksum\":\"sha256:{checksum}\"}}\n"));
+        out
+    }
+
+    /// Reads a file, refusing it whole on the first problem.
+    pub fn read(text: &str) -> Result<ExchangeFile, FileError> {
+        check_size(text.len() as u64)?;
+        let mut doc: serde_json::Map<String, Json> = match serde_json::from_str(text) {
+            Ok(Json::Object(map)) => map,
+            Ok(_) => return Err(FileError::NotServicebook),
+            Err(e) => return Err(FileError::NotJson(e.to_string())),
+        };
+        if doc.get("format").and_then(Json::as_str) != Some(FORMAT) {
+            return Err(FileError::NotServicebook);
+        }
+        let version = doc.get("version").and_then(Json::as_str).ok_or(FileError::BadHeader("version"))?;
+        let major = version.split('.').next().and_then(|m| m.parse::<u64>().ok());
+        match major {
+            Some(MAJOR) => {}
+            Some(m) if m > MAJOR => return Err(FileError::NewerVersion(version.to_string())),
+            _ => return Err(FileError::BadVersion(version.to_string())),
+        }
+        let claimed = match doc.remove("checksum") {
+            Some(Json::String(text)) => text,
+            Some(_) => return Err(FileError::BadHeader("checksum")),
+            None => return Err(FileError::NoChecksum),
+        };
+        let actual = format!("sha256:{}", hex(&Sha256::digest(canonical(&doc).as_bytes())));
+        if claimed != actual {
+            return Err(FileError::ChecksumMismatch);
+        }
+        let exporter: Exporter = doc
+            .get("exporter")
+            .cloned()
+            .and_then(|j| serde_json::from_value(j).ok())
+            .ok_or(FileError::BadHeader("exporter"))?;
+        let exported_at = doc
+            .get("exported_at")
+            .and_then(Json::as_str)
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or(FileError::BadHeader("export time"))?;
+        let Some(Json::Array(sets)) = doc.remove("change_sets") else {
+            return Err(FileError::BadHeader("list of change sets"));
+        };
+        let change_sets = sets
+            .into_iter()
+            .enumerate()
+            .map(|(index, json)| {
+                let change_set: ChangeSet =
+                    serde_json::from_value(json).map_err(|e| FileError::BadChangeSet { index, reason: e.to_string() })?;
+                change_set.validated().map_err(|e: ChangeSetError| FileError::BadChangeSet { index, reason: e.to_string() })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ExchangeFile { exporter, exported_at, change_sets })
+    }
+}
+
+/// Refuses a file above the size limit, before it is read.
+pub fn check_size(size: u64) -> Result<(), FileError> {
+    if size > MAX_BYTES {
+        Err(FileError::TooLarge { size, limit: MAX_BYTES })
+    } else {
+        Ok(())
+    }
+}
+
+/// RFC 8785 canonical JSON of a value this crate serialises (which never fails: no maps with
+/// non-string keys, no non-finite floats).
+fn canonical<T: Serialize>(value: &T) -> String {
+    serde_json_canonicalizer::to_string(value).unwrap_or_default()
+}
+
+fn exporter_json(exporter: &Exporter) -> Json {
+    serde_json::to_value(exporter).unwrap_or(Json::Null)
+}
+
+/// The checksum of a file with this header and these canonical change-set lines: SHA-256 of
+/// the canonical document without `checksum`, built without parsing the lines again.
+fn checksum_of(exporter: &Json, exported_at: &DateTime<Utc>, lines: &[String]) -> String {
+    // Keys in RFC 8785 order: change_sets, exported_at, exporter, format, version.
+    let mut hasher = Sha256::new();
+    hasher.update(b"{\"change_sets\":[");
+    for (n, line) in lines.iter().enumerate() {
+        if n > 0 {
+            hasher.update(b",");
+        }
+        hasher.update(line.as_bytes());
+    }
+    hasher.update(b"],\"exported_at\":");
+    hasher.update(canonical(&exported_at.to_rfc3339_opts(SecondsFormat::Millis, true)).as_bytes());
+    hasher.update(b",\"exporter\":");
+    hasher.update(canonical(exporter).as_bytes());
+    hasher.update(format!(",\"format\":\"{FORMAT}\",\"version\":\"{VERSION}\"}}").as_bytes());
+    hex(&hasher.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::demo;
+    use crate::domain::ids::RecordId;
+    use crate::domain::record::Record;
+    use std::collections::BTreeMap;
+
+    pub(crate) fn sample_file() -> ExchangeFile {
+        let none: BTreeMap<RecordId, Record> = BTreeMap::new();
+        let change_sets =
+            demo::sample_history(5, &none, |_| 1, &Member::new("Ada").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 11);
+        ExchangeFile {
+            exporter: Exporter { member: Member::new("Ada").unwrap(), replica: ReplicaId(0x1c38ee1c7) },
+            exported_at: DateTime::<Utc>::from_timestamp_millis(1_795_000_000_000).unwrap(),
+            change_sets,
+        }
+    }
+
+    #[test]
+    fn a_file_reads_back_what_was_written() {
+        let file = sample_file();
+        let text = file.write();
+        let read = ExchangeFile::read(&text).unwrap();
+        assert_eq!(read.exporter, file.exporter);
+        assert_eq!(read.exported_at, file.exported_at);
+        let mut expected = file.change_sets.clone();
+        expected.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
+        assert_eq!(read.change_sets, expected);
+    }
+
+    #[test]
+    fn the_same_data_gives_the_same_bytes_one_change_set_per_line() {
+        let file = sample_file();
+        let mut shuffled = file.clone();
+        shuffled.change_sets.reverse();
+        assert_eq!(file.write(), shuffled.write());
+        let text = file.write();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), file.change_sets.len() + 6);
+        assert!(lines[4..4 + file.change_sets.len()].iter().all(|l| l.starts_with("{\"at\":")));
+    }
+
+    #[test]
+    fn the_checksum_does_not_depend_on_layout_but_on_content() {
+        let text = sample_file().write();
+        // Pretty-printed by some tool: same content, still valid.
+        let value: Json = serde_json::from_str(&text).unwrap();
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        assert!(ExchangeFile::read(&pretty).is_ok());
+        // One character of content changed: refused.
+        let tampered = text.replacen("\"Ada\"", "\"Eve\"", 1);
+        assert_eq!(ExchangeFile::read(&tampered), Err(FileError::ChecksumMismatch));
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_a_reason() {
+        let text = sample_file().write();
+        assert!(matches!(ExchangeFile::read(&text[..text.len() / 2]), Err(FileError::NotJson(_))));
+        assert!(matches!(ExchangeFile::read("hello"), Err(FileError::NotJson(_))));
+        assert_eq!(ExchangeFile::read("[1,2]"), Err(FileError::NotServicebook));
+        assert_eq!(ExchangeFile::read(r#"{"format":"other"}"#), Err(FileError::NotServicebook));
+        let newer = text.replace("\"version\":\"1.0\"", "\"version\":\"2.0\"");
+        assert_eq!(ExchangeFile::read(&newer), Err(FileError::NewerVersion("2.0".into())));
+        let no_sum = text.replace(",\n\"checksum\"", ",\n\"nochecksum\"");
+        assert_eq!(ExchangeFile::read(&no_sum), Err(FileError::NoChecksum));
+        assert!(check_size(MAX_BYTES + 1).is_err());
+    }
+}

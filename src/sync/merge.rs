@@ -1,0 +1,406 @@
+//! Planning an import: what a file adds to what is held here, checked before anything is
+//! written. The plan is the preview the user confirms (N new records, M updated, K unchanged,
+//! C conflicts), and the list of change sets the store then writes in one transaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+
+use super::file::ExchangeFile;
+use crate::domain::edit::ChangeSet;
+use crate::domain::ids::{ChangeSetId, RecordId};
+use crate::domain::record::Record;
+
+/// How far ahead of this browser's clock a stamp may be: further is a teammate's wrong clock.
+pub const MAX_CLOCK_SKEW_MS: u64 = 10 * 60 * 1000;
+
+/// What an import needs to know about what is held here.
+pub trait Held {
+    /// The change set with this id, if held.
+    fn change_set(&self, id: &ChangeSetId) -> Option<&ChangeSet>;
+    /// The record with this id, if held.
+    fn record(&self, id: &RecordId) -> Option<&Record>;
+}
+
+/// Why an import was refused. Nothing is written.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    #[error("Change set {0} is already held here with different content. The file was altered, or an id was reused: nothing was imported.")]
+    IdCollision(ChangeSetId),
+    #[error("Change set {id} is stamped {minutes} minutes in the future: the clock of whoever made it is wrong. Nothing was imported; ask them to fix their clock and export again.")]
+    FutureStamp { id: ChangeSetId, minutes: u64 },
+}
+
+/// What importing a file would do.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Change sets not held yet, in stamp order: what the store writes.
+    pub new_change_sets: Vec<ChangeSet>,
+    /// Records the file creates here.
+    pub new_records: BTreeSet<RecordId>,
+    /// Held records the file changes.
+    pub updated_records: BTreeSet<RecordId>,
+    /// Records in the file that are already up to date.
+    pub unchanged_records: BTreeSet<RecordId>,
+    /// Fields that would be in conflict after the import and are not now: (record, field).
+    pub new_conflicts: BTreeSet<(RecordId, String)>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.new_change_sets.is_empty()
+    }
+}
+
+/// Plans importing `file` into what `held` holds, `now` by this browser's clock.
+pub fn plan(held: &dyn Held, file: &ExchangeFile, now: DateTime<Utc>) -> Result<Plan, MergeError> {
+    let limit = now.timestamp_millis().max(0) as u64 + MAX_CLOCK_SKEW_MS;
+    let mut fresh: BTreeMap<ChangeSetId, &ChangeSet> = BTreeMap::new();
+    let mut records_in_file: BTreeSet<RecordId> = BTreeSet::new();
+    for change_set in &file.change_sets {
+        records_in_file.insert(change_set.record);
+        if change_set.stamp.wall_ms > limit {
+            let minutes = (change_set.stamp.wall_ms - limit + MAX_CLOCK_SKEW_MS) / 60_000;
+            return Err(MergeError::FutureStamp { id: change_set.id, minutes });
+        }
+        match held.change_set(&change_set.id).or_else(|| fresh.get(&change_set.id).copied()) {
+            Some(known) if known == change_set => {}
+            Some(_) => return Err(MergeError::IdCollision(change_set.id)),
+            None => {
+                fresh.insert(change_set.id, change_set);
+            }
+        }
+    }
+    let mut new_change_sets: Vec<ChangeSet> = fresh.into_values().cloned().collect();
+    new_change_sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
+
+    let mut plan = Plan::default();
+    let mut after: BTreeMap<RecordId, Record> = BTreeMap::new();
+    for change_set in &new_change_sets {
+        let record = after
+            .entry(change_set.record)
+            .or_insert_with(|| held.record(&change_set.record).cloned().unwrap_or_else(|| Record::new(change_set)));
+        record.apply(change_set);
+    }
+    for id in records_in_file {
+        match (held.record(&id), after.get(&id)) {
+            (None, Some(_)) => {
+                plan.new_records.insert(id);
+            }
+            (Some(_), Some(_)) => {
+                plan.updated_records.insert(id);
+            }
+            _ => {
+                plan.unchanged_records.insert(id);
+            }
+        }
+    }
+    for (id, record) in &after {
+        let before: BTreeSet<&String> = held.record(id).map(|r| r.conflicts().map(|(f, _)| f).collect()).unwrap_or_default();
+        for (field, _) in record.conflicts() {
+            if !before.contains(field) {
+                plan.new_conflicts.insert((*id, field.clone()));
+            }
+        }
+    }
+    plan.new_change_sets = new_change_sets;
+    Ok(plan)
+}
+
+/// Change sets and records held in memory: what tests and a browser's store look like to the
+/// merge.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Replica {
+    pub change_sets: BTreeMap<ChangeSetId, ChangeSet>,
+    pub records: BTreeMap<RecordId, Record>,
+}
+
+impl Held for Replica {
+    fn change_set(&self, id: &ChangeSetId) -> Option<&ChangeSet> {
+        self.change_sets.get(id)
+    }
+    fn record(&self, id: &RecordId) -> Option<&Record> {
+        self.records.get(id)
+    }
+}
+
+impl Replica {
+    /// Applies a plan: what the store does in its one transaction.
+    pub fn apply(&mut self, plan: &Plan) {
+        for change_set in &plan.new_change_sets {
+            self.change_sets.insert(change_set.id, change_set.clone());
+            match self.records.get_mut(&change_set.record) {
+                Some(record) => record.apply(change_set),
+                None => {
+                    self.records.insert(change_set.record, Record::new(change_set));
+                }
+            }
+        }
+    }
+
+    /// Plans and applies a file; what an import does.
+    pub fn import(&mut self, file: &ExchangeFile, now: DateTime<Utc>) -> Result<Plan, MergeError> {
+        let plan = plan(self, file, now)?;
+        self.apply(&plan);
+        Ok(plan)
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod laws {
+    //! The guarantees of serverless sync, as laws over random histories: several replicas edit
+    //! the same records offline, export files at random moments and import each other's files
+    //! in random orders.
+
+    use super::*;
+    use crate::domain::clock::{ClockState, Hlc, Stamp};
+    use crate::domain::edit::{Edit, Op};
+    use crate::domain::ids::{Member, ReplicaId};
+    use crate::domain::value::Value;
+    use crate::sync::file::Exporter;
+    use proptest::prelude::*;
+
+    const RECORDS: u8 = 3;
+    const FIELDS: [&str; 3] = ["title", "state", "owner"];
+
+    /// One step of the story.
+    #[derive(Clone, Debug)]
+    enum Step {
+        /// Replica `by` edits record `record`: `op` 0 sets a field, 1 adds a link, 2 removes
+        /// one, 3 appends a note.
+        Edit { by: usize, record: u8, op: u8, field: usize, value: u8 },
+        /// Replica `by` exports everything it holds.
+        Export { by: usize },
+        /// Replica `by` imports file `file` (modulo the files written so far).
+        Import { by: usize, file: usize },
+    }
+
+    fn step(replicas: usize) -> impl Strategy<Value = Step> {
+        prop_oneof![
+            4 => (0..replicas, 0..RECORDS, 0u8..4, 0..FIELDS.len(), any::<u8>())
+                .prop_map(|(by, record, op, field, value)| Step::Edit { by, record, op, field, value }),
+            1 => (0..replicas).prop_map(|by| Step::Export { by }),
+            2 => (0..replicas, any::<usize>()).prop_map(|(by, file)| Step::Import { by, file }),
+        ]
+    }
+
+    fn record_id(n: u8) -> RecordId {
+        RecordId::new(1, [n; 10])
+    }
+
+    struct Peer {
+        held: Replica,
+        clock: Hlc,
+        member: Member,
+    }
+
+    impl Peer {
+        fn new(n: usize) -> Self {
+            Peer {
+                held: Replica::default(),
+                clock: Hlc::new(ReplicaId(n as u64 + 1), ClockState::default()),
+                member: Member::new(&format!("member {n}")).unwrap(),
+            }
+        }
+
+        fn export(&self, at_ms: i64) -> ExchangeFile {
+            ExchangeFile {
+                exporter: Exporter { member: self.member.clone(), replica: self.clock.replica() },
+                exported_at: DateTime::<Utc>::from_timestamp_millis(at_ms).unwrap(),
+                change_sets: self.held.change_sets.values().cloned().collect(),
+            }
+        }
+
+        /// An edit as the UI would make it: replacing what this replica sees.
+        fn edit(&mut self, record: u8, op: u8, field: usize, value: u8, now: u64) {
+            let id = record_id(record);
+            let current = self.held.records.get(&id);
+            let field = FIELDS[field].to_string();
+            let link = Value::Link(record_id(value % 4 + 10));
+            let edit = match op {
+                0 => Edit::set(
+                    &field,
+                    Some(Value::Number(value as i64 % 5)),
+                    current.map(|r| r.head_stamps(&field)).unwrap_or_default(),
+                ),
+                1 => Edit { field: "items".into(), op: Op::Add(link), replaces: vec![] },
+                2 => {
+                    let replaces = current.and_then(|r| r.field("items")).map(|f| f.add_stamps(&link)).unwrap_or_default();
+                    Edit { field: "items".into(), op: Op::Remove(link), replaces }
+                }
+                _ => Edit::append("notes", format!("note {value}")),
+            };
+            let stamp: Stamp = self.clock.tick(now);
+            let change_set = ChangeSet {
+                id: ChangeSetId::new(stamp.wall_ms, {
+                    let mut e = [0u8; 10];
+                    e[..8].copy_from_slice(&stamp.replica.0.to_be_bytes());
+                    e[8..].copy_from_slice(&(stamp.counter as u16).to_be_bytes());
+                    e
+                }),
+                record: id,
+                kind: "incident".into(),
+                member: self.member.clone(),
+                at: DateTime::<Utc>::from_timestamp_millis(now as i64).unwrap(),
+                stamp,
+                edits: vec![edit],
+            };
+            let plan = Plan { new_change_sets: vec![change_set], ..Plan::default() };
+            self.held.apply(&plan);
+        }
+
+        fn import(&mut self, file: &ExchangeFile, now: u64) {
+            let now = DateTime::<Utc>::from_timestamp_millis(now as i64).unwrap();
+            let plan = self.held.import(file, now).expect("a teammate's file imports");
+            for change_set in &plan.new_change_sets {
+                self.clock.observe(change_set.stamp);
+            }
+        }
+    }
+
+    /// Runs a story; returns every file written (each as its text went over the wire).
+    fn play(replicas: usize, steps: &[Step]) -> (Vec<Peer>, Vec<String>) {
+        let mut peers: Vec<Peer> = (0..replicas).map(Peer::new).collect();
+        let mut files: Vec<String> = Vec::new();
+        for (n, step) in steps.iter().enumerate() {
+            // A coarse clock: several steps share a millisecond.
+            let now = 1_000_000 + (n as u64 / 3) * 100;
+            match step {
+                Step::Edit { by, record, op, field, value } => peers[*by].edit(*record, *op, *field, *value, now),
+                Step::Export { by } => files.push(peers[*by].export(now as i64).write()),
+                Step::Import { by, file } if !files.is_empty() => {
+                    let file = ExchangeFile::read(&files[file % files.len()]).expect("our own files read back");
+                    peers[*by].import(&file, now);
+                }
+                Step::Import { .. } => {}
+            }
+        }
+        // Everyone exports at the end too.
+        for peer in &peers {
+            files.push(peer.export(9_000_000).write());
+        }
+        (peers, files)
+    }
+
+    fn shuffled<T: Clone>(items: &[T], seed: u64) -> Vec<T> {
+        let mut out = items.to_vec();
+        let mut state = seed | 1;
+        for i in (1..out.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            out.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        out
+    }
+
+    fn import_all(files: &[String]) -> Replica {
+        let mut replica = Replica::default();
+        for text in files {
+            let file = ExchangeFile::read(text).expect("file reads");
+            replica.import(&file, DateTime::<Utc>::from_timestamp_millis(10_000_000).unwrap()).expect("file imports");
+        }
+        replica
+    }
+
+    fn cases() -> u32 {
+        std::env::var("SYNC_LAW_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+        /// Convergence and no lost edits: two browsers that import the same files, in any order
+        /// and any number of times, hold the same change sets and fold the same records, and
+        /// every change set made anywhere that reached a file is among them.
+        #[test]
+        fn browsers_that_import_the_same_files_converge_and_lose_nothing(
+            replicas in 2usize..4,
+            steps in prop::collection::vec(step(3), 1..40),
+            seed_a in any::<u64>(),
+            seed_b in any::<u64>(),
+        ) {
+            let steps: Vec<Step> = steps.into_iter().map(|s| match s {
+                Step::Edit { by, record, op, field, value } => Step::Edit { by: by % replicas, record, op, field, value },
+                Step::Export { by } => Step::Export { by: by % replicas },
+                Step::Import { by, file } => Step::Import { by: by % replicas, file },
+            }).collect();
+            let (peers, files) = play(replicas, &steps);
+            let mut twice = shuffled(&files, seed_b);
+            twice.extend(shuffled(&files, seed_a ^ seed_b));
+            let a = import_all(&shuffled(&files, seed_a));
+            let b = import_all(&twice);
+            prop_assert_eq!(&a, &b);
+            for peer in &peers {
+                for id in peer.held.change_sets.keys() {
+                    prop_assert!(a.change_sets.contains_key(id), "a change set was lost");
+                }
+            }
+            // The records are the fold of the union, whatever the order.
+            prop_assert_eq!(&a.records, &crate::domain::record::fold_all(a.change_sets.values()));
+        }
+
+        /// Idempotence: importing a file a second time changes nothing.
+        #[test]
+        fn importing_a_file_twice_changes_nothing_the_second_time(
+            steps in prop::collection::vec(step(2), 1..30),
+        ) {
+            let (_, files) = play(2, &steps);
+            let mut replica = import_all(&files);
+            let before = replica.clone();
+            for text in &files {
+                let file = ExchangeFile::read(text).unwrap();
+                let plan = replica.import(&file, DateTime::<Utc>::from_timestamp_millis(10_000_000).unwrap()).unwrap();
+                prop_assert!(plan.is_empty());
+                prop_assert!(plan.new_records.is_empty() && plan.updated_records.is_empty());
+            }
+            prop_assert_eq!(replica, before);
+        }
+    }
+
+    #[test]
+    fn concurrent_edits_of_one_field_show_as_a_conflict_with_both_values() {
+        let mut a = Peer::new(0);
+        let mut b = Peer::new(1);
+        a.edit(1, 0, 0, 1, 1_000);
+        b.import(&a.export(1_001), 1_001);
+        // Both change the title without seeing each other.
+        a.edit(1, 0, 0, 2, 2_000);
+        b.edit(1, 0, 0, 3, 2_000);
+        let (from_a, from_b) = (a.export(3_000), b.export(3_000));
+        let plan = plan(&a.held, &from_b, DateTime::<Utc>::from_timestamp_millis(3_000).unwrap()).unwrap();
+        assert_eq!(plan.new_conflicts, BTreeSet::from([(record_id(1), "title".to_string())]));
+        assert_eq!(plan.updated_records, BTreeSet::from([record_id(1)]));
+        a.import(&from_b, 3_000);
+        b.import(&from_a, 3_000);
+        assert_eq!(a.held, b.held);
+        let heads = a.held.records[&record_id(1)].field("title").unwrap().heads().to_vec();
+        let values: Vec<Option<Value>> = heads.into_iter().map(|h| h.value).collect();
+        assert_eq!(values, vec![Some(Value::Number(2)), Some(Value::Number(3))]);
+    }
+
+    #[test]
+    fn a_reused_id_with_other_content_is_refused_and_nothing_changes() {
+        let mut a = Peer::new(0);
+        a.edit(1, 0, 0, 1, 1_000);
+        let mut file = a.export(1_001);
+        file.change_sets[0].member = Member::new("Mallory").unwrap();
+        let before = a.held.clone();
+        let refused = a.held.import(&file, DateTime::<Utc>::from_timestamp_millis(2_000).unwrap());
+        assert_eq!(refused, Err(MergeError::IdCollision(file.change_sets[0].id)));
+        assert_eq!(a.held, before);
+    }
+
+    #[test]
+    fn stamps_far_in_the_future_are_refused_and_the_clock_does_not_move() {
+        let mut a = Peer::new(0);
+        a.edit(1, 0, 0, 1, 100_000_000);
+        let file = a.export(100_000_001);
+        let mut b = Peer::new(1);
+        let state = b.clock.state();
+        let now = DateTime::<Utc>::from_timestamp_millis(1_000).unwrap();
+        assert!(matches!(b.held.import(&file, now), Err(MergeError::FutureStamp { .. })));
+        assert_eq!(b.clock.state(), state);
+        assert!(b.held.records.is_empty());
+    }
+}
