@@ -7,3 +7,22 @@
 
 pub mod file;
 pub mod merge;
+
+use sha2::{Digest, Sha256};
+
+use crate::domain::edit::ChangeSet;
+
+/// A fingerprint of the shared data: SHA-256 over every change set's canonical form, in id
+/// order. Two browsers that hold the same change sets show the same fingerprint; what is local
+/// (the member's name, import history, export bookkeeping) is not in it.
+pub fn fingerprint<'a>(change_sets: impl IntoIterator<Item = &'a ChangeSet>) -> String {
+    let mut sets: Vec<&ChangeSet> = change_sets.into_iter().collect();
+    sets.sort_by_key(|cs| cs.id);
+    sets.dedup_by_key(|cs| cs.id);
+    let mut hasher = Sha256::new();
+    for change_set in sets {
+        hasher.update(serde_json_canonicalizer::to_vec(change_set).unwrap_or_default());
+        hasher.update(b"\n");
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -7,6 +7,7 @@
 mod app;
 mod calendar;
 mod dashboard;
+mod exchange;
 mod fields;
 mod form;
 mod format;

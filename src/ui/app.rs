@@ -7,6 +7,7 @@ use leptos_router::path;
 
 use super::calendar::ChangeCalendar;
 use super::dashboard::Dashboard;
+use super::exchange::ExchangePage;
 use super::form::RecordForm;
 use super::list::RecordList;
 use super::record_page::RecordPage;
@@ -32,6 +33,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=Dashboard/>
                         <Route path=path!("/settings") view=SettingsPage/>
                         <Route path=path!("/calendar") view=ChangeCalendar/>
+                        <Route path=path!("/exchange") view=ExchangePage/>
                         <Route path=path!("/:kind") view=ListRoute/>
                         <Route path=path!("/:kind/new") view=NewRoute/>
                         <Route path=path!("/:kind/:id") view=RecordRoute/>

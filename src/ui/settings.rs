@@ -21,6 +21,34 @@ pub fn SettingsPage() -> impl IntoView {
             <MemberSettings/>
             <PriorityMatrixSettings/>
             <SampleData/>
+            <Fingerprint/>
+        </section>
+    }
+}
+
+/// The fingerprint of the shared data: teammates who imported the same files see the same one.
+#[component]
+fn Fingerprint() -> impl IntoView {
+    let app = use_app();
+    let value = LocalResource::new(move || {
+        app.revision.track();
+        async move {
+            match app.store() {
+                Some(store) => store.all_change_sets().await.map(|sets| crate::sync::fingerprint(&sets)).map_err(|e| e.to_string()),
+                None => Err("The database is not open.".to_string()),
+            }
+        }
+    });
+    view! {
+        <section class="card">
+            <h2>"Shared data fingerprint"</h2>
+            <p class="help">"A checksum of every change set this browser holds (not your name or import history). Two teammates who have imported each other's latest files see the same fingerprint."</p>
+            <Transition fallback=|| view! { <p class="muted">"Computing…"</p> }>
+                {move || value.get().map(|r| match r {
+                    Ok(hash) => view! { <code class="fingerprint" data-testid="fingerprint">{hash}</code> }.into_any(),
+                    Err(e) => view! { <p class="field-error" role="alert">{e}</p> }.into_any(),
+                })}
+            </Transition>
         </section>
     }
 }

@@ -76,7 +76,8 @@ fn Header() -> impl IntoView {
     let dashboard = routes::href("/");
     let settings = routes::href("/settings");
     let calendar = routes::href("/calendar");
-    let (d, s, c) = (dashboard.clone(), settings.clone(), calendar.clone());
+    let exchange = routes::href("/exchange");
+    let (d, s, c, x) = (dashboard.clone(), settings.clone(), calendar.clone(), exchange.clone());
     view! {
         <header class="header">
             <a class="skip" href="#main">"Skip to content"</a>
@@ -95,6 +96,7 @@ fn Header() -> impl IntoView {
             </nav>
             <div class="header-end">
                 <QuickSearch/>
+                <a href=exchange data-testid="nav-exchange" aria-current=move || current(x.clone())>"Share"</a>
                 <span class="member" title="You act as this team member">{move || app.member.get().map(|m| m.to_string())}</span>
                 <a href=settings data-testid="nav-settings" aria-current=move || current(s.clone())>"Settings"</a>
             </div>
