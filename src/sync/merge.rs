@@ -258,18 +258,20 @@ mod laws {
         }
     }
 
-    /// Runs a story; returns every file written (each as its text went over the wire).
-    fn play(replicas: usize, steps: &[Step]) -> (Vec<Peer>, Vec<String>) {
+    /// Runs a story; returns every file written, each read back from the text that went over
+    /// the wire (once: importing a file means reading that text).
+    fn play(replicas: usize, steps: &[Step]) -> (Vec<Peer>, Vec<ExchangeFile>) {
         let mut peers: Vec<Peer> = (0..replicas).map(Peer::new).collect();
-        let mut files: Vec<String> = Vec::new();
+        let mut files: Vec<ExchangeFile> = Vec::new();
+        let wire = |file: ExchangeFile| ExchangeFile::read(&file.write()).expect("our own files read back");
         for (n, step) in steps.iter().enumerate() {
             // A coarse clock: several steps share a millisecond.
             let now = 1_000_000 + (n as u64 / 3) * 100;
             match step {
                 Step::Edit { by, record, op, field, value } => peers[*by].edit(*record, *op, *field, *value, now),
-                Step::Export { by } => files.push(peers[*by].export(now as i64).write()),
+                Step::Export { by } => files.push(wire(peers[*by].export(now as i64))),
                 Step::Import { by, file } if !files.is_empty() => {
-                    let file = ExchangeFile::read(&files[file % files.len()]).expect("our own files read back");
+                    let file = files[file % files.len()].clone();
                     peers[*by].import(&file, now);
                 }
                 Step::Import { .. } => {}
@@ -277,7 +279,7 @@ mod laws {
         }
         // Everyone exports at the end too.
         for peer in &peers {
-            files.push(peer.export(9_000_000).write());
+            files.push(wire(peer.export(9_000_000)));
         }
         (peers, files)
     }
@@ -294,11 +296,10 @@ mod laws {
         out
     }
 
-    fn import_all(files: &[String]) -> Replica {
+    fn import_all(files: &[ExchangeFile]) -> Replica {
         let mut replica = Replica::default();
-        for text in files {
-            let file = ExchangeFile::read(text).expect("file reads");
-            replica.import(&file, DateTime::<Utc>::from_timestamp_millis(10_000_000).unwrap()).expect("file imports");
+        for file in files {
+            replica.import(file, DateTime::<Utc>::from_timestamp_millis(10_000_000).unwrap()).expect("file imports");
         }
         replica
     }
@@ -348,9 +349,8 @@ mod laws {
             let (_, files) = play(2, &steps);
             let mut replica = import_all(&files);
             let before = replica.clone();
-            for text in &files {
-                let file = ExchangeFile::read(text).unwrap();
-                let plan = replica.import(&file, DateTime::<Utc>::from_timestamp_millis(10_000_000).unwrap()).unwrap();
+            for file in &files {
+                let plan = replica.import(file, DateTime::<Utc>::from_timestamp_millis(10_000_000).unwrap()).unwrap();
                 prop_assert!(plan.is_empty());
                 prop_assert!(plan.new_records.is_empty() && plan.updated_records.is_empty());
             }
