@@ -486,6 +486,25 @@ pub fn link(kind: &KindDecl, record: &Record, field: &str, to: RecordId, actor: 
     Ok(actor.draft(kind.id, record.id, vec![edit]))
 }
 
+/// Settles a conflict: sets `field` to the value of one of its heads (`keep`, by stamp),
+/// replacing every head. The choice is itself a new edit, so it travels to teammates.
+pub fn resolve_conflict(
+    kind: &KindDecl,
+    record: &Record,
+    field: &str,
+    keep: crate::domain::clock::Stamp,
+    actor: &Actor,
+) -> Result<Draft, CommandError> {
+    let heads = record.field(field).map(|f| f.heads().to_vec()).unwrap_or_default();
+    let Some(chosen) = heads.iter().find(|h| h.stamp == keep) else {
+        let label = kind.field_label(field).to_string();
+        let message = "That value is no longer one of the field's values.".to_string();
+        return Err(CommandError::Invalid(vec![FieldError { field: field.to_string(), label, message }]));
+    };
+    let replaces = heads.iter().map(|h| h.stamp).collect();
+    Ok(actor.draft(kind.id, record.id, vec![Edit::set(field, chosen.value.clone(), replaces)]))
+}
+
 /// Appends an entry (a work note) to a log field.
 pub fn append(kind: &KindDecl, record: &Record, field: &str, text: &str, actor: &Actor) -> Result<Draft, CommandError> {
     const MAX_CHARS: usize = 20_000;
@@ -863,6 +882,33 @@ mod tests {
         assert_eq!(refused.for_field("root_cause"), Some("Record the root cause or a workaround first."));
         world.try_move(&PROBLEM, id, "known_error", &[("workaround", "Flush the queue")]).unwrap();
         assert_eq!(state_of(&PROBLEM, world.record(id)), "known_error");
+    }
+
+    #[test]
+    fn choosing_one_value_of_a_conflict_settles_it_with_a_new_edit() {
+        let mut world = World::default();
+        let id = world.incident();
+        let base = world.record(id).head_stamps("title");
+        // Two edits of the title that did not see each other.
+        let mut a = actor(40);
+        a.change_set = ChangeSetId::new(40, [40; 10]);
+        let first = Draft { edits: vec![Edit::set("title", Some(Value::Text("One".into())), base.clone())], ..a.draft(INCIDENT.id, id, vec![]) };
+        let second = Draft {
+            id: ChangeSetId::new(41, [41; 10]),
+            edits: vec![Edit::set("title", Some(Value::Text("Two".into())), base)],
+            ..a.draft(INCIDENT.id, id, vec![])
+        };
+        world.keep(first);
+        world.keep(second);
+        let record = world.record(id).clone();
+        assert_eq!(record.conflicts().count(), 1);
+        let keep = record.field("title").unwrap().heads()[0].stamp;
+        let draft = resolve_conflict(&INCIDENT, &record, "title", keep, &actor(42)).unwrap();
+        world.keep(draft);
+        assert_eq!(world.record(id).conflicts().count(), 0);
+        assert_eq!(world.record(id).text("title"), "One");
+        let gone = crate::domain::clock::Stamp { wall_ms: 1, counter: 0, replica: ReplicaId(99) };
+        assert!(resolve_conflict(&INCIDENT, world.record(id), "title", gone, &actor(43)).is_err());
     }
 
     #[test]

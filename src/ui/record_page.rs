@@ -11,6 +11,7 @@ use super::history::History;
 use super::routes;
 use super::state::{use_app, StoreStatus};
 use crate::domain::catalogue;
+use crate::domain::clock::Stamp;
 use crate::domain::command::{self, CommandError, Context, FormInput};
 use crate::domain::impact;
 use crate::domain::links::linked;
@@ -129,22 +130,40 @@ fn RecordView(kind: &'static KindDecl, #[prop(into)] record: Signal<Option<Recor
 /// Fields whose edits conflict (made without seeing each other), with every value.
 #[component]
 fn Conflicts(kind: &'static KindDecl, record: Signal<Option<Record>>) -> impl IntoView {
+    let app = use_app();
+    let keep = move |field: String, stamp: Stamp| {
+        let (Some(current), Some(actor)) = (record.get_untracked(), app.actor()) else { return };
+        if let Ok(draft) = command::resolve_conflict(kind, &current, &field, stamp, &actor) {
+            leptos::task::spawn_local(async move {
+                let _ = app.commit(vec![draft]).await;
+            });
+        }
+    };
     move || {
         let record = record.get()?;
         let items: Vec<_> = record
             .conflicts()
             .map(|(field, heads)| {
-                let values: Vec<String> = heads
+                let choices = heads
                     .iter()
-                    .map(|h| format!("“{}”", h.value.as_ref().map(|v| kind.display_value(field, v)).unwrap_or_default()))
-                    .collect();
-                view! { <li><strong>{kind.field_label(field).to_string()}</strong>": "{values.join(" / ")}</li> }
+                    .map(|h| {
+                        let text = h.value.as_ref().map(|v| kind.display_value(field, v)).unwrap_or_else(|| "(empty)".into());
+                        let (field, stamp) = (field.clone(), h.stamp);
+                        view! {
+                            <li class="conflict-value">
+                                <span>{format!("“{text}”")}</span>
+                                <button class="button small" data-testid="keep-value" on:click=move |_| keep(field.clone(), stamp)>"Keep this"</button>
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! { <li data-testid="conflict-field"><strong>{kind.field_label(field).to_string()}</strong><ul class="link-list">{choices}</ul></li> }
             })
             .collect();
         (!items.is_empty()).then(|| view! {
-            <section class="card conflict" role="note">
+            <section class="card conflict" role="note" data-testid="conflicts">
                 <h2>"Conflicting edits"</h2>
-                <p>"These fields were changed in two places without either seeing the other. The latest value shows; the history says who set each one. Edit the field to settle it."</p>
+                <p>"These fields were changed in two places without either seeing the other. Everyone sees the same value for now (the latest); the history says who set each one. Keep one value, or edit the field, to settle it for everybody."</p>
                 <ul>{items}</ul>
             </section>
         })

@@ -86,6 +86,23 @@ test('two browsers edit offline, swap files and end identical with the conflict 
   const again = await importFile(bea, fromAda);
   await expect(again).toHaveAttribute('data-new', '0');
   await expect(again).toHaveAttribute('data-updated', '0');
+  await bea.getByTestId('import-cancel').click();
+
+  // Ada settles the conflict by keeping Bea's title; the choice travels like any edit.
+  await openIncidents(ada);
+  await ada.locator(`[data-testid="record-row"][data-ref="${ref}"] td.col-reference a`).click();
+  await ada.locator('.conflict-value', { hasText: 'Printer jam, third floor' }).getByTestId('keep-value').click();
+  await expect(ada.getByTestId('conflicts')).toHaveCount(0);
+  await expect(ada.getByTestId('record-title')).toHaveText('Printer jam, third floor');
+  const settled = await exportFile(ada);
+  await importFile(bea, settled);
+  await bea.getByTestId('import-apply').click();
+  await expect(bea.getByTestId('import-done')).toBeVisible();
+  await openIncidents(bea);
+  await bea.locator(`[data-testid="record-row"][data-ref="${ref}"] td.col-reference a`).click();
+  await expect(bea.getByTestId('conflicts')).toHaveCount(0);
+  await expect(bea.getByTestId('record-title')).toHaveText('Printer jam, third floor');
+  expect(await fingerprint(ada)).toBe(await fingerprint(bea));
 });
 
 test('a file that is not an exchange file is refused and nothing changes', async ({ page }) => {
