@@ -33,7 +33,10 @@ use crate::domain::record::{Record, Records};
 
 pub use browser::{now_ms, random_bytes, request_persistence, storage_estimate, StorageEstimate};
 pub use error::StoreError;
-use layout::{Head, SnapshotInfo, StoredChunk, CHUNKS, HEAD_KEY, META, PAGES, SNAPSHOT_KEY};
+use layout::{
+    ExportMark, Head, ImportRecord, SnapshotInfo, StoredChunk, CHUNKS, EXPORTED_KEY, HEAD_KEY, LAST_IMPORT_KEY, META,
+    PAGES, SNAPSHOT_KEY,
+};
 
 /// What a load found.
 pub struct Loaded {
@@ -55,6 +58,36 @@ pub struct Written {
 pub struct News {
     pub chunks: Vec<(u64, Vec<ChangeSet>)>,
     pub through: u64,
+}
+
+/// The last import, as the Share page shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LastImport {
+    pub tag: String,
+    pub change_sets: u64,
+    /// Local arrival time, ms since the epoch.
+    pub arrived: f64,
+    /// `Ok` while it can be undone; otherwise why not.
+    pub undo: Result<(), UndoRefusal>,
+}
+
+/// Why the last import can no longer be undone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UndoRefusal {
+    #[error("something was recorded here after it")]
+    ChangedSince,
+    #[error("this browser exported its data after it")]
+    ExportedSince,
+}
+
+fn undo_check(import: &ImportRecord, head_seq: u64, exported_seq: u64) -> Result<(), UndoRefusal> {
+    if head_seq != import.last_seq {
+        Err(UndoRefusal::ChangedSince)
+    } else if exported_seq >= import.first_seq {
+        Err(UndoRefusal::ExportedSince)
+    } else {
+        Ok(())
+    }
 }
 
 /// An open Servicebook database.
@@ -185,6 +218,16 @@ impl Store {
             chunks.put(&chunk).with_key(seq).serde()?;
         }
         meta.put(&Head { replica: head.replica, clock: hlc.state(), seq }).with_key(HEAD_KEY.to_string()).serde()?;
+        if let (Some(tag), true) = (import, seq > head.seq) {
+            let record = ImportRecord {
+                tag: tag.to_string(),
+                first_seq: head.seq + 1,
+                last_seq: seq,
+                change_sets: change_sets.len() as u64,
+                arrived: now,
+            };
+            meta.put(&record).with_key(LAST_IMPORT_KEY.to_string()).serde()?;
+        }
         match records {
             Some(records) => {
                 let mut folded = records.clone();
@@ -200,7 +243,6 @@ impl Store {
         Ok(Written { change_sets, chunks: head.seq + 1..=seq })
     }
 
-    /// Chunks stored after `seq` (by this tab or another), with their change sets.
     /// The stored chunks after arrival sequence `seq`, in order.
     async fn chunks_after(&self, seq: u64) -> Result<Vec<StoredChunk>, StoreError> {
         let tx = self.db.transaction(CHUNKS).build()?;
@@ -209,6 +251,7 @@ impl Store {
         chunks.collect::<Result<_, _>>().map_err(StoreError::from)
     }
 
+    /// Chunks stored after `seq` (by this tab or another), with their change sets.
     pub async fn news_after(&self, seq: u64) -> Result<News, StoreError> {
         let tx = self.db.transaction(CHUNKS).build()?;
         let store = tx.object_store(CHUNKS)?;
@@ -269,6 +312,63 @@ impl Store {
             out.extend(chunk?.change_sets()?);
         }
         Ok(out)
+    }
+
+    /// Notes that everything stored so far was exported: an import before this can no longer
+    /// be undone (a teammate may hold its edits from this browser's file now).
+    pub async fn mark_exported(&self) -> Result<(), StoreError> {
+        let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+        let meta = tx.object_store(META)?;
+        let Some(head): Option<Head> = meta.get(HEAD_KEY).serde()?.await? else {
+            return Err(StoreError::Corrupt("the clock record is missing".into()));
+        };
+        meta.put(&ExportMark { seq: head.seq, at: now_ms() }).with_key(EXPORTED_KEY.to_string()).serde()?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The last import, and whether it can still be undone.
+    pub async fn last_import(&self) -> Result<Option<LastImport>, StoreError> {
+        let tx = self.db.transaction(META).build()?;
+        let meta = tx.object_store(META)?;
+        let import: Option<ImportRecord> = meta.get(LAST_IMPORT_KEY).serde()?.await?;
+        let head: Option<Head> = meta.get(HEAD_KEY).serde()?.await?;
+        let exported: Option<ExportMark> = meta.get(EXPORTED_KEY).serde()?.await?;
+        Ok(import.map(|import| {
+            let undo = undo_check(&import, head.map(|h| h.seq).unwrap_or(0), exported.map(|e| e.seq).unwrap_or(0));
+            LastImport { tag: import.tag, change_sets: import.change_sets, arrived: import.arrived, undo }
+        }))
+    }
+
+    /// Removes exactly the last import's change sets and rebuilds the snapshot from the rest,
+    /// in one transaction; refused if anything was stored or exported since. Returns the
+    /// records as they are without it. The same file can be imported again afterwards.
+    pub async fn undo_last_import(&self) -> Result<Records, StoreError> {
+        let tx = self.db.transaction([CHUNKS, META, PAGES]).with_mode(TransactionMode::Readwrite).build()?;
+        let meta = tx.object_store(META)?;
+        let Some(import): Option<ImportRecord> = meta.get(LAST_IMPORT_KEY).serde()?.await? else {
+            return Err(StoreError::Refused("there is no import to undo".into()));
+        };
+        let Some(head): Option<Head> = meta.get(HEAD_KEY).serde()?.await? else {
+            return Err(StoreError::Corrupt("the clock record is missing".into()));
+        };
+        let exported: Option<ExportMark> = meta.get(EXPORTED_KEY).serde()?.await?;
+        if let Err(refusal) = undo_check(&import, head.seq, exported.map(|e| e.seq).unwrap_or(0)) {
+            return Err(StoreError::Refused(refusal.to_string()));
+        }
+        let chunks = tx.object_store(CHUNKS)?;
+        chunks.delete::<u64, _>(KeyRange::Bound(import.first_seq, false, import.last_seq, false)).serde()?;
+        meta.delete::<String, _>(LAST_IMPORT_KEY.to_string()).primitive()?;
+        let rest = chunks.get_all::<StoredChunk>().serde()?.await?;
+        let mut records = Records::default();
+        for chunk in rest {
+            for change_set in chunk?.change_sets()? {
+                records.apply(&change_set);
+            }
+        }
+        layout::put_snapshot(&tx, &records, head.seq)?;
+        tx.commit().await?;
+        Ok(records)
     }
 
     pub fn close(self) {

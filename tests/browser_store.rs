@@ -235,3 +235,45 @@ async fn a_damaged_snapshot_is_rebuilt_from_the_change_sets() {
     assert_eq!(again.records, records);
     assert_eq!(again.pending_chunks, 0);
 }
+
+#[wasm_bindgen_test]
+async fn the_last_import_is_undone_exactly_while_nothing_happened_since() {
+    use servicebook::store::UndoRefusal;
+    let name = fresh_name("undo");
+    let store = open(&name).await;
+    let mut records = Records::default();
+    for change_set in store.commit(vec![incident_draft("Made here", 1)]).await.unwrap().change_sets {
+        records.apply(&change_set);
+    }
+    let ours = records.clone();
+    let none: BTreeMap<RecordId, Record> = BTreeMap::new();
+    let sample = demo::sample_history(20, &none, |_| 1, &Member::new("Teammate").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 4);
+    store.import(sample.clone(), "their file", &mut records).await.unwrap();
+    let last = store.last_import().await.unwrap().unwrap();
+    assert_eq!((last.tag.as_str(), last.change_sets as usize, last.undo), ("their file", sample.len(), Ok(())));
+
+    // Undo: exactly the import's edits go; ours stay; a reload agrees.
+    let undone = store.undo_last_import().await.unwrap();
+    assert_eq!(undone, ours);
+    assert_eq!(open(&name).await.load().await.unwrap().records, ours);
+    assert!(store.last_import().await.unwrap().is_none());
+    assert!(store.undo_last_import().await.is_err());
+
+    // The same file can be imported again; an edit after it makes it final.
+    let mut again = ours.clone();
+    store.import(sample.clone(), "their file", &mut again).await.unwrap();
+    store.commit(vec![incident_draft("Made after", 2)]).await.unwrap();
+    assert_eq!(store.last_import().await.unwrap().unwrap().undo, Err(UndoRefusal::ChangedSince));
+    assert!(store.undo_last_import().await.is_err());
+
+    // An export after an import makes it final too.
+    let mut third = Records::default();
+    let other = fresh_name("undo-export");
+    let fresh = open(&other).await;
+    fresh.import(sample, "their file", &mut third).await.unwrap();
+    fresh.mark_exported().await.unwrap();
+    assert_eq!(fresh.last_import().await.unwrap().unwrap().undo, Err(UndoRefusal::ExportedSince));
+    let before = fresh.all_change_sets().await.unwrap().len();
+    assert!(fresh.undo_last_import().await.is_err());
+    assert_eq!(fresh.all_change_sets().await.unwrap().len(), before, "a refused undo changes nothing");
+}

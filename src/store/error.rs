@@ -24,6 +24,8 @@ pub enum StoreError {
     Invalid(#[from] ChangeSetError),
     #[error("The browser's database reported an error: {0}. Nothing was changed; try again.")]
     Failed(String),
+    #[error("Not done: {0}. Nothing was changed.")]
+    Refused(String),
 }
 
 impl From<indexed_db_futures::error::Error> for StoreError {

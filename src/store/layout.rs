@@ -21,6 +21,10 @@ pub const PAGES: &str = "pages";
 pub const META: &str = "meta";
 pub const HEAD_KEY: &str = "head";
 pub const SNAPSHOT_KEY: &str = "snapshot";
+/// The last import (local bookkeeping for "undo the last import").
+pub const LAST_IMPORT_KEY: &str = "last_import";
+/// The arrival sequence at the last export.
+pub const EXPORTED_KEY: &str = "exported";
 
 /// Change sets per chunk in a bulk write.
 pub const CHUNK_SIZE: usize = 1_000;
@@ -36,6 +40,23 @@ pub struct Head {
     pub clock: ClockState,
     /// The sequence number of the last chunk written.
     pub seq: u64,
+}
+
+/// The last import: its tag and the chunks it wrote. Never exported.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportRecord {
+    pub tag: String,
+    pub first_seq: u64,
+    pub last_seq: u64,
+    pub change_sets: u64,
+    pub arrived: f64,
+}
+
+/// Where the arrival sequence stood at the last export. Never exported.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct ExportMark {
+    pub seq: u64,
+    pub at: f64,
 }
 
 /// Which fold of which chunks the snapshot pages hold.

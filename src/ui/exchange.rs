@@ -30,6 +30,7 @@ pub fn ExchangePage() -> impl IntoView {
             <p class="muted">"Servicebook has no server. Send the file you export to your teammates (mail, a shared drive, a git repository); import theirs. Importing never loses an edit: both sides end with the same records, and edits made in two places at once are shown as conflicts."</p>
             <Export/>
             <Import/>
+            <UndoImport/>
         </section>
     }
 }
@@ -54,6 +55,8 @@ fn Export() -> impl IntoView {
                 let write_ms = now_ms() - started;
                 let name = format!("servicebook-{}-{}.json", slug(member.as_str()), exported_at.format("%Y%m%d-%H%M%S"));
                 download(&name, &text).map_err(|_| "The browser refused the download.".to_string())?;
+                store.mark_exported().await.map_err(|e| e.to_string())?;
+                app.revision.update(|r| *r += 1);
                 mark_export_time(write_ms);
                 Ok(format!("Exported {} in {} ({}).", format::count(count, "change set", "change sets"), name, format::bytes(text.len() as f64)))
             }
@@ -205,6 +208,61 @@ fn Import() -> impl IntoView {
             {preview}
             {move || done.get().map(|t| view! { <p class="note" role="status" data-testid="import-done">{t}</p> })}
         </section>
+    }
+}
+
+/// The last import, with the button that undoes it while nothing happened since.
+#[component]
+fn UndoImport() -> impl IntoView {
+    let app = use_app();
+    let last = LocalResource::new(move || {
+        app.revision.track();
+        async move {
+            match app.store() {
+                Some(store) => store.last_import().await.ok().flatten(),
+                None => None,
+            }
+        }
+    });
+    let busy = RwSignal::new(false);
+    let message = RwSignal::new(None::<Result<String, String>>);
+    let undo = move |_| {
+        let Some(store) = app.store() else { return };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match store.undo_last_import().await {
+                Ok(records) => {
+                    app.reset_to(records).await;
+                    message.set(Some(Ok("The import was undone. You can import the same file again.".into())));
+                }
+                Err(e) => message.set(Some(Err(e.to_string()))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || last.get().flatten().map(|last| {
+                let when = format::local_time(instant(last.arrived));
+                let status = match &last.undo {
+                    Ok(()) => "It can be undone: nothing was recorded or exported since.".to_string(),
+                    Err(why) => format!("It can no longer be undone: {why}."),
+                };
+                let can = last.undo.is_ok();
+                view! {
+                    <section class="card" data-testid="last-import">
+                        <h2>"Last import"</h2>
+                        <p>{format!("{} ({}), {}.", last.tag, format::count(last.change_sets as usize, "change set", "change sets"), when)}</p>
+                        <p class="help">{status}</p>
+                        <button class="button" data-testid="undo-import" disabled=move || !can || busy.get() on:click=undo>"Undo this import"</button>
+                    </section>
+                }
+            })}
+        </Transition>
+        {move || message.get().map(|m| match m {
+            Ok(t) => view! { <p class="note" role="status" data-testid="undo-done">{t}</p> }.into_any(),
+            Err(t) => view! { <p class="field-error" role="alert">{t}</p> }.into_any(),
+        })}
     }
 }
 

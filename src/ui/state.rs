@@ -19,6 +19,8 @@ use crate::store::{self, now_ms, random_bytes, Store, StoreError};
 /// The IndexedDB database the app uses.
 pub const DB_NAME: &str = "servicebook";
 const MEMBER_KEY: &str = "servicebook.member";
+/// The message that tells other tabs to read everything again.
+const RESET: &str = "reset";
 
 /// Where opening the store stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -191,9 +193,14 @@ impl AppState {
         use wasm_bindgen::closure::Closure;
         use wasm_bindgen::JsCast;
         let Ok(channel) = web_sys::BroadcastChannel::new("servicebook-stored") else { return };
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let reset = event.data().as_string().as_deref() == Some(RESET);
             leptos::task::spawn_local(async move {
-                self.catch_up(None).await;
+                if reset {
+                    self.reload().await;
+                } else {
+                    self.catch_up(None).await;
+                }
                 self.revision.update(|r| *r += 1);
             });
         });
@@ -219,6 +226,33 @@ impl AppState {
             self.links.update(|links| changed.iter().for_each(|(old, new)| links.update(old.as_ref(), new)));
             self.search.update(|search| changed.iter().for_each(|(_, new)| search.update(new)));
         });
+    }
+
+    /// After change sets were removed (an undone import): shows `records` here and tells the
+    /// other tabs to read everything again.
+    pub async fn reset_to(self, records: Records) {
+        self.replace_records(records);
+        if let Some(store) = self.store() {
+            if let Ok(news) = store.news_after(self.seen.get_value()).await {
+                self.seen.set_value(news.through);
+            }
+        }
+        if let Some(channel) = self.channel.get_value() {
+            let _ = channel.post_message(&wasm_bindgen::JsValue::from_str(RESET));
+        }
+        self.revision.update(|r| *r += 1);
+    }
+
+    /// Reads every record from the store again (another tab removed change sets).
+    async fn reload(self) {
+        let Some(store) = self.store() else { return };
+        match store.load().await {
+            Ok(loaded) => {
+                self.seen.set_value(loaded.through);
+                self.replace_records(loaded.records);
+            }
+            Err(error) => self.show_error(&error),
+        }
     }
 
     /// Replaces all records (after a bulk import) and rebuilds the indexes.
