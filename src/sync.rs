@@ -5,6 +5,8 @@
 //! ends up here once, whatever the order of imports, so two browsers that saw the same files
 //! fold the same records (the laws are property-tested in `merge.rs`).
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod corpus;
 pub mod file;
 pub mod merge;
 

@@ -1,0 +1,52 @@
+// Every file of the bad-file corpus (tests/corpus, made by src/sync/corpus.rs) is refused
+// with its message and leaves the database as it was (same fingerprint); a valid file full of
+// markup imports and its markup shows as text, never runs.
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createIncident, freshApp, openIncidents } from './fixtures';
+
+const corpus = path.resolve(__dirname, '../../corpus');
+const manifest: { file: string; message: string }[] = JSON.parse(readFileSync(path.join(corpus, 'manifest.json'), 'utf8'));
+
+async function fingerprint(page: Page): Promise<string> {
+  await page.getByTestId('nav-settings').click();
+  const value = page.getByTestId('fingerprint');
+  await expect(value).toHaveText(/^[0-9a-f]{64}$/);
+  return (await value.textContent()) ?? '';
+}
+
+test('each broken file is refused with its message and changes nothing', async ({ page }) => {
+  await freshApp(page);
+  await createIncident(page, { title: 'Already here', service: 'Email', impact: 'low', urgency: 'low' });
+  const before = await fingerprint(page);
+  expect(manifest.length).toBeGreaterThanOrEqual(10);
+  for (const { file, message } of manifest) {
+    await page.getByTestId('nav-exchange').click();
+    await page.getByTestId('import-files').setInputFiles(path.join(corpus, file));
+    await expect(page.getByTestId('import-error'), file).toContainText(message);
+    await expect(page.getByTestId('import-panel'), file).toHaveCount(0);
+  }
+  expect(await fingerprint(page)).toBe(before);
+  await expect(page.getByTestId('storage-status')).toContainText('2 records');
+});
+
+test('a valid file full of markup imports and shows it as text', async ({ page }) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await freshApp(page);
+  await page.getByTestId('nav-exchange').click();
+  await page.getByTestId('import-files').setInputFiles(path.join(corpus, 'valid_with_markup.json'));
+  await page.getByTestId('import-apply').click();
+  await expect(page.getByTestId('import-done')).toBeVisible();
+  await page.getByTestId('nav-all').click();
+  await page.getByTestId('menu-items').click();
+  const row = page.getByTestId('record-row').first();
+  await expect(row).toContainText('<img src=x onerror=');
+  await row.locator('td.col-reference a').click();
+  await expect(page.getByTestId('record-title')).toContainText('<script>');
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  expect(await page.locator('img[src="x"]').count()).toBe(0);
+  expect(pageErrors).toEqual([]);
+});
