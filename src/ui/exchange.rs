@@ -57,7 +57,7 @@ fn Export() -> impl IntoView {
                 download(&name, &text).map_err(|_| "The browser refused the download.".to_string())?;
                 store.mark_exported().await.map_err(|e| e.to_string())?;
                 app.revision.update(|r| *r += 1);
-                mark_export_time(write_ms);
+                mark("data-export-ms", write_ms);
                 Ok(format!("Exported {} in {} ({}).", format::count(count, "change set", "change sets"), name, format::bytes(text.len() as f64)))
             }
             .await;
@@ -96,6 +96,7 @@ fn Import() -> impl IntoView {
         errors.set(Vec::new());
         done.set(None);
         leptos::task::spawn_local(async move {
+            let started = now_ms();
             let mut held = Replica::default();
             match store.all_change_sets().await {
                 Ok(sets) => held.change_sets = sets.into_iter().map(|cs| (cs.id, cs)).collect(),
@@ -124,6 +125,7 @@ fn Import() -> impl IntoView {
             pending.set(plans);
             errors.set(problems);
             busy.set(false);
+            mark("data-preview-ms", now_ms() - started);
         });
     };
     let on_pick = move |ev: leptos::ev::Event| {
@@ -141,6 +143,7 @@ fn Import() -> impl IntoView {
         let names: Vec<String> = pending.with_untracked(|p| p.iter().map(|p| p.name.clone()).collect());
         busy.set(true);
         leptos::task::spawn_local(async move {
+            let started = now_ms();
             let mut records = app.records.get_untracked();
             let tag = format!("import {} at {}", names.join(", "), format::local_time(instant(now_ms())));
             let count = sets.len();
@@ -150,6 +153,7 @@ fn Import() -> impl IntoView {
                     app.stored(written.chunks).await;
                     pending.set(Vec::new());
                     done.set(Some(format!("Imported {}.", format::count(count, "new change set", "new change sets"))));
+                    mark("data-apply-ms", now_ms() - started);
                 }
                 Err(e) => errors.set(vec![format!("Nothing was imported: {e}")]),
             }
@@ -300,9 +304,10 @@ fn slug(name: &str) -> String {
     s.trim_matches('-').to_string()
 }
 
-/// Tells the benchmark how long writing the last export took (`body[data-export-ms]`).
-fn mark_export_time(ms: f64) {
+/// Tells the benchmark how long a step took (`body[data-export-ms]`, `data-preview-ms`,
+/// `data-apply-ms`).
+fn mark(attribute: &str, ms: f64) {
     if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-        let _ = body.set_attribute("data-export-ms", &format!("{ms:.0}"));
+        let _ = body.set_attribute(attribute, &format!("{ms:.0}"));
     }
 }

@@ -214,6 +214,37 @@ async function appRun(browser, n) {
     r.searchKeys = stats(await perKeystroke(page, 'mail relay'));
     r.searchFindMs = Number(await page.locator('body').getAttribute('data-search-ms'));
     await page.keyboard.press('Escape');
+
+    // 6. Export everything, then import the file into an empty browser: preview, then apply.
+    if (process.env.BENCH_SYNC !== '0') {
+      await page.getByTestId('nav-exchange').click();
+      const t2 = Date.now();
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: TEN_MINUTES }),
+        page.getByTestId('export-all').click(),
+      ]);
+      const file = await download.path();
+      r.exportOutsideMs = Date.now() - t2;
+      r.exportWriteMs = Number(await page.locator('body').getAttribute('data-export-ms'));
+      r.exportBytes = statSync(file).size;
+      const other = await browser.newContext({ baseURL: base });
+      const fresh = await other.newPage();
+      fresh.setDefaultTimeout(TEN_MINUTES);
+      fresh.on('pageerror', (e) => pageErrors.push(`import: ${e}`));
+      await fresh.goto(base);
+      await fresh.getByTestId('welcome-name').fill('Import Bench');
+      await fresh.getByTestId('welcome-submit').click();
+      await waitReady(fresh, 60_000);
+      await fresh.getByTestId('nav-exchange').click();
+      await fresh.getByTestId('import-files').setInputFiles(file);
+      await fresh.getByTestId('import-summary').waitFor({ state: 'visible', timeout: TEN_MINUTES });
+      r.previewMs = Number(await fresh.locator('body').getAttribute('data-preview-ms'));
+      r.importNew = Number(await fresh.getByTestId('import-summary').getAttribute('data-new'));
+      await fresh.getByTestId('import-apply').click();
+      await fresh.getByTestId('import-done').waitFor({ state: 'visible', timeout: TEN_MINUTES });
+      r.applyMs = Number(await fresh.locator('body').getAttribute('data-apply-ms'));
+      await other.close();
+    }
   } catch (err) {
     r.error = String(err).split('\n')[0];
   }
@@ -351,6 +382,12 @@ function report(results, files) {
     line('app: Ctrl+K search per key, mean', (r) => r.searchKeys?.mean, 1),
     line('app: Ctrl+K search per key, max', (r) => r.searchKeys?.max, 1),
     line('app: Ctrl+K index lookup (last key)', (r) => r.searchFindMs, 2),
+    line('sync: export, write the file text', (r) => r.exportWriteMs),
+    line('sync: export, click to download', (r) => r.exportOutsideMs),
+    line('sync: export file size (KB)', (r) => (r.exportBytes ? r.exportBytes / 1024 : null)),
+    line('sync: import preview (read+plan)', (r) => r.previewMs),
+    line('sync: import apply (one transaction)', (r) => r.applyMs),
+    line('sync: records new in the import', (r) => r.importNew),
     line('floor: put one value per record', (r) => f(r).putEachMs),
     line('floor: getAll one value per record', (r) => f(r).getAllMs),
     line('floor: write JSON batches of 1,000', (r) => f(r).batchWriteMs),
@@ -358,6 +395,8 @@ function report(results, files) {
     line('floor: bytes per record (JSON)', (r) => f(r).bytesPerRecord),
     ['ratio: app write / put-per-record', ...results.map((r) => ratio(r.appWriteMs, f(r).putEachMs))],
     ['ratio: app load / batched read+parse', ...results.map((r) => ratio(r.appLoadMs, f(r).batchReadParseMs))],
+    ['ratio: import (preview+apply) / put-per-record', ...results.map((r) => ratio(r.previewMs + r.applyMs, f(r).putEachMs))],
+    ['ratio: import (preview+apply) / batched write', ...results.map((r) => ratio(r.previewMs + r.applyMs, f(r).batchWriteMs))],
   ];
   log(`\nServicebook store benchmark (${new Date().toISOString()}, ${executablePath})\n`);
   log(table(rows));
