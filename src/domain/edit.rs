@@ -82,17 +82,21 @@ impl Draft {
 }
 
 /// Edits made together on one record, stamped as one.
+///
+/// The fields are declared in alphabetical order: serialised compactly by serde_json, a change
+/// set is then already in RFC 8785 canonical form (the exchange file relies on it; a test in
+/// `sync::file` checks it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeSet {
+    /// The author's clock time, shown in history and used by SLA clocks.
+    pub at: DateTime<Utc>,
+    pub edits: Vec<Edit>,
     pub id: ChangeSetId,
-    pub record: RecordId,
     /// The record's kind (`incident`, ...), so a record can be folded from any of its change sets.
     pub kind: String,
     pub member: Member,
-    /// The author's clock time, shown in history and used by SLA clocks.
-    pub at: DateTime<Utc>,
+    pub record: RecordId,
     pub stamp: Stamp,
-    pub edits: Vec<Edit>,
 }
 
 /// A change set that breaks the rules every change set obeys.

@@ -18,6 +18,9 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use serde_json::value::RawValue;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
@@ -77,10 +80,19 @@ impl ExchangeFile {
     pub fn write(&self) -> String {
         let mut sets: Vec<&ChangeSet> = self.change_sets.iter().collect();
         sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
-        let lines: Vec<String> = sets.iter().map(|cs| canonical(cs)).collect();
+        // A change set's compact serde_json form is its canonical form (see `ChangeSet`).
+        let lines: Vec<String> = sets.iter().map(|cs| serde_json::to_string(cs).unwrap_or_default()).collect();
         let exporter = canonical(&self.exporter);
         let at = canonical(&self.exported_at.to_rfc3339_opts(SecondsFormat::Millis, true));
-        let checksum = checksum_of(&exporter_json(&self.exporter), &self.exported_at, &lines);
+        let mut hasher = Sha256::new();
+        let members: [(&str, Part); 4] = [
+            ("change_sets", Part::Lines(&lines)),
+            ("exported_at", Part::Text(&at)),
+            ("exporter", Part::Text(&exporter)),
+            ("version", Part::Text(&format!("\"{VERSION}\""))),
+        ];
+        hash_document(&mut hasher, &members, &[("format", format!("\"{FORMAT}\""))]);
+        let checksum = hex(&hasher.finalize());
         let mut out = String::with_capacity(lines.iter().map(|l| l.len() + 2).sum::<usize>() + 512);
         out.push_str(&format!("{{\"format\":\"{FORMAT}\",\"version\":\"{VERSION}\",\n"));
         out.push_str(&format!("\"exporter\":{exporter},\n\"exported_at\":{at},\n\"change_sets\":[\n"));
@@ -92,58 +104,129 @@ impl ExchangeFile {
         out
     }
 
-    /// Reads a file, refusing it whole on the first problem.
+    /// Reads a file, refusing it whole on the first problem. Each change set is parsed once;
+    /// its canonical form is the text itself when the text already is canonical (files this
+    /// app writes), so the checksum costs one pass of SHA-256.
     pub fn read(text: &str) -> Result<ExchangeFile, FileError> {
         check_size(text.len() as u64)?;
-        let mut doc: serde_json::Map<String, Json> = match serde_json::from_str(text) {
-            Ok(Json::Object(map)) => map,
-            Ok(_) => return Err(FileError::NotServicebook),
-            Err(e) => return Err(FileError::NotJson(e.to_string())),
+        let top: BTreeMap<String, &RawValue> = match serde_json::from_str(text) {
+            Ok(top) => top,
+            Err(e) => {
+                return Err(if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+                    FileError::NotServicebook
+                } else {
+                    FileError::NotJson(e.to_string())
+                })
+            }
         };
-        if doc.get("format").and_then(Json::as_str) != Some(FORMAT) {
+        let text_of = |key: &str| top.get(key).and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
+        if text_of("format").as_deref() != Some(FORMAT) {
             return Err(FileError::NotServicebook);
         }
-        let version = doc.get("version").and_then(Json::as_str).ok_or(FileError::BadHeader("version"))?;
+        let version = text_of("version").ok_or(FileError::BadHeader("version"))?;
         let major = version.split('.').next().and_then(|m| m.parse::<u64>().ok());
         match major {
             Some(MAJOR) => {}
-            Some(m) if m > MAJOR => return Err(FileError::NewerVersion(version.to_string())),
-            _ => return Err(FileError::BadVersion(version.to_string())),
+            Some(m) if m > MAJOR => return Err(FileError::NewerVersion(version)),
+            _ => return Err(FileError::BadVersion(version)),
         }
-        let claimed = match doc.remove("checksum") {
-            Some(Json::String(text)) => text,
-            Some(_) => return Err(FileError::BadHeader("checksum")),
+        let claimed = match top.get("checksum") {
+            Some(raw) => serde_json::from_str::<String>(raw.get()).map_err(|_| FileError::BadHeader("checksum"))?,
             None => return Err(FileError::NoChecksum),
         };
-        let actual = format!("sha256:{}", hex(&Sha256::digest(canonical(&doc).as_bytes())));
-        if claimed != actual {
+        let raw_sets: Vec<&RawValue> = top
+            .get("change_sets")
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+            .ok_or(FileError::BadHeader("list of change sets"))?;
+
+        // Parse every change set, and find its canonical text.
+        let parsed: Vec<Result<ChangeSet, String>> =
+            raw_sets.iter().map(|raw| serde_json::from_str::<ChangeSet>(raw.get()).map_err(|e| e.to_string())).collect();
+        let lines: Vec<String> = raw_sets
+            .iter()
+            .zip(&parsed)
+            .map(|(raw, parsed)| match parsed {
+                Ok(cs) if serde_json::to_string(cs).is_ok_and(|text| text == raw.get()) => raw.get().to_string(),
+                _ => canonical_raw(raw),
+            })
+            .collect();
+        let mut members: Vec<(&str, Part)> = Vec::new();
+        let others: Vec<(String, String)> = top
+            .iter()
+            .filter(|(key, _)| !matches!(key.as_str(), "change_sets" | "checksum"))
+            .map(|(key, raw)| (key.clone(), canonical_raw(raw)))
+            .collect();
+        members.push(("change_sets", Part::Lines(&lines)));
+        let mut hasher = Sha256::new();
+        let others_ref: Vec<(&str, String)> = others.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        hash_document(&mut hasher, &members, &others_ref);
+        if claimed != format!("sha256:{}", hex(&hasher.finalize())) {
             return Err(FileError::ChecksumMismatch);
         }
-        let exporter: Exporter = doc
+
+        let exporter: Exporter = top
             .get("exporter")
-            .cloned()
-            .and_then(|j| serde_json::from_value(j).ok())
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
             .ok_or(FileError::BadHeader("exporter"))?;
-        let exported_at = doc
-            .get("exported_at")
-            .and_then(Json::as_str)
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        let exported_at = text_of("exported_at")
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
             .map(|t| t.with_timezone(&Utc))
             .ok_or(FileError::BadHeader("export time"))?;
-        let Some(Json::Array(sets)) = doc.remove("change_sets") else {
-            return Err(FileError::BadHeader("list of change sets"));
-        };
-        let change_sets = sets
+        let change_sets = parsed
             .into_iter()
             .enumerate()
-            .map(|(index, json)| {
-                let change_set: ChangeSet =
-                    serde_json::from_value(json).map_err(|e| FileError::BadChangeSet { index, reason: e.to_string() })?;
+            .map(|(index, parsed)| {
+                let change_set = parsed.map_err(|reason| FileError::BadChangeSet { index, reason })?;
                 change_set.validated().map_err(|e: ChangeSetError| FileError::BadChangeSet { index, reason: e.to_string() })
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ExchangeFile { exporter, exported_at, change_sets })
     }
+}
+
+/// A member's canonical value: one text, or the canonical lines of an array.
+enum Part<'a> {
+    Text(&'a str),
+    Lines(&'a [String]),
+}
+
+/// Feeds the RFC 8785 form of a document to `hasher`: `members` and `others` (key, canonical
+/// value) together, keys in order.
+fn hash_document(hasher: &mut Sha256, members: &[(&str, Part)], others: &[(&str, String)]) {
+    let mut all: Vec<(&str, Part)> = members.iter().map(|(k, p)| (*k, match p {
+        Part::Text(t) => Part::Text(t),
+        Part::Lines(l) => Part::Lines(l),
+    })).collect();
+    all.extend(others.iter().map(|(k, v)| (*k, Part::Text(v.as_str()))));
+    // RFC 8785 orders keys by UTF-16 code units.
+    all.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    hasher.update(b"{");
+    for (n, (key, part)) in all.iter().enumerate() {
+        if n > 0 {
+            hasher.update(b",");
+        }
+        hasher.update(canonical(key).as_bytes());
+        hasher.update(b":");
+        match part {
+            Part::Text(text) => hasher.update(text.as_bytes()),
+            Part::Lines(lines) => {
+                hasher.update(b"[");
+                for (i, line) in lines.iter().enumerate() {
+                    if i > 0 {
+                        hasher.update(b",");
+                    }
+                    hasher.update(line.as_bytes());
+                }
+                hasher.update(b"]");
+            }
+        }
+    }
+    hasher.update(b"}");
+}
+
+/// The canonical text of any JSON value read from a file.
+fn canonical_raw(raw: &RawValue) -> String {
+    serde_json::from_str::<Json>(raw.get()).map(|value| canonical(&value)).unwrap_or_default()
 }
 
 /// Refuses a file above the size limit, before it is read.
@@ -159,30 +242,6 @@ pub fn check_size(size: u64) -> Result<(), FileError> {
 /// non-string keys, no non-finite floats).
 fn canonical<T: Serialize>(value: &T) -> String {
     serde_json_canonicalizer::to_string(value).unwrap_or_default()
-}
-
-fn exporter_json(exporter: &Exporter) -> Json {
-    serde_json::to_value(exporter).unwrap_or(Json::Null)
-}
-
-/// The checksum of a file with this header and these canonical change-set lines: SHA-256 of
-/// the canonical document without `checksum`, built without parsing the lines again.
-fn checksum_of(exporter: &Json, exported_at: &DateTime<Utc>, lines: &[String]) -> String {
-    // Keys in RFC 8785 order: change_sets, exported_at, exporter, format, version.
-    let mut hasher = Sha256::new();
-    hasher.update(b"{\"change_sets\":[");
-    for (n, line) in lines.iter().enumerate() {
-        if n > 0 {
-            hasher.update(b",");
-        }
-        hasher.update(line.as_bytes());
-    }
-    hasher.update(b"],\"exported_at\":");
-    hasher.update(canonical(&exported_at.to_rfc3339_opts(SecondsFormat::Millis, true)).as_bytes());
-    hasher.update(b",\"exporter\":");
-    hasher.update(canonical(exporter).as_bytes());
-    hasher.update(format!(",\"format\":\"{FORMAT}\",\"version\":\"{VERSION}\"}}").as_bytes());
-    hex(&hasher.finalize())
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -242,6 +301,26 @@ mod tests {
         // One character of content changed: refused.
         let tampered = text.replacen("\"Ada\"", "\"Eve\"", 1);
         assert_eq!(ExchangeFile::read(&tampered), Err(FileError::ChecksumMismatch));
+    }
+
+    /// The exchange file writes change sets with serde_json and counts on that being RFC 8785
+    /// canonical: keys in order, no spaces, strings and numbers as the RFC writes them.
+    #[test]
+    fn a_change_set_serialises_in_canonical_form() {
+        use crate::domain::edit::{Edit, Op};
+        use crate::domain::value::Value;
+        let mut sets = sample_file().change_sets;
+        let tricky = "quote \" backslash \\ tab\t newline\n nul\u{0} bell\u{7} del\u{7f} é 日本 😀 \u{2028} </script>";
+        let mut odd = sets[0].clone();
+        odd.edits = vec![
+            Edit::set("title", Some(Value::Text(tricky.into())), vec![]),
+            Edit { field: "n".into(), op: Op::Add(Value::Number(-9_007_199_254_740_991)), replaces: vec![] },
+            Edit::append("notes", tricky.into()),
+        ];
+        sets.push(odd);
+        for change_set in &sets {
+            assert_eq!(serde_json::to_string(change_set).unwrap(), canonical(change_set));
+        }
     }
 
     #[test]
