@@ -135,8 +135,9 @@ impl Writer<'_> {
     }
 }
 
-/// A sample landscape with `incidents` incidents, created from `start` on. `existing` are the
-/// records held already: references continue their numbering. Deterministic for a `seed`.
+/// A sample landscape with `incidents` incidents, created from `start` on: everything happens
+/// within [`span`] of `start`. `existing` are the records held already: references continue
+/// their numbering. Deterministic for a `seed`.
 pub fn sample_history(
     incidents: usize,
     existing: &dyn Lookup,
@@ -205,7 +206,8 @@ pub fn sample_history(
             ("urgency", w.rng.pick(LEVELS).to_string()),
             ("owner", w.rng.pick(PEOPLE).to_string()),
         ];
-        let at = minute(20 + n as i64);
+        // Within minutes 20 to 40, however many problems there are.
+        let at = minute(20) + Duration::milliseconds(n as i64 * 1_000);
         if let Some(id) = w.create(&PROBLEM, at, &form) {
             w.transition(&PROBLEM, id, "investigating", at, &[]);
             if n % 2 == 0 {
@@ -230,7 +232,7 @@ pub fn sample_history(
         }
     }
 
-    let incidents_start = minute(30 + problems_wanted as i64);
+    let incidents_start = minute(40);
     for i in 0..incidents {
         let at = incidents_start + Duration::seconds(i as i64 * 7);
         let (service, name) = services[w.rng.below(services.len())];
@@ -259,6 +261,12 @@ pub fn sample_history(
         w.held.made.remove(&id);
     }
     w.out
+}
+
+/// How long after its start a sample of `incidents` incidents ends: the landscape's 40 minutes,
+/// one incident every 7 seconds, and the last one's 45-minute story.
+pub fn span(incidents: usize) -> Duration {
+    Duration::minutes(40) + Duration::seconds(incidents as i64 * 7) + Duration::minutes(45)
 }
 
 #[cfg(test)]
@@ -300,6 +308,12 @@ mod tests {
         assert!(records.values().filter(|r| r.kind == PROBLEM.id).any(|r| state_of(&PROBLEM, r) == "known_error"));
         let linked = records.values().filter(|r| r.kind == INCIDENT.id && r.value("problem").is_some()).count();
         assert_eq!(linked, 10);
+        // Nothing happens after the sample's span, so starting it `span` ago puts nothing in the future.
+        let end = DateTime::<Utc>::UNIX_EPOCH + span(100);
+        assert!(sample(100, 7).iter().all(|cs| cs.at <= end && cs.stamp.wall_ms <= end.timestamp_millis() as u64));
+        let big = sample(3_000, 7);
+        let end = DateTime::<Utc>::UNIX_EPOCH + span(3_000);
+        assert!(big.iter().all(|cs| cs.at <= end));
         // The changes are on the change calendar.
         assert!(records.values().filter(|r| r.kind == CHANGE.id).all(|r| r.value("planned_start").is_some()));
     }

@@ -152,8 +152,8 @@ fn SampleData() -> impl IntoView {
         error.set(None);
         busy.set(true);
         leptos::task::spawn_local(async move {
-            // Each sample incident's story spans about 45 minutes: start early enough to end by now.
-            let start = instant(now_ms()) - Duration::seconds(n as i64 * 7) - Duration::hours(2);
+            // Start early enough for the whole sample to end a minute ago, never in the future.
+            let start = instant(now_ms()) - demo::span(n) - Duration::minutes(1);
             let seed = u64::from_be_bytes(random_bytes());
             let sets = app.records.with_untracked(|records| {
                 demo::sample_history(n, records, |kind| reference::next_number(kind, records.iter()), &member, start, seed)

@@ -237,7 +237,13 @@ async function appRun(browser, n) {
       await waitReady(fresh, 60_000);
       await fresh.getByTestId('nav-exchange').click();
       await fresh.getByTestId('import-files').setInputFiles(file);
-      await fresh.getByTestId('import-summary').waitFor({ state: 'visible', timeout: TEN_MINUTES });
+      await fresh
+        .locator('[data-testid="import-summary"], [data-testid="import-error"]')
+        .first()
+        .waitFor({ state: 'visible', timeout: TEN_MINUTES });
+      if (await fresh.getByTestId('import-error').count()) {
+        throw new Error(`import refused: ${await fresh.getByTestId('import-error').first().textContent()}`);
+      }
       r.previewMs = Number(await fresh.locator('body').getAttribute('data-preview-ms'));
       r.importNew = Number(await fresh.getByTestId('import-summary').getAttribute('data-new'));
       await fresh.getByTestId('import-apply').click();
