@@ -14,11 +14,12 @@ use crate::store::now_ms;
 use crate::sync::file::{check_size, ExchangeFile, Exporter};
 use crate::sync::merge::{plan, Plan, Replica};
 
-/// A read file and what importing it would do.
-#[derive(Clone)]
+/// A read file and what importing it would do. The file's change sets are not kept: the
+/// plan holds the new ones, and a 50,000-record file is large.
 struct Pending {
     name: String,
-    file: ExchangeFile,
+    exporter: Exporter,
+    exported_at: chrono::DateTime<chrono::Utc>,
     plan: Plan,
 }
 
@@ -117,7 +118,7 @@ fn Import() -> impl IntoView {
                 }) {
                     Ok((file, plan)) => {
                         held.apply(&plan);
-                        plans.push(Pending { name, file, plan });
+                        plans.push(Pending { name, exporter: file.exporter, exported_at: file.exported_at, plan });
                     }
                     Err(message) => problems.push(format!("{name}: {message}")),
                 }
@@ -139,8 +140,10 @@ fn Import() -> impl IntoView {
     };
     let apply = move |_| {
         let Some(store) = app.store() else { return };
-        let sets: Vec<ChangeSet> = pending.with_untracked(|p| p.iter().flat_map(|p| p.plan.new_change_sets.clone()).collect());
-        let names: Vec<String> = pending.with_untracked(|p| p.iter().map(|p| p.name.clone()).collect());
+        // Take the plans out rather than copying their change sets.
+        let taken: Vec<Pending> = pending.try_update(std::mem::take).unwrap_or_default();
+        let names: Vec<String> = taken.iter().map(|p| p.name.clone()).collect();
+        let sets: Vec<ChangeSet> = taken.into_iter().flat_map(|p| p.plan.new_change_sets).collect();
         busy.set(true);
         leptos::task::spawn_local(async move {
             let started = now_ms();
@@ -151,19 +154,18 @@ fn Import() -> impl IntoView {
                 Ok(written) => {
                     app.replace_records(records);
                     app.stored(written.chunks).await;
-                    pending.set(Vec::new());
                     done.set(Some(format!("Imported {}.", format::count(count, "new change set", "new change sets"))));
                     mark("data-apply-ms", now_ms() - started);
                 }
-                Err(e) => errors.set(vec![format!("Nothing was imported: {e}")]),
+                Err(e) => errors.set(vec![format!("Nothing was imported: {e} Choose the files again to retry.")]),
             }
             busy.set(false);
         });
     };
 
     let preview = move || {
-        let items = pending.get();
-        (!items.is_empty()).then(|| {
+        // Read in place: a plan can hold hundreds of thousands of change sets.
+        pending.with(|items| (!items.is_empty()).then(|| {
             let rows = items
                 .iter()
                 .map(|p| {
@@ -177,7 +179,7 @@ fn Import() -> impl IntoView {
                     view! {
                         <li data-testid="import-preview">
                             <strong>{p.name.clone()}</strong>
-                            <span class="muted">{format!(" · from {} · exported {}", p.file.exporter.member, format::local_time(p.file.exported_at))}</span>
+                            <span class="muted">{format!(" · from {} · exported {}", p.exporter.member, format::local_time(p.exported_at))}</span>
                             <p data-testid="import-summary"
                                 data-new=p.plan.new_records.len().to_string()
                                 data-updated=p.plan.updated_records.len().to_string()
@@ -197,7 +199,7 @@ fn Import() -> impl IntoView {
                     </div>
                 </div>
             }
-        })
+        }))
     };
     view! {
         <section class="card">
