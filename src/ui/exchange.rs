@@ -166,6 +166,7 @@ fn Import() -> impl IntoView {
     let preview = move || {
         // Read in place: a plan can hold hundreds of thousands of change sets.
         pending.with(|items| (!items.is_empty()).then(|| {
+            let nothing_new = items.iter().all(|p| p.plan.is_empty());
             let rows = items
                 .iter()
                 .map(|p| {
@@ -193,8 +194,9 @@ fn Import() -> impl IntoView {
                 <div class="card transition-panel" data-testid="import-panel">
                     <h3>"Before anything is written"</h3>
                     <ul class="link-list">{rows}</ul>
+                    {nothing_new.then(|| view! { <p class="note" data-testid="import-nothing-new">"Nothing to import: everything in these files is already here."</p> })}
                     <div class="actions">
-                        <button class="button primary" data-testid="import-apply" on:click=apply disabled=move || busy.get()>"Apply"</button>
+                        <button class="button primary" data-testid="import-apply" on:click=apply disabled=move || busy.get() || nothing_new>"Apply"</button>
                         <button class="button" data-testid="import-cancel" on:click=move |_| pending.set(Vec::new())>"Cancel"</button>
                     </div>
                 </div>

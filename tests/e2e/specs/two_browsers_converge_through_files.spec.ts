@@ -86,6 +86,8 @@ test('two browsers edit offline, swap files and end identical with the conflict 
   const again = await importFile(bea, fromAda);
   await expect(again).toHaveAttribute('data-new', '0');
   await expect(again).toHaveAttribute('data-updated', '0');
+  await expect(bea.getByTestId('import-nothing-new')).toBeVisible();
+  await expect(bea.getByTestId('import-apply')).toBeDisabled();
   await bea.getByTestId('import-cancel').click();
 
   // Ada settles the conflict by keeping Bea's title; the choice travels like any edit.
