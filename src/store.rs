@@ -246,8 +246,12 @@ impl Store {
     /// The stored chunks after arrival sequence `seq`, in order.
     async fn chunks_after(&self, seq: u64) -> Result<Vec<StoredChunk>, StoreError> {
         let tx = self.db.transaction(CHUNKS).build()?;
-        let chunks =
-            tx.object_store(CHUNKS)?.get_all::<StoredChunk>().with_query::<u64, _>(KeyRange::LowerBound(seq, true)).serde()?.await?;
+        let chunks = tx
+            .object_store(CHUNKS)?
+            .get_all::<StoredChunk>()
+            .with_query::<u64, _>(KeyRange::LowerBound(seq, true))
+            .serde()?
+            .await?;
         chunks.collect::<Result<_, _>>().map_err(StoreError::from)
     }
 

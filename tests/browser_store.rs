@@ -39,9 +39,15 @@ fn form(pairs: &[(&str, &str)]) -> FormInput {
 fn lookup() -> BTreeMap<RecordId, Record> {
     let none = BTreeMap::new();
     let id = RecordId::new(1, [7; 10]);
-    let draft =
-        command::create(&SERVICE, &form(&[("title", "E-mail"), ("owner", "Ada")]), &Context::new(&Utc, &none), &actor(), id, 1)
-            .unwrap();
+    let draft = command::create(
+        &SERVICE,
+        &form(&[("title", "E-mail"), ("owner", "Ada")]),
+        &Context::new(&Utc, &none),
+        &actor(),
+        id,
+        1,
+    )
+    .unwrap();
     let service = draft.stamp(Stamp { wall_ms: 1, counter: 0, replica: ReplicaId(3) }).unwrap();
     BTreeMap::from([(id, Record::new(&service))])
 }
@@ -214,7 +220,8 @@ async fn a_damaged_snapshot_is_rebuilt_from_the_change_sets() {
     let name = fresh_name("damaged");
     let store = open(&name).await;
     let none: BTreeMap<RecordId, Record> = BTreeMap::new();
-    let sample = demo::sample_history(50, &none, |_| 1, &Member::new("Tester").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 9);
+    let sample =
+        demo::sample_history(50, &none, |_| 1, &Member::new("Tester").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 9);
     let mut records = Records::default();
     store.import(sample, "sample", &mut records).await.unwrap();
     store.close();
@@ -247,7 +254,8 @@ async fn the_last_import_is_undone_exactly_while_nothing_happened_since() {
     }
     let ours = records.clone();
     let none: BTreeMap<RecordId, Record> = BTreeMap::new();
-    let sample = demo::sample_history(20, &none, |_| 1, &Member::new("Teammate").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 4);
+    let sample =
+        demo::sample_history(20, &none, |_| 1, &Member::new("Teammate").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 4);
     store.import(sample.clone(), "their file", &mut records).await.unwrap();
     let last = store.last_import().await.unwrap().unwrap();
     assert_eq!((last.tag.as_str(), last.change_sets as usize, last.undo), ("their file", sample.len(), Ok(())));

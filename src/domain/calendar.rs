@@ -67,7 +67,8 @@ pub fn clashes(schedule: &[Scheduled]) -> Vec<Clash> {
     for next in schedule {
         open.retain(|earlier| earlier.end > next.start);
         for earlier in &open {
-            let shared: Vec<RecordId> = next.items.iter().filter(|item| earlier.items.contains(item)).copied().collect();
+            let shared: Vec<RecordId> =
+                next.items.iter().filter(|item| earlier.items.contains(item)).copied().collect();
             if !shared.is_empty() && next.end > earlier.start {
                 out.push(Clash { first: earlier.id, second: next.id, items: shared });
             }
@@ -105,9 +106,9 @@ mod tests {
         let records = [
             change(1, 8, 12, &[50], "approved"),
             change(2, 10, 14, &[50, 51], "new"),
-            change(3, 12, 13, &[50], "new"),        // touches 1's end: overlaps only 2
-            change(4, 9, 11, &[52], "new"),         // no shared item
-            change(5, 9, 11, &[50], "cancelled"),   // cancelled: off the calendar
+            change(3, 12, 13, &[50], "new"),      // touches 1's end: overlaps only 2
+            change(4, 9, 11, &[52], "new"),       // no shared item
+            change(5, 9, 11, &[50], "cancelled"), // cancelled: off the calendar
         ];
         let schedule = scheduled(&records);
         assert_eq!(schedule.iter().map(|s| s.id).collect::<Vec<_>>(), vec![id(1), id(4), id(2), id(3)]);

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 use super::catalogue::{self, settings_id};
+use super::edit::Op;
 use super::edit::{Draft, Edit};
 use super::ids::{ChangeSetId, Member, RecordId};
-use super::edit::Op;
 use super::kind::{FieldDecl, FieldType, KindDecl, Target};
 use super::lifecycle::{state_of, Guard, GuardView, Transition, TransitionError, STATE_FIELD};
 use super::priority::{Level, Priority, PriorityMatrix};
@@ -235,12 +235,12 @@ fn validate_form<Tz: TimeZone>(
     for field in kind.form_fields() {
         let raw = input.get(field.id).map(String::as_str).unwrap_or("");
         match parse_value(field, raw, ctx) {
-            Ok(Parsed::One(None)) | Ok(Parsed::Many(_)) if field.required && is_empty(&parse_value(field, raw, ctx)) => {
+            Ok(Parsed::One(None)) | Ok(Parsed::Many(_))
+                if field.required && is_empty(&parse_value(field, raw, ctx)) =>
+            {
                 errors.push(field_error(field, "Required."))
             }
-            Ok(parsed) if links_to(&parsed, this) => {
-                errors.push(field_error(field, "A record cannot link to itself."))
-            }
+            Ok(parsed) if links_to(&parsed, this) => errors.push(field_error(field, "A record cannot link to itself.")),
             Ok(parsed) => values.push((field, parsed)),
             Err(message) => errors.push(field_error(field, &message)),
         }
@@ -318,12 +318,11 @@ fn edits_for(field: &FieldDecl, parsed: Parsed, record: Option<&Record>) -> Vec<
                     Edit { field: field.id.to_string(), op: Op::Remove(value), replaces }
                 })
                 .collect();
-            edits.extend(
-                wanted
-                    .iter()
-                    .filter(|id| !have.contains(id))
-                    .map(|id| Edit { field: field.id.to_string(), op: Op::Add(Value::Link(*id)), replaces: vec![] }),
-            );
+            edits.extend(wanted.iter().filter(|id| !have.contains(id)).map(|id| Edit {
+                field: field.id.to_string(),
+                op: Op::Add(Value::Link(*id)),
+                replaces: vec![],
+            }));
             edits
         }
     }
@@ -358,7 +357,8 @@ pub fn update<Tz: TimeZone>(
     actor: &Actor,
 ) -> Result<Option<Draft>, CommandError> {
     let values = validate_form(kind, input, ctx, record.id)?;
-    let edits: Vec<Edit> = values.into_iter().flat_map(|(field, parsed)| edits_for(field, parsed, Some(record))).collect();
+    let edits: Vec<Edit> =
+        values.into_iter().flat_map(|(field, parsed)| edits_for(field, parsed, Some(record))).collect();
     Ok((!edits.is_empty()).then(|| actor.draft(kind.id, record.id, edits)))
 }
 
@@ -392,7 +392,9 @@ pub fn asks(kind: &KindDecl, record: &Record, step: &Transition, records: &dyn L
     for guard in step.guards {
         if let Err(failure) = guard.check(&view) {
             collect_fixable(guard, &view, &mut ids);
-            if !ids.contains(&failure.field) && kind.field(failure.field).is_some_and(|f| !matches!(f.ty, FieldType::Choice(_))) {
+            if !ids.contains(&failure.field)
+                && kind.field(failure.field).is_some_and(|f| !matches!(f.ty, FieldType::Choice(_)))
+            {
                 ids.push(failure.field);
             }
         }
@@ -453,7 +455,11 @@ pub fn transition<Tz: TimeZone>(
         for guard in step.guards {
             if let Err(failure) = guard.check(&view) {
                 let label = kind.field_label(failure.field).to_string();
-                errors.push(FieldError { field: failure.field.to_string(), label, message: failure.message.to_string() });
+                errors.push(FieldError {
+                    field: failure.field.to_string(),
+                    label,
+                    message: failure.message.to_string(),
+                });
             }
         }
         errors.extend(order_errors(kind, |id| view.value(id).cloned()));
@@ -549,7 +555,9 @@ pub fn set_priority_cell(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::catalogue::{CHANGE, CONFIGURATION_ITEM, INCIDENT, PROBLEM, REQUEST_TYPE, SERVICE, SERVICE_REQUEST};
+    use crate::domain::catalogue::{
+        CHANGE, CONFIGURATION_ITEM, INCIDENT, PROBLEM, REQUEST_TYPE, SERVICE, SERVICE_REQUEST,
+    };
     use crate::domain::clock::Stamp;
     use crate::domain::ids::ReplicaId;
     use chrono::FixedOffset;
@@ -598,8 +606,14 @@ mod tests {
 
         fn try_create(&mut self, kind: &KindDecl, pairs: &[(&str, &str)]) -> Result<RecordId, CommandError> {
             let n = self.next();
-            let draft =
-                create(kind, &form(pairs), &Context::new(&Utc, &self.records), &actor(n), RecordId::new(n as u64, [n; 10]), n as i64)?;
+            let draft = create(
+                kind,
+                &form(pairs),
+                &Context::new(&Utc, &self.records),
+                &actor(n),
+                RecordId::new(n as u64, [n; 10]),
+                n as i64,
+            )?;
             Ok(self.keep(draft))
         }
 
@@ -607,9 +621,16 @@ mod tests {
             self.try_create(kind, pairs).unwrap()
         }
 
-        fn try_move(&mut self, kind: &KindDecl, id: RecordId, to: &str, pairs: &[(&str, &str)]) -> Result<(), CommandError> {
+        fn try_move(
+            &mut self,
+            kind: &KindDecl,
+            id: RecordId,
+            to: &str,
+            pairs: &[(&str, &str)],
+        ) -> Result<(), CommandError> {
             let n = self.next();
-            let draft = transition(kind, &self.records[&id], to, &form(pairs), &Context::new(&Utc, &self.records), &actor(n))?;
+            let draft =
+                transition(kind, &self.records[&id], to, &form(pairs), &Context::new(&Utc, &self.records), &actor(n))?;
             self.keep(draft);
             Ok(())
         }
@@ -620,7 +641,10 @@ mod tests {
 
         fn incident(&mut self) -> RecordId {
             let service = self.service();
-            self.create(&INCIDENT, &[("title", "Mail is down"), ("service", &service), ("impact", "high"), ("urgency", "medium")])
+            self.create(
+                &INCIDENT,
+                &[("title", "Mail is down"), ("service", &service), ("impact", "high"), ("urgency", "medium")],
+            )
         }
 
         fn record(&self, id: RecordId) -> &Record {
@@ -632,7 +656,8 @@ mod tests {
     fn an_invalid_form_names_every_bad_field_and_makes_no_draft() {
         let world = World::default();
         let input = form(&[("title", "  "), ("service", "E-mail"), ("impact", "huge")]);
-        let Err(error) = create(&INCIDENT, &input, &Context::new(&Utc, &world.records), &actor(1), RecordId::new(1, [1; 10]), 1)
+        let Err(error) =
+            create(&INCIDENT, &input, &Context::new(&Utc, &world.records), &actor(1), RecordId::new(1, [1; 10]), 1)
         else {
             panic!("an invalid form made a draft");
         };
@@ -659,7 +684,8 @@ mod tests {
         let id = world.incident();
         let record = world.record(id).clone();
         let service = record.value("service").unwrap().as_link().unwrap().to_string();
-        let mut input = form(&[("title", "Mail is down"), ("service", &service), ("impact", "high"), ("urgency", "medium")]);
+        let mut input =
+            form(&[("title", "Mail is down"), ("service", &service), ("impact", "high"), ("urgency", "medium")]);
         let ctx = Context::new(&Utc, &world.records);
         assert_eq!(update(&INCIDENT, &record, &input, &ctx, &actor(20)).unwrap(), None);
         input.insert("title".into(), "Mail is slow".into());
@@ -766,7 +792,8 @@ mod tests {
         let item = world.create(&CONFIGURATION_ITEM, &[("title", "db-01"), ("ci_type", "hardware")]);
         let record = world.record(item).clone();
         let input = form(&[("title", "db-01"), ("ci_type", "hardware"), ("depends_on", &item.to_string())]);
-        let error = update(&CONFIGURATION_ITEM, &record, &input, &Context::new(&Utc, &world.records), &actor(50)).unwrap_err();
+        let error =
+            update(&CONFIGURATION_ITEM, &record, &input, &Context::new(&Utc, &world.records), &actor(50)).unwrap_err();
         assert_eq!(error.for_field("depends_on"), Some("A record cannot link to itself."));
     }
 
@@ -775,14 +802,19 @@ mod tests {
         let mut world = World::default();
         let a = world.create(&CONFIGURATION_ITEM, &[("title", "a"), ("ci_type", "hardware")]);
         let b = world.create(&CONFIGURATION_ITEM, &[("title", "b"), ("ci_type", "hardware")]);
-        let c = world.create(&CONFIGURATION_ITEM, &[("title", "c"), ("ci_type", "software"), ("depends_on", &format!("{a} {b}"))]);
+        let c = world.create(
+            &CONFIGURATION_ITEM,
+            &[("title", "c"), ("ci_type", "software"), ("depends_on", &format!("{a} {b}"))],
+        );
         let members = |world: &World| -> Vec<RecordId> {
             world.record(c).field("depends_on").unwrap().members().into_iter().filter_map(Value::as_link).collect()
         };
         assert_eq!(members(&world), vec![a, b]);
         let record = world.record(c).clone();
         let input = form(&[("title", "c"), ("ci_type", "software"), ("depends_on", &b.to_string())]);
-        let draft = update(&CONFIGURATION_ITEM, &record, &input, &Context::new(&Utc, &world.records), &actor(60)).unwrap().unwrap();
+        let draft = update(&CONFIGURATION_ITEM, &record, &input, &Context::new(&Utc, &world.records), &actor(60))
+            .unwrap()
+            .unwrap();
         assert_eq!(draft.edits.len(), 1);
         assert!(matches!(draft.edits[0].op, Op::Remove(Value::Link(id)) if id == a));
         assert_eq!(draft.edits[0].replaces, record.field("depends_on").unwrap().add_stamps(&Value::Link(a)));
@@ -810,7 +842,8 @@ mod tests {
     }
 
     fn change(world: &mut World, change_type: &str, extra: &[(&str, &str)]) -> RecordId {
-        let mut pairs = vec![("title", "Upgrade mail relay"), ("change_type", change_type), ("reason", "Security fixes")];
+        let mut pairs =
+            vec![("title", "Upgrade mail relay"), ("change_type", change_type), ("reason", "Security fixes")];
         pairs.extend_from_slice(extra);
         world.create(&CHANGE, &pairs)
     }
@@ -832,7 +865,12 @@ mod tests {
                 &CHANGE,
                 id,
                 "approved",
-                &[("risk", "low"), ("impact_assessment", "One relay at a time"), ("approver", "Grace"), ("approval_date", "2026-11-20")],
+                &[
+                    ("risk", "low"),
+                    ("impact_assessment", "One relay at a time"),
+                    ("approver", "Grace"),
+                    ("approval_date", "2026-11-20"),
+                ],
             )
             .unwrap();
         assert_eq!(world.record(id).text("approval_decision"), "approved");
@@ -854,7 +892,12 @@ mod tests {
     fn an_emergency_change_records_who_authorised_it() {
         let mut world = World::default();
         let id = change(&mut world, "emergency", &[]);
-        let asked = asks(&CHANGE, world.record(id), CHANGE.lifecycle.transition("new", "implementing").unwrap(), &world.records);
+        let asked = asks(
+            &CHANGE,
+            world.record(id),
+            CHANGE.lifecycle.transition("new", "implementing").unwrap(),
+            &world.records,
+        );
         assert_eq!(asked.iter().map(|f| f.id).collect::<Vec<_>>(), vec!["authorised_by"]);
         let refused = world.try_move(&CHANGE, id, "implementing", &[]).unwrap_err();
         assert_eq!(refused.for_field("authorised_by"), Some("Record who authorised this emergency change."));
@@ -866,7 +909,13 @@ mod tests {
     fn a_standard_change_goes_straight_to_implementation() {
         let mut world = World::default();
         let id = change(&mut world, "standard", &[]);
-        assert!(asks(&CHANGE, world.record(id), CHANGE.lifecycle.transition("new", "implementing").unwrap(), &world.records).is_empty());
+        assert!(asks(
+            &CHANGE,
+            world.record(id),
+            CHANGE.lifecycle.transition("new", "implementing").unwrap(),
+            &world.records
+        )
+        .is_empty());
         world.try_move(&CHANGE, id, "implementing", &[]).unwrap();
         let missing = world.try_move(&CHANGE, id, "review", &[]).unwrap_err();
         assert_eq!(missing.for_field("implementation_result"), Some("Needed to record result."));
@@ -877,7 +926,10 @@ mod tests {
     #[test]
     fn a_known_error_needs_a_root_cause_or_workaround() {
         let mut world = World::default();
-        let id = world.create(&PROBLEM, &[("title", "Relay queue stalls"), ("symptoms", "Mail delayed"), ("impact", "low"), ("urgency", "low")]);
+        let id = world.create(
+            &PROBLEM,
+            &[("title", "Relay queue stalls"), ("symptoms", "Mail delayed"), ("impact", "low"), ("urgency", "low")],
+        );
         let refused = world.try_move(&PROBLEM, id, "known_error", &[]).unwrap_err();
         assert_eq!(refused.for_field("root_cause"), Some("Record the root cause or a workaround first."));
         world.try_move(&PROBLEM, id, "known_error", &[("workaround", "Flush the queue")]).unwrap();
@@ -892,7 +944,10 @@ mod tests {
         // Two edits of the title that did not see each other.
         let mut a = actor(40);
         a.change_set = ChangeSetId::new(40, [40; 10]);
-        let first = Draft { edits: vec![Edit::set("title", Some(Value::Text("One".into())), base.clone())], ..a.draft(INCIDENT.id, id, vec![]) };
+        let first = Draft {
+            edits: vec![Edit::set("title", Some(Value::Text("One".into())), base.clone())],
+            ..a.draft(INCIDENT.id, id, vec![])
+        };
         let second = Draft {
             id: ChangeSetId::new(41, [41; 10]),
             edits: vec![Edit::set("title", Some(Value::Text("Two".into())), base)],
@@ -915,12 +970,19 @@ mod tests {
     fn a_request_type_that_needs_approval_holds_its_requests_until_approved() {
         let mut world = World::default();
         let service = world.service();
-        let laptop = world.create(&REQUEST_TYPE, &[("title", "New laptop"), ("service", &service), ("needs_approval", "yes")]);
+        let laptop =
+            world.create(&REQUEST_TYPE, &[("title", "New laptop"), ("service", &service), ("needs_approval", "yes")]);
         let password = world.create(&REQUEST_TYPE, &[("title", "Password reset"), ("service", &service)]);
         let request = |world: &mut World, kind: RecordId| {
             world.create(
                 &SERVICE_REQUEST,
-                &[("title", "For the new starter"), ("request_type", &kind.to_string()), ("requester", "Ken"), ("impact", "low"), ("urgency", "low")],
+                &[
+                    ("title", "For the new starter"),
+                    ("request_type", &kind.to_string()),
+                    ("requester", "Ken"),
+                    ("impact", "low"),
+                    ("urgency", "low"),
+                ],
             )
         };
         let quick = request(&mut world, password);
@@ -929,7 +991,14 @@ mod tests {
         let refused = world.try_move(&SERVICE_REQUEST, held, "in_fulfilment", &[]).unwrap_err();
         assert_eq!(refused.for_field("approval_decision"), Some("This request type needs approval before fulfilment."));
         world.try_move(&SERVICE_REQUEST, held, "awaiting_approval", &[]).unwrap();
-        world.try_move(&SERVICE_REQUEST, held, "in_fulfilment", &[("approver", "Grace"), ("approval_date", "2026-11-20")]).unwrap();
+        world
+            .try_move(
+                &SERVICE_REQUEST,
+                held,
+                "in_fulfilment",
+                &[("approver", "Grace"), ("approval_date", "2026-11-20")],
+            )
+            .unwrap();
         assert_eq!(world.record(held).text("approval_decision"), "approved");
     }
 }

@@ -117,7 +117,14 @@ impl Writer<'_> {
         self.seal(draft)
     }
 
-    fn transition(&mut self, kind: &'static KindDecl, id: RecordId, to: &str, at: DateTime<Utc>, form: &[(&str, &str)]) {
+    fn transition(
+        &mut self,
+        kind: &'static KindDecl,
+        id: RecordId,
+        to: &str,
+        at: DateTime<Utc>,
+        form: &[(&str, &str)],
+    ) {
         let input: FormInput = form.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let actor = self.actor(at);
         let Some(record) = self.held.made.get(&id) else { return };
@@ -167,7 +174,8 @@ pub fn sample_history(
     for (n, (name, ci_type)) in ITEMS.iter().enumerate() {
         let owner = w.rng.pick(PEOPLE).to_string();
         let depends = join_links(items.last());
-        let form = [("title", name.to_string()), ("ci_type", ci_type.to_string()), ("owner", owner), ("depends_on", depends)];
+        let form =
+            [("title", name.to_string()), ("ci_type", ci_type.to_string()), ("owner", owner), ("depends_on", depends)];
         if let Some(id) = w.create(&CONFIGURATION_ITEM, minute(n as i64), &form) {
             w.transition(&CONFIGURATION_ITEM, id, "active", minute(n as i64), &[]);
             items.push(id);
@@ -255,7 +263,13 @@ pub fn sample_history(
         if i % 2 == 0 {
             w.transition(&INCIDENT, id, "on_hold", later + Duration::minutes(30), &[]);
         } else {
-            w.transition(&INCIDENT, id, "resolved", later + Duration::minutes(30), &[("resolution", "Restarted the service.")]);
+            w.transition(
+                &INCIDENT,
+                id,
+                "resolved",
+                later + Duration::minutes(30),
+                &[("resolution", "Restarted the service.")],
+            );
         }
         // Only incidents are held whole: the other kinds are few, incidents may be 50,000.
         w.held.made.remove(&id);

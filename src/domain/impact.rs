@@ -75,7 +75,8 @@ mod tests {
     #[test]
     fn cycles_end_and_list_each_record_once() {
         // 1 depends on 2, 2 on 3, 3 on 1: any failure takes down the other two, once each.
-        let records = [ci(1, vec![add("depends_on", 2)]), ci(2, vec![add("depends_on", 3)]), ci(3, vec![add("depends_on", 1)])];
+        let records =
+            [ci(1, vec![add("depends_on", 2)]), ci(2, vec![add("depends_on", 3)]), ci(3, vec![add("depends_on", 1)])];
         let index = LinkIndex::build(&records);
         let got: Vec<(RecordId, usize)> = affected(&index, id(1)).iter().map(|a| (a.id, a.depth)).collect();
         assert_eq!(got, vec![(id(3), 1), (id(2), 2)]);

@@ -216,10 +216,20 @@ impl FieldDecl {
     pub const fn flag(id: &'static str, label: &'static str) -> Self {
         Self::new(id, label, FieldType::Flag)
     }
-    pub const fn link(id: &'static str, label: &'static str, kinds: &'static [&'static str], inverse: &'static str) -> Self {
+    pub const fn link(
+        id: &'static str,
+        label: &'static str,
+        kinds: &'static [&'static str],
+        inverse: &'static str,
+    ) -> Self {
         Self::new(id, label, FieldType::Link(Target { kinds, inverse }))
     }
-    pub const fn links(id: &'static str, label: &'static str, kinds: &'static [&'static str], inverse: &'static str) -> Self {
+    pub const fn links(
+        id: &'static str,
+        label: &'static str,
+        kinds: &'static [&'static str],
+        inverse: &'static str,
+    ) -> Self {
         Self::new(id, label, FieldType::Links(Target { kinds, inverse }))
     }
     pub const fn required(mut self) -> Self {

@@ -13,7 +13,8 @@ use super::record::Record;
 const STOP_WORDS: &[&str] = &[
     "about", "after", "again", "also", "because", "been", "being", "cannot", "could", "does", "down", "from", "have",
     "into", "more", "most", "only", "other", "over", "same", "some", "than", "that", "their", "them", "then", "there",
-    "these", "they", "this", "very", "were", "what", "when", "where", "which", "while", "will", "with", "would", "your",
+    "these", "they", "this", "very", "were", "what", "when", "where", "which", "while", "will", "with", "would",
+    "your",
 ];
 
 /// The words of a text that can tell what it is about: four letters or more, lower case.
@@ -57,7 +58,11 @@ pub fn is_known_error(problem: &Record) -> bool {
 }
 
 /// Up to `limit` known errors that match the sketch, best first.
-pub fn suggest<'a>(records: impl IntoIterator<Item = &'a Record>, sketch: &IncidentSketch, limit: usize) -> Vec<Suggestion> {
+pub fn suggest<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    sketch: &IncidentSketch,
+    limit: usize,
+) -> Vec<Suggestion> {
     let wanted = words(&sketch.text);
     let mut found: Vec<Suggestion> = records
         .into_iter()
@@ -69,7 +74,8 @@ pub fn suggest<'a>(records: impl IntoIterator<Item = &'a Record>, sketch: &Incid
                 text.push(' ');
             }
             let shared_words: Vec<String> = words(&text).intersection(&wanted).cloned().collect();
-            let same_service = sketch.service.is_some() && linked(problem, "service").first() == sketch.service.as_ref();
+            let same_service =
+                sketch.service.is_some() && linked(problem, "service").first() == sketch.service.as_ref();
             let items = linked(problem, "items");
             let shared_items = sketch.items.iter().filter(|id| items.contains(id)).count();
             let score = shared_words.len() + 3 * usize::from(same_service) + 3 * shared_items;
@@ -100,18 +106,30 @@ mod tests {
     #[test]
     fn known_errors_match_by_service_items_and_words() {
         let records = [
-            problem(1, "known_error", vec![text("title", "Mail relay queue stalls"), text("workaround", "Flush the queue")]),
+            problem(
+                1,
+                "known_error",
+                vec![text("title", "Mail relay queue stalls"), text("workaround", "Flush the queue")],
+            ),
             problem(
                 2,
                 "investigating",
-                vec![text("title", "Printer offline"), Edit::set("service", Some(Value::Link(id(9))), vec![]), text("root_cause", "Driver")],
+                vec![
+                    text("title", "Printer offline"),
+                    Edit::set("service", Some(Value::Link(id(9))), vec![]),
+                    text("root_cause", "Driver"),
+                ],
             ),
             problem(3, "known_error", vec![text("title", "Badge reader"), add("items", 8)]),
             // Not known errors: no cause or workaround yet, or closed.
             problem(4, "investigating", vec![text("title", "Mail relay queue stalls again")]),
             problem(5, "closed", vec![text("title", "Mail relay queue stalls"), text("workaround", "Flush")]),
         ];
-        let sketch = IncidentSketch { text: "Outgoing mail stuck in the relay queue".into(), service: Some(id(9)), items: vec![id(8)] };
+        let sketch = IncidentSketch {
+            text: "Outgoing mail stuck in the relay queue".into(),
+            service: Some(id(9)),
+            items: vec![id(8)],
+        };
         let found = suggest(&records, &sketch, 5);
         let order: Vec<(RecordId, usize)> = found.iter().map(|s| (s.problem, s.score)).collect();
         assert_eq!(order, vec![(id(3), 3), (id(2), 3), (id(1), 3)]);

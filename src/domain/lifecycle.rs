@@ -166,9 +166,8 @@ impl Lifecycle {
     pub fn transition(&self, from: &str, to: &str) -> Result<&'static Transition, TransitionError> {
         let from_state = self.state(from).ok_or_else(|| TransitionError::UnknownState(from.to_string()))?;
         let to_state = self.state(to).ok_or_else(|| TransitionError::UnknownState(to.to_string()))?;
-        self.transitions.iter().find(|t| t.from.contains(&from) && t.to == to).ok_or_else(|| TransitionError::NotAllowed {
-            from: from_state.label.to_string(),
-            to: to_state.label.to_string(),
+        self.transitions.iter().find(|t| t.from.contains(&from) && t.to == to).ok_or_else(|| {
+            TransitionError::NotAllowed { from: from_state.label.to_string(), to: to_state.label.to_string() }
         })
     }
 

@@ -158,7 +158,13 @@ pub(crate) mod tests {
 
     #[test]
     fn an_incident_linked_to_a_problem_is_listed_on_the_problem() {
-        let problem = Record::new(&change_set(1, 1, "problem", 1, vec![Edit::set("title", Some(Value::Text("p".into())), vec![])]));
+        let problem = Record::new(&change_set(
+            1,
+            1,
+            "problem",
+            1,
+            vec![Edit::set("title", Some(Value::Text("p".into())), vec![])],
+        ));
         let incident = Record::new(&change_set(
             2,
             2,
@@ -174,7 +180,8 @@ pub(crate) mod tests {
 
     #[test]
     fn unlinking_on_one_side_removes_the_other_side() {
-        let before = Record::new(&change_set(1, 2, "incident", 1, vec![Edit::set("problem", Some(Value::Link(id(1))), vec![])]));
+        let before =
+            Record::new(&change_set(1, 2, "incident", 1, vec![Edit::set("problem", Some(Value::Link(id(1))), vec![])]));
         let mut index = LinkIndex::build([&before]);
         let mut after = before.clone();
         let heads = after.head_stamps("problem");

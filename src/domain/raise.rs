@@ -77,9 +77,18 @@ mod tests {
 
     #[test]
     fn the_link_is_stored_on_the_side_that_declares_it() {
-        assert_eq!(link_side(&INCIDENT, &PROBLEM).map(|s| matches!(s, LinkSide::OnSource(f) if f.id == "problem")), Some(true));
-        assert_eq!(link_side(&PROBLEM, &CHANGE).map(|s| matches!(s, LinkSide::OnNew(f) if f.id == "problem")), Some(true));
-        assert_eq!(link_side(&CHANGE, &RELEASE).map(|s| matches!(s, LinkSide::OnNew(f) if f.id == "changes")), Some(true));
+        assert_eq!(
+            link_side(&INCIDENT, &PROBLEM).map(|s| matches!(s, LinkSide::OnSource(f) if f.id == "problem")),
+            Some(true)
+        );
+        assert_eq!(
+            link_side(&PROBLEM, &CHANGE).map(|s| matches!(s, LinkSide::OnNew(f) if f.id == "problem")),
+            Some(true)
+        );
+        assert_eq!(
+            link_side(&CHANGE, &RELEASE).map(|s| matches!(s, LinkSide::OnNew(f) if f.id == "changes")),
+            Some(true)
+        );
     }
 
     #[test]

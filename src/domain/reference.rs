@@ -85,7 +85,15 @@ mod tests {
             FieldDecl::choice("impact", "Impact", crate::domain::priority::Level::CHOICES),
             FieldDecl::choice("urgency", "Urgency", crate::domain::priority::Level::CHOICES),
         ],
-        ..crate::domain::catalogue::base("incident", "incidents", "Incident", "Incidents", "INC", "8.6.1", crate::domain::kind::Area::ResolutionAndFulfilment)
+        ..crate::domain::catalogue::base(
+            "incident",
+            "incidents",
+            "Incident",
+            "Incidents",
+            "INC",
+            "8.6.1",
+            crate::domain::kind::Area::ResolutionAndFulfilment,
+        )
     };
     use crate::domain::ids::{ChangeSetId, Member, ReplicaId};
     use chrono::{DateTime, Utc};

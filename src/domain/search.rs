@@ -95,7 +95,9 @@ impl SearchIndex {
         for entry in self.entries.iter().rev() {
             let names_it = reference.as_ref().is_some_and(|(prefix, number)| {
                 *number == entry.number
-                    && prefix.as_ref().map_or(true, |p| entry.line.starts_with(p.as_str()) && entry.line[p.len()..].starts_with('-'))
+                    && prefix
+                        .as_ref()
+                        .map_or(true, |p| entry.line.starts_with(p.as_str()) && entry.line[p.len()..].starts_with('-'))
             });
             let rank = if names_it {
                 0
@@ -131,7 +133,10 @@ mod tests {
             n,
             kind,
             n as u64,
-            vec![Edit::set("ref", Some(Value::Number(number)), vec![]), Edit::set("title", Some(Value::Text(title.into())), vec![])],
+            vec![
+                Edit::set("ref", Some(Value::Number(number)), vec![]),
+                Edit::set("title", Some(Value::Text(title.into())), vec![]),
+            ],
         ))
     }
 

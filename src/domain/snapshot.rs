@@ -31,7 +31,8 @@ mod tests {
 
     fn sample() -> Vec<Record> {
         let none: BTreeMap<RecordId, Record> = BTreeMap::new();
-        let sets = demo::sample_history(200, &none, |_| 1, &Member::new("Ada").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 3);
+        let sets =
+            demo::sample_history(200, &none, |_| 1, &Member::new("Ada").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 3);
         fold_all(&sets).into_values().collect()
     }
 

@@ -70,7 +70,11 @@ pub fn cases() -> Vec<Case> {
         sets[0]["edits"] = serde_json::json!([]);
     }
     vec![
-        Case { name: "not_json.json", text: "This is a note, not an export.\n".into(), message: "The file is not JSON" },
+        Case {
+            name: "not_json.json",
+            text: "This is a note, not an export.\n".into(),
+            message: "The file is not JSON",
+        },
         Case { name: "truncated.json", text: good[..good.len() / 2].to_string(), message: "The file is not JSON" },
         Case {
             name: "another_format.json",
@@ -87,15 +91,31 @@ pub fn cases() -> Vec<Case> {
             text: good.replacen("\"Corpus\"", "\"Mallory\"", 2),
             message: "The file's checksum does not match",
         },
-        Case { name: "no_checksum.json", text: good.replace("\"checksum\"", "\"check\""), message: "The file has no checksum." },
-        Case { name: "stamp_of_wrong_type.json", text: sealed(wrong_type), message: "Change set 0 of the file is malformed" },
-        Case { name: "value_of_wrong_type.json", text: sealed(bad_value), message: "Change set 1 of the file is malformed" },
+        Case {
+            name: "no_checksum.json",
+            text: good.replace("\"checksum\"", "\"check\""),
+            message: "The file has no checksum.",
+        },
+        Case {
+            name: "stamp_of_wrong_type.json",
+            text: sealed(wrong_type),
+            message: "Change set 0 of the file is malformed",
+        },
+        Case {
+            name: "value_of_wrong_type.json",
+            text: sealed(bad_value),
+            message: "Change set 1 of the file is malformed",
+        },
         Case {
             name: "replaces_the_future.json",
             text: sealed(replaces_future),
             message: "Change set 0 of the file is malformed",
         },
-        Case { name: "change_set_without_edits.json", text: sealed(no_edits), message: "Change set 0 of the file is malformed" },
+        Case {
+            name: "change_set_without_edits.json",
+            text: sealed(no_edits),
+            message: "Change set 0 of the file is malformed",
+        },
     ]
 }
 
@@ -137,7 +157,11 @@ fn every_corpus_file_is_refused_with_its_message() {
             std::fs::write(&path, &case.text).unwrap();
         } else {
             let committed = std::fs::read_to_string(&path).unwrap_or_default();
-            assert!(committed == case.text, "{} differs from what the format makes now: run SERVICEBOOK_WRITE_CORPUS=1 cargo test corpus", case.name);
+            assert!(
+                committed == case.text,
+                "{} differs from what the format makes now: run SERVICEBOOK_WRITE_CORPUS=1 cargo test corpus",
+                case.name
+            );
         }
         manifest.push(serde_json::json!({"file": case.name, "message": case.message}));
     }

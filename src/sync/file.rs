@@ -140,8 +140,10 @@ impl ExchangeFile {
             .ok_or(FileError::BadHeader("list of change sets"))?;
 
         // Parse every change set, and find its canonical text.
-        let parsed: Vec<Result<ChangeSet, String>> =
-            raw_sets.iter().map(|raw| serde_json::from_str::<ChangeSet>(raw.get()).map_err(|e| e.to_string())).collect();
+        let parsed: Vec<Result<ChangeSet, String>> = raw_sets
+            .iter()
+            .map(|raw| serde_json::from_str::<ChangeSet>(raw.get()).map_err(|e| e.to_string()))
+            .collect();
         let lines: Vec<String> = raw_sets
             .iter()
             .zip(&parsed)
@@ -177,7 +179,9 @@ impl ExchangeFile {
             .enumerate()
             .map(|(index, parsed)| {
                 let change_set = parsed.map_err(|reason| FileError::BadChangeSet { index, reason })?;
-                change_set.validated().map_err(|e: ChangeSetError| FileError::BadChangeSet { index, reason: e.to_string() })
+                change_set
+                    .validated()
+                    .map_err(|e: ChangeSetError| FileError::BadChangeSet { index, reason: e.to_string() })
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ExchangeFile { exporter, exported_at, change_sets })
@@ -193,10 +197,18 @@ enum Part<'a> {
 /// Feeds the RFC 8785 form of a document to `hasher`: `members` and `others` (key, canonical
 /// value) together, keys in order.
 fn hash_document(hasher: &mut Sha256, members: &[(&str, Part)], others: &[(&str, String)]) {
-    let mut all: Vec<(&str, Part)> = members.iter().map(|(k, p)| (*k, match p {
-        Part::Text(t) => Part::Text(t),
-        Part::Lines(l) => Part::Lines(l),
-    })).collect();
+    let mut all: Vec<(&str, Part)> = members
+        .iter()
+        .map(|(k, p)| {
+            (
+                *k,
+                match p {
+                    Part::Text(t) => Part::Text(t),
+                    Part::Lines(l) => Part::Lines(l),
+                },
+            )
+        })
+        .collect();
     all.extend(others.iter().map(|(k, v)| (*k, Part::Text(v.as_str()))));
     // RFC 8785 orders keys by UTF-16 code units.
     all.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));

@@ -96,7 +96,8 @@ pub fn plan(held: &dyn Held, file: &ExchangeFile, now: DateTime<Utc>) -> Result<
         }
     }
     for (id, record) in &after {
-        let before: BTreeSet<&String> = held.record(id).map(|r| r.conflicts().map(|(f, _)| f).collect()).unwrap_or_default();
+        let before: BTreeSet<&String> =
+            held.record(id).map(|r| r.conflicts().map(|(f, _)| f).collect()).unwrap_or_default();
         for (field, _) in record.conflicts() {
             if !before.contains(field) {
                 plan.new_conflicts.insert((*id, field.clone()));
@@ -225,7 +226,8 @@ mod laws {
                 ),
                 1 => Edit { field: "items".into(), op: Op::Add(link), replaces: vec![] },
                 2 => {
-                    let replaces = current.and_then(|r| r.field("items")).map(|f| f.add_stamps(&link)).unwrap_or_default();
+                    let replaces =
+                        current.and_then(|r| r.field("items")).map(|f| f.add_stamps(&link)).unwrap_or_default();
                     Edit { field: "items".into(), op: Op::Remove(link), replaces }
                 }
                 _ => Edit::append("notes", format!("note {value}")),

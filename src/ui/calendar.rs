@@ -65,7 +65,9 @@ pub fn ChangeCalendar() -> impl IntoView {
                         (link_label(r, &clash.first), link_label(r, &clash.second), items.join(", "))
                     });
                     let href = |id: RecordId| {
-                        app.records.with_untracked(|r| r.get(&id).and_then(|r| catalogue::kind(&r.kind)).map(|k| routes::record(k, id)))
+                        app.records.with_untracked(|r| {
+                            r.get(&id).and_then(|r| catalogue::kind(&r.kind)).map(|k| routes::record(k, id))
+                        })
                     };
                     view! {
                         <li data-testid="clash">

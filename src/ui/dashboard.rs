@@ -38,7 +38,10 @@ fn Register() -> impl IntoView {
                 let Some(i) = KINDS.iter().position(|k| k.id == record.kind) else { continue };
                 let kind = KINDS[i];
                 counts[i].0 += 1;
-                let open = kind.lifecycle.state(state_of(kind, record)).is_some_and(|s| !matches!(s.tone, Tone::Done | Tone::Closed));
+                let open = kind
+                    .lifecycle
+                    .state(state_of(kind, record))
+                    .is_some_and(|s| !matches!(s.tone, Tone::Done | Tone::Closed));
                 counts[i].1 += usize::from(open);
             }
             counts

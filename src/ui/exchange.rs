@@ -50,16 +50,23 @@ fn Export() -> impl IntoView {
                 let replica = store.replica().await.map_err(|e| e.to_string())?;
                 let exported_at = instant(now_ms());
                 let count = change_sets.len();
-                let file = ExchangeFile { exporter: Exporter { member: member.clone(), replica }, exported_at, change_sets };
+                let file =
+                    ExchangeFile { exporter: Exporter { member: member.clone(), replica }, exported_at, change_sets };
                 let started = now_ms();
                 let text = file.write();
                 let write_ms = now_ms() - started;
-                let name = format!("servicebook-{}-{}.json", slug(member.as_str()), exported_at.format("%Y%m%d-%H%M%S"));
+                let name =
+                    format!("servicebook-{}-{}.json", slug(member.as_str()), exported_at.format("%Y%m%d-%H%M%S"));
                 download(&name, &text).map_err(|_| "The browser refused the download.".to_string())?;
                 store.mark_exported().await.map_err(|e| e.to_string())?;
                 app.revision.update(|r| *r += 1);
                 mark("data-export-ms", write_ms);
-                Ok(format!("Exported {} in {} ({}).", format::count(count, "change set", "change sets"), name, format::bytes(text.len() as f64)))
+                Ok(format!(
+                    "Exported {} in {} ({}).",
+                    format::count(count, "change set", "change sets"),
+                    name,
+                    format::bytes(text.len() as f64)
+                ))
             }
             .await;
             result.set(Some(outcome));
@@ -107,7 +114,8 @@ fn Import() -> impl IntoView {
                     return;
                 }
             }
-            held.records = app.records.with_untracked(|r| r.iter().map(|r| (r.id, r.clone())).collect::<BTreeMap<_, _>>());
+            held.records =
+                app.records.with_untracked(|r| r.iter().map(|r| (r.id, r.clone())).collect::<BTreeMap<_, _>>());
             let mut plans = Vec::new();
             let mut problems = Vec::new();
             for file in files {
@@ -282,7 +290,9 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
 /// Reads and checks one file: its size before its content.
 async fn read_file(file: &web_sys::File) -> Result<ExchangeFile, String> {
     check_size(file.size() as u64).map_err(|e| e.to_string())?;
-    let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.map_err(|_| "The browser could not read the file.".to_string())?;
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .map_err(|_| "The browser could not read the file.".to_string())?;
     let text = text.as_string().ok_or_else(|| "The file is not text.".to_string())?;
     ExchangeFile::read(&text).map_err(|e| e.to_string())
 }

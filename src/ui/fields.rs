@@ -42,7 +42,11 @@ pub fn form_input(kind: &KindDecl, record: Option<&Record>) -> FormInput {
 pub fn link_label(records: &Records, id: &RecordId) -> String {
     match records.get(id) {
         Some(record) => match catalogue::kind(&record.kind) {
-            Some(kind) => format!("{} {}", reference::format(kind, reference::number_of(record).unwrap_or(0)), record.text(kind.title_field)),
+            Some(kind) => format!(
+                "{} {}",
+                reference::format(kind, reference::number_of(record).unwrap_or(0)),
+                record.text(kind.title_field)
+            ),
             None => record.id.to_string(),
         },
         None => "(a record not held here)".to_string(),

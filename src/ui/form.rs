@@ -169,7 +169,13 @@ fn KnownErrors(input: RwSignal<FormInput>) -> impl IntoView {
         app.records.with(|records| {
             known_error::suggest(records.iter(), &sketch, 3)
                 .into_iter()
-                .map(|s| (s.problem, link_label(records, &s.problem), records.get(&s.problem).map(|p| p.text("workaround").to_string()).unwrap_or_default()))
+                .map(|s| {
+                    (
+                        s.problem,
+                        link_label(records, &s.problem),
+                        records.get(&s.problem).map(|p| p.text("workaround").to_string()).unwrap_or_default(),
+                    )
+                })
                 .collect::<Vec<_>>()
         })
     });

@@ -3,13 +3,13 @@
 
 use leptos::prelude::*;
 
+use super::fields::link_label;
 use super::format;
 use super::state::use_app;
-use super::fields::link_label;
 use crate::domain::history::{replay_with, ChangeKind};
-use crate::domain::value::Value;
 use crate::domain::ids::RecordId;
 use crate::domain::kind::KindDecl;
+use crate::domain::value::Value;
 
 #[component]
 pub fn History(kind: &'static KindDecl, id: RecordId) -> impl IntoView {

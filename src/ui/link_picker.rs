@@ -33,7 +33,9 @@ pub fn LinkPicker(
     let active = RwSignal::new(0usize);
 
     let chosen = move || -> Vec<RecordId> {
-        input.with(|i| i.get(field.id).map(|t| t.split_whitespace().filter_map(RecordId::parse).collect()).unwrap_or_default())
+        input.with(|i| {
+            i.get(field.id).map(|t| t.split_whitespace().filter_map(RecordId::parse).collect()).unwrap_or_default()
+        })
     };
     let set_chosen = move |ids: Vec<RecordId>| {
         input.update(|i| {

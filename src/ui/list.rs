@@ -16,7 +16,6 @@ use super::fields::{shown, PriorityBadge, StateBadge};
 use super::format;
 use super::routes;
 use super::state::use_app;
-use crate::store::now_ms;
 use crate::domain::clock::Stamp;
 use crate::domain::ids::RecordId;
 use crate::domain::kind::{Column, KindDecl};
@@ -24,6 +23,7 @@ use crate::domain::lifecycle::{state_of, Tone};
 use crate::domain::links::linked;
 use crate::domain::priority::Priority;
 use crate::domain::reference;
+use crate::store::now_ms;
 
 /// Fixed row height in pixels (matches `.list-table tbody tr` in the stylesheet).
 const ROW_HEIGHT: f64 = 40.0;
@@ -93,11 +93,15 @@ fn compare(column: Column, a: &Row, b: &Row) -> Ordering {
 
 /// The position of a field column among the row's text cells.
 fn cell_index(kind: &KindDecl, field: &str) -> Option<usize> {
-    kind.list_columns.iter().filter(|c| matches!(c, Column::Field(_))).position(|c| matches!(c, Column::Field(f) if *f == field))
+    kind.list_columns
+        .iter()
+        .filter(|c| matches!(c, Column::Field(_)))
+        .position(|c| matches!(c, Column::Field(f) if *f == field))
 }
 
 /// The filters other than the search text, and the rows' generation.
-type FilterKey = (String, Option<Priority>, String, Option<RecordId>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, u64);
+type FilterKey =
+    (String, Option<Priority>, String, Option<RecordId>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, u64);
 
 /// Tells the benchmark how long the last filtering took (`body[data-filter-ms]`).
 fn mark_filter_time(ms: f64) {
@@ -236,7 +240,8 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         let result = rows.with(|rows| {
             sorted.with(|order| {
                 // Typing on narrows the last result instead of scanning every row again.
-                let key: FilterKey = (state.clone(), priority, owner.clone(), service, from, to, generation.get_value());
+                let key: FilterKey =
+                    (state.clone(), priority, owner.clone(), service, from, to, generation.get_value());
                 let narrowed = last_filter.with_value(|last| match last {
                     Some((k, n, v)) if *k == key && !n.is_empty() && needle.starts_with(n.as_str()) => Some(v.clone()),
                     _ => None,
@@ -370,7 +375,8 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     };
     // The choices of the owner and service filters: the values the records hold.
     let owners = Memo::new(move |_| {
-        let mut names: Vec<String> = rows.with(|rows| rows.iter().map(|r| r.owner.clone()).filter(|o| !o.is_empty()).collect());
+        let mut names: Vec<String> =
+            rows.with(|rows| rows.iter().map(|r| r.owner.clone()).filter(|o| !o.is_empty()).collect());
         names.sort_by_key(|n| n.to_lowercase());
         names.dedup();
         names
@@ -379,8 +385,9 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         let mut ids: Vec<RecordId> = rows.with(|rows| rows.iter().flat_map(|r| r.services.iter().copied()).collect());
         ids.sort();
         ids.dedup();
-        let mut named: Vec<(RecordId, String)> =
-            app.records.with(|records| ids.into_iter().map(|id| (id, super::fields::link_label(records, &id))).collect());
+        let mut named: Vec<(RecordId, String)> = app
+            .records
+            .with(|records| ids.into_iter().map(|id| (id, super::fields::link_label(records, &id))).collect());
         named.sort_by(|a, b| a.1.cmp(&b.1));
         named
     });

@@ -13,11 +13,11 @@ use super::state::{use_app, StoreStatus};
 use crate::domain::catalogue;
 use crate::domain::clock::Stamp;
 use crate::domain::command::{self, CommandError, Context, FormInput};
-use crate::domain::impact;
-use crate::domain::links::linked;
 use crate::domain::ids::RecordId;
+use crate::domain::impact;
 use crate::domain::kind::{FieldType, KindDecl};
 use crate::domain::lifecycle::{state_of, Transition};
+use crate::domain::links::linked;
 use crate::domain::record::Record;
 use crate::domain::reference;
 
@@ -267,7 +267,9 @@ fn Transitions(kind: &'static KindDecl, record: Signal<Option<Record>>) -> impl 
     // Refusals with no field in an open panel to show them beside (a guard, a forbidden move).
     let refusal = move || {
         let in_panel: Vec<&'static str> = match (pending.get(), record.get()) {
-            (Some(t), Some(r)) => app.records.with_untracked(|records| command::asks(kind, &r, t, records)).iter().map(|f| f.id).collect(),
+            (Some(t), Some(r)) => {
+                app.records.with_untracked(|records| command::asks(kind, &r, t, records)).iter().map(|f| f.id).collect()
+            }
             _ => Vec::new(),
         };
         error
@@ -275,8 +277,11 @@ fn Transitions(kind: &'static KindDecl, record: Signal<Option<Record>>) -> impl 
             .and_then(|e| match e {
                 CommandError::Transition(_) => Some(e.to_string()),
                 CommandError::Invalid(errors) => {
-                    let elsewhere: Vec<String> =
-                        errors.iter().filter(|e| !in_panel.contains(&e.field.as_str())).map(|e| e.message.clone()).collect();
+                    let elsewhere: Vec<String> = errors
+                        .iter()
+                        .filter(|e| !in_panel.contains(&e.field.as_str()))
+                        .map(|e| e.message.clone())
+                        .collect();
                     (!elsewhere.is_empty()).then(|| elsewhere.join(" "))
                 }
             })
@@ -383,7 +388,10 @@ fn Related(id: RecordId) -> impl IntoView {
 fn Impact(kind: &'static KindDecl, id: RecordId) -> impl IntoView {
     let app = use_app();
     let applies = impact::DEPENDENCIES.iter().any(|(k, field)| {
-        catalogue::kind(k).and_then(|k| k.field(field)).and_then(|f| f.target()).is_some_and(|t| t.kinds.contains(&kind.id))
+        catalogue::kind(k)
+            .and_then(|k| k.field(field))
+            .and_then(|f| f.target())
+            .is_some_and(|t| t.kinds.contains(&kind.id))
     });
     applies.then(|| {
         move || {
@@ -396,7 +404,11 @@ fn Impact(kind: &'static KindDecl, id: RecordId) -> impl IntoView {
                     .map(|a| {
                         let (href, label, via) = app.records.with_untracked(|records| {
                             let href = catalogue::kind(a.kind).map(|k| routes::record(k, a.id)).unwrap_or_default();
-                            (href, super::fields::link_label(records, &a.id), super::fields::link_label(records, &a.via))
+                            (
+                                href,
+                                super::fields::link_label(records, &a.id),
+                                super::fields::link_label(records, &a.via),
+                            )
                         });
                         let depth = if a.depth == 1 { "directly".to_string() } else { format!("through {via}") };
                         view! { <li><a href=href>{label}</a><span class="muted">{format!(" · {depth}")}</span></li> }

@@ -34,7 +34,9 @@ fn Fingerprint() -> impl IntoView {
         app.revision.track();
         async move {
             match app.store() {
-                Some(store) => store.all_change_sets().await.map(|sets| crate::sync::fingerprint(&sets)).map_err(|e| e.to_string()),
+                Some(store) => {
+                    store.all_change_sets().await.map(|sets| crate::sync::fingerprint(&sets)).map_err(|e| e.to_string())
+                }
                 None => Err("The database is not open.".to_string()),
             }
         }
@@ -156,7 +158,14 @@ fn SampleData() -> impl IntoView {
             let start = instant(now_ms()) - demo::span(n) - Duration::minutes(1);
             let seed = u64::from_be_bytes(random_bytes());
             let sets = app.records.with_untracked(|records| {
-                demo::sample_history(n, records, |kind| reference::next_number(kind, records.iter()), &member, start, seed)
+                demo::sample_history(
+                    n,
+                    records,
+                    |kind| reference::next_number(kind, records.iter()),
+                    &member,
+                    start,
+                    seed,
+                )
             });
             let change_sets = sets.len();
             let mut records = app.records.get_untracked();

@@ -4,14 +4,14 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 
+use super::fields::link_label;
 use super::format;
 use super::routes;
 use super::state::{use_app, Notice, StoreStatus};
-use super::fields::link_label;
 use crate::domain::catalogue::{self, kinds_in};
+use crate::domain::ids::Member;
 use crate::domain::kind::Area;
 use crate::store::now_ms;
-use crate::domain::ids::Member;
 use crate::store::storage_estimate;
 
 /// The kinds people work in daily, always in the header; the rest are in the menu.
@@ -122,10 +122,7 @@ fn QuickSearch() -> impl IntoView {
         let found = app.search.with(|index| index.find(&q, 12));
         mark_search_time(now_ms() - started);
         app.records.with(|records| {
-            found
-                .into_iter()
-                .map(|hit| (hit.kind, hit.id, link_label(records, &hit.id)))
-                .collect::<Vec<_>>()
+            found.into_iter().map(|hit| (hit.kind, hit.id, link_label(records, &hit.id))).collect::<Vec<_>>()
         })
     });
     let show = move || {

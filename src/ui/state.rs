@@ -9,9 +9,9 @@ use crate::domain::catalogue::settings_id;
 use crate::domain::command::Actor;
 use crate::domain::edit::{ChangeSet, Draft};
 use crate::domain::ids::{ChangeSetId, Member, RecordId};
+use crate::domain::links::LinkIndex;
 use crate::domain::priority::PriorityMatrix;
 use crate::domain::record::{Record, Records};
-use crate::domain::links::LinkIndex;
 use crate::domain::reference::Collisions;
 use crate::domain::search::SearchIndex;
 use crate::store::{self, now_ms, random_bytes, Store, StoreError};
@@ -262,7 +262,8 @@ impl AppState {
     }
 
     fn rebuild_indexes(&self) {
-        let (links, search) = self.records.with_untracked(|r| (LinkIndex::build(r.iter()), SearchIndex::build(r.iter())));
+        let (links, search) =
+            self.records.with_untracked(|r| (LinkIndex::build(r.iter()), SearchIndex::build(r.iter())));
         self.links.set(links);
         self.search.set(search);
     }

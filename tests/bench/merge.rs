@@ -39,10 +39,14 @@ fn diverge(replica: &mut Replica, name: &str, every: usize, seed: u8) {
 
 fn main() {
     println!("merge of two histories sharing most change sets (native, release)");
-    println!("{:>8} {:>12} {:>10} {:>12} {:>12} {:>14}", "N", "change sets", "new", "read ms", "plan ms", "plan µs/set");
+    println!(
+        "{:>8} {:>12} {:>10} {:>12} {:>12} {:>14}",
+        "N", "change sets", "new", "read ms", "plan ms", "plan µs/set"
+    );
     for n in [10_000usize, 50_000] {
         let none: BTreeMap<RecordId, Record> = BTreeMap::new();
-        let shared = demo::sample_history(n, &none, |_| 1, &Member::new("Base").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 5);
+        let shared =
+            demo::sample_history(n, &none, |_| 1, &Member::new("Base").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 5);
         let mut a = Replica::default();
         a.apply(&Plan { new_change_sets: shared, ..Plan::default() });
         let mut b = a.clone();
@@ -58,7 +62,8 @@ fn main() {
         let read = ExchangeFile::read(&text).unwrap_or_else(|e| panic!("{e}"));
         let read_ms = started.elapsed().as_secs_f64() * 1000.0;
         let started = Instant::now();
-        let merged = plan(&b, &read, DateTime::<Utc>::UNIX_EPOCH + Duration::days(402)).unwrap_or_else(|e| panic!("{e}"));
+        let merged =
+            plan(&b, &read, DateTime::<Utc>::UNIX_EPOCH + Duration::days(402)).unwrap_or_else(|e| panic!("{e}"));
         let plan_ms = started.elapsed().as_secs_f64() * 1000.0;
         println!(
             "{:>8} {:>12} {:>10} {:>12.0} {:>12.0} {:>14.2}",

@@ -29,7 +29,15 @@ pub static AVAILABILITY_PLAN: KindDecl = KindDecl {
         Column::Updated,
     ],
     roles: Roles { owner: Some("owner"), service: Some("services"), ..Roles::NONE },
-    ..base("availability_plan", "availability", "Availability plan", "Availability plans", "AVP", "8.7.1", Area::ServiceAssurance)
+    ..base(
+        "availability_plan",
+        "availability",
+        "Availability plan",
+        "Availability plans",
+        "AVP",
+        "8.7.1",
+        Area::ServiceAssurance,
+    )
 };
 
 /// Service continuity management (8.7.2).
@@ -57,7 +65,15 @@ pub static CONTINUITY_PLAN: KindDecl = KindDecl {
         Column::Updated,
     ],
     roles: Roles { owner: Some("owner"), service: Some("services"), ..Roles::NONE },
-    ..base("continuity_plan", "continuity", "Continuity plan", "Continuity plans", "CTP", "8.7.2", Area::ServiceAssurance)
+    ..base(
+        "continuity_plan",
+        "continuity",
+        "Continuity plan",
+        "Continuity plans",
+        "CTP",
+        "8.7.2",
+        Area::ServiceAssurance,
+    )
 };
 
 static OUTCOMES: &[Choice] = &[

@@ -189,7 +189,8 @@ pub static SERVICE_DESIGN: KindDecl = KindDecl {
         FieldDecl::link("service", "Service", &["service"], "Designs and transitions").required(),
         DESCRIPTION,
         FieldDecl::long("requirements", "Service requirements"),
-        FieldDecl::long("design", "Design").help("How the service meets its requirements; agreements and catalogue affected."),
+        FieldDecl::long("design", "Design")
+            .help("How the service meets its requirements; agreements and catalogue affected."),
         FieldDecl::long("acceptance_criteria", "Acceptance criteria"),
         FieldDecl::links("changes", "Changes", &["change"], "Designs and transitions"),
         FieldDecl::links("releases", "Releases", &["release"], "Designs and transitions"),

@@ -68,7 +68,8 @@ pub(crate) const TITLE: FieldDecl = FieldDecl::text("title", "Title", 200).requi
 pub(crate) const NAME: FieldDecl = FieldDecl::text("title", "Name", 120).required();
 pub(crate) const DESCRIPTION: FieldDecl = FieldDecl::long("description", "Description");
 pub(crate) const OWNER: FieldDecl = FieldDecl::person("owner", "Owner").help("The person accountable for it.");
-pub(crate) const REVIEW_DATE: FieldDecl = FieldDecl::date("review_date", "Next review").help("When it is next reviewed.");
+pub(crate) const REVIEW_DATE: FieldDecl =
+    FieldDecl::date("review_date", "Next review").help("When it is next reviewed.");
 pub(crate) const APPROVED_BY: FieldDecl = FieldDecl::person("approved_by", "Approved by").hidden();
 pub(crate) const APPROVER: FieldDecl = FieldDecl::person("approver", "Approver").hidden();
 pub(crate) const APPROVAL_DATE: FieldDecl = FieldDecl::date("approval_date", "Approval date").hidden();
@@ -324,7 +325,11 @@ mod tests {
         use chrono::{DateTime, Utc};
         let none: std::collections::BTreeMap<RecordId, Record> = Default::default();
         let ctx = Context::new(&Utc, &none);
-        let actor = Actor { member: Member::new("Ada").unwrap(), at: DateTime::<Utc>::UNIX_EPOCH, change_set: ChangeSetId::new(9, [9; 10]) };
+        let actor = Actor {
+            member: Member::new("Ada").unwrap(),
+            at: DateTime::<Utc>::UNIX_EPOCH,
+            change_set: ChangeSetId::new(9, [9; 10]),
+        };
         let mut checked = 0;
         for decl in KINDS {
             for t in decl.lifecycle.transitions.iter().filter(|t| !t.requires.is_empty()) {
@@ -338,11 +343,20 @@ mod tests {
                         stamp: crate::domain::clock::Stamp { wall_ms: 1, counter: 0, replica: ReplicaId(1) },
                         edits: vec![Edit::set("state", Some(Value::Text(from.to_string())), vec![])],
                     });
-                    let Err(CommandError::Invalid(errors)) = transition(decl, &record, t.to, &Default::default(), &ctx, &actor) else {
+                    let Err(CommandError::Invalid(errors)) =
+                        transition(decl, &record, t.to, &Default::default(), &ctx, &actor)
+                    else {
                         panic!("{}: {} -> {} ran without {:?}", decl.id, from, t.to, t.requires);
                     };
                     for field in t.requires {
-                        assert!(errors.iter().any(|e| e.field == *field), "{}: {} -> {} did not ask for {}", decl.id, from, t.to, field);
+                        assert!(
+                            errors.iter().any(|e| e.field == *field),
+                            "{}: {} -> {} did not ask for {}",
+                            decl.id,
+                            from,
+                            t.to,
+                            field
+                        );
                     }
                     checked += 1;
                 }

@@ -14,7 +14,8 @@ pub static SERVICE: KindDecl = KindDecl {
         DESCRIPTION.help("What the service delivers and its intended outcomes."),
         OWNER.required().help("The service owner."),
         FieldDecl::links("customers", "Customers", &["customer"], "Services"),
-        FieldDecl::choice("criticality", "Criticality", Level::CHOICES).help("How critical the service is to the business."),
+        FieldDecl::choice("criticality", "Criticality", Level::CHOICES)
+            .help("How critical the service is to the business."),
         FieldDecl::text("service_hours", "Service hours", 120).help("For example: Mon-Fri 08:00-18:00 CET."),
         FieldDecl::links("depends_on", "Depends on services", &["service"], "Services depending on it"),
         FieldDecl::links("items", "Built on configuration items", &["configuration_item"], "Services built on it"),
@@ -55,7 +56,8 @@ pub static REQUEST_TYPE: KindDecl = KindDecl {
         NAME,
         FieldDecl::link("service", "Service", &["service"], "Request types").required(),
         DESCRIPTION,
-        FieldDecl::flag("needs_approval", "Needs approval").help("Requests of this type are approved before fulfilment."),
+        FieldDecl::flag("needs_approval", "Needs approval")
+            .help("Requests of this type are approved before fulfilment."),
         FieldDecl::long("instructions", "Fulfilment instructions"),
         FieldDecl::number("target_hours", "Fulfilment target (hours)", 0, 100_000),
         OWNER,
@@ -82,8 +84,6 @@ static CI_TYPES: &[Choice] = &[
     Choice { value: "facility", label: "Facility" },
     Choice { value: "other", label: "Other" },
 ];
-
-
 
 /// Configuration management (8.2.6).
 pub static CONFIGURATION_ITEM: KindDecl = KindDecl {
@@ -112,7 +112,15 @@ pub static CONFIGURATION_ITEM: KindDecl = KindDecl {
         Column::Updated,
     ],
     roles: Roles { owner: Some("owner"), ..Roles::NONE },
-    ..base("configuration_item", "items", "Configuration item", "Configuration items", "CI", "8.2.6", Area::ServicePortfolio)
+    ..base(
+        "configuration_item",
+        "items",
+        "Configuration item",
+        "Configuration items",
+        "CI",
+        "8.2.6",
+        Area::ServicePortfolio,
+    )
 };
 
 static CI_LIFECYCLE: Lifecycle = Lifecycle {
@@ -180,7 +188,8 @@ pub static PARTY: KindDecl = KindDecl {
         NAME,
         FieldDecl::choice("party_type", "Type", PARTY_TYPES).required(),
         FieldDecl::long("operates", "What they provide or operate").required(),
-        FieldDecl::long("controls", "How they are controlled").help("Measures, reviews and how their work is integrated."),
+        FieldDecl::long("controls", "How they are controlled")
+            .help("Measures, reviews and how their work is integrated."),
         super::services_links("Parties involved"),
         FieldDecl::link("supplier", "Supplier record", &["supplier"], "Lifecycle roles"),
         OWNER.help("Who stays accountable inside the organisation."),

@@ -1,9 +1,7 @@
 //! 8.3 Relationship and agreement: customers and their complaints, service level agreements,
 //! suppliers with their contracts, and internal agreements.
 
-use super::{
-    base, service_link, services_links, AGREEMENT, APPROVED_BY, DESCRIPTION, NAME, OWNER, REVIEW_DATE, TITLE,
-};
+use super::{base, service_link, services_links, AGREEMENT, APPROVED_BY, DESCRIPTION, NAME, OWNER, REVIEW_DATE, TITLE};
 use crate::domain::kind::{Area, Choice, Column, FieldDecl, FieldType, KindDecl, Roles, NOTES};
 use crate::domain::lifecycle::{Lifecycle, StateDecl, Tone, Transition};
 
@@ -121,7 +119,15 @@ pub static SLA: KindDecl = KindDecl {
         Column::Updated,
     ],
     roles: Roles { owner: Some("owner"), service: Some("service"), ..Roles::NONE },
-    ..base("sla", "slas", "Service level agreement", "Service level agreements", "SLA", "8.3.3", Area::RelationshipAndAgreement)
+    ..base(
+        "sla",
+        "slas",
+        "Service level agreement",
+        "Service level agreements",
+        "SLA",
+        "8.3.3",
+        Area::RelationshipAndAgreement,
+    )
 };
 
 /// Supplier management (8.3.4.1): the supplier and its responsible owner.
@@ -198,7 +204,15 @@ pub static INTERNAL_AGREEMENT: KindDecl = KindDecl {
         Column::Updated,
     ],
     roles: Roles { owner: Some("owner"), service: Some("service"), ..Roles::NONE },
-    ..base("internal_agreement", "olas", "Internal agreement (OLA)", "Internal agreements", "OLA", "8.3.4.2", Area::RelationshipAndAgreement)
+    ..base(
+        "internal_agreement",
+        "olas",
+        "Internal agreement (OLA)",
+        "Internal agreements",
+        "OLA",
+        "8.3.4.2",
+        Area::RelationshipAndAgreement,
+    )
 };
 
 #[cfg(test)]

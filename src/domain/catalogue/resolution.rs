@@ -97,7 +97,15 @@ pub static SERVICE_REQUEST: KindDecl = KindDecl {
         Column::Updated,
     ],
     roles: Roles { owner: Some("assignee"), ..Roles::NONE },
-    ..base("service_request", "requests", "Service request", "Service requests", "SR", "8.6.2", Area::ResolutionAndFulfilment)
+    ..base(
+        "service_request",
+        "requests",
+        "Service request",
+        "Service requests",
+        "SR",
+        "8.6.2",
+        Area::ResolutionAndFulfilment,
+    )
 };
 
 const NEEDS_APPROVAL: Guard = Guard::WhenLinked {
