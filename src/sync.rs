@@ -26,5 +26,5 @@ pub fn fingerprint<'a>(change_sets: impl IntoIterator<Item = &'a ChangeSet>) -> 
         hasher.update(serde_json_canonicalizer::to_vec(change_set).unwrap_or_default());
         hasher.update(b"\n");
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    file::hex(&hasher.finalize())
 }

@@ -15,6 +15,7 @@ mod history;
 mod link_picker;
 mod list;
 mod panic;
+mod probe;
 mod record_page;
 mod routes;
 mod settings;

@@ -235,12 +235,8 @@ fn validate_form<Tz: TimeZone>(
     for field in kind.form_fields() {
         let raw = input.get(field.id).map(String::as_str).unwrap_or("");
         match parse_value(field, raw, ctx) {
-            Ok(Parsed::One(None)) | Ok(Parsed::Many(_))
-                if field.required && is_empty(&parse_value(field, raw, ctx)) =>
-            {
-                errors.push(field_error(field, "Required."))
-            }
-            Ok(parsed) if links_to(&parsed, this) => errors.push(field_error(field, "A record cannot link to itself.")),
+            Ok(parsed) if field.required && parsed.is_empty() => errors.push(field_error(field, "Required.")),
+            Ok(parsed) if parsed.links_to(this) => errors.push(field_error(field, "A record cannot link to itself.")),
             Ok(parsed) => values.push((field, parsed)),
             Err(message) => errors.push(field_error(field, &message)),
         }
@@ -259,15 +255,21 @@ fn validate_form<Tz: TimeZone>(
     }
 }
 
-fn is_empty(parsed: &Result<Parsed, String>) -> bool {
-    matches!(parsed, Ok(Parsed::One(None))) || matches!(parsed, Ok(Parsed::Many(ids)) if ids.is_empty())
-}
+impl Parsed {
+    /// No value, or no links.
+    fn is_empty(&self) -> bool {
+        match self {
+            Parsed::One(value) => value.is_none(),
+            Parsed::Many(ids) => ids.is_empty(),
+        }
+    }
 
-fn links_to(parsed: &Parsed, this: RecordId) -> bool {
-    match parsed {
-        Parsed::One(Some(Value::Link(id))) => *id == this,
-        Parsed::Many(ids) => ids.contains(&this),
-        Parsed::One(_) => false,
+    fn links_to(&self, this: RecordId) -> bool {
+        match self {
+            Parsed::One(Some(Value::Link(id))) => *id == this,
+            Parsed::Many(ids) => ids.contains(&this),
+            Parsed::One(_) => false,
+        }
     }
 }
 

@@ -409,7 +409,7 @@ pub(crate) mod laws {
         })
     }
 
-    pub(crate) fn permuted(mut sets: Vec<ChangeSet>, seed: u64) -> Vec<ChangeSet> {
+    pub(crate) fn permuted<T>(mut sets: Vec<T>, seed: u64) -> Vec<T> {
         // A deterministic shuffle driven by the seed proptest picked.
         let mut state = seed | 1;
         for i in (1..sets.len()).rev() {

@@ -38,7 +38,7 @@ fn valid() -> ExchangeFile {
 fn sealed(mut doc: serde_json::Map<String, Json>) -> String {
     doc.remove("checksum");
     let canonical = serde_json_canonicalizer::to_string(&doc).unwrap_or_default();
-    let sum: String = Sha256::digest(canonical.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let sum = super::file::hex(&Sha256::digest(canonical.as_bytes()));
     doc.insert("checksum".into(), Json::String(format!("sha256:{sum}")));
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }

@@ -84,15 +84,14 @@ impl ExchangeFile {
         let lines: Vec<String> = sets.iter().map(|cs| serde_json::to_string(cs).unwrap_or_default()).collect();
         let exporter = canonical(&self.exporter);
         let at = canonical(&self.exported_at.to_rfc3339_opts(SecondsFormat::Millis, true));
-        let mut hasher = Sha256::new();
-        let members: [(&str, Part); 4] = [
+        let (version, format) = (format!("\"{VERSION}\""), format!("\"{FORMAT}\""));
+        let checksum = checksum_of(vec![
             ("change_sets", Part::Lines(&lines)),
             ("exported_at", Part::Text(&at)),
             ("exporter", Part::Text(&exporter)),
-            ("version", Part::Text(&format!("\"{VERSION}\""))),
-        ];
-        hash_document(&mut hasher, &members, &[("format", format!("\"{FORMAT}\""))]);
-        let checksum = hex(&hasher.finalize());
+            ("format", Part::Text(&format)),
+            ("version", Part::Text(&version)),
+        ]);
         let mut out = String::with_capacity(lines.iter().map(|l| l.len() + 2).sum::<usize>() + 512);
         out.push_str(&format!("{{\"format\":\"{FORMAT}\",\"version\":\"{VERSION}\",\n"));
         out.push_str(&format!("\"exporter\":{exporter},\n\"exported_at\":{at},\n\"change_sets\":[\n"));
@@ -152,17 +151,14 @@ impl ExchangeFile {
                 _ => canonical_raw(raw),
             })
             .collect();
-        let mut members: Vec<(&str, Part)> = Vec::new();
-        let others: Vec<(String, String)> = top
+        let others: Vec<(&str, String)> = top
             .iter()
             .filter(|(key, _)| !matches!(key.as_str(), "change_sets" | "checksum"))
-            .map(|(key, raw)| (key.clone(), canonical_raw(raw)))
+            .map(|(key, raw)| (key.as_str(), canonical_raw(raw)))
             .collect();
-        members.push(("change_sets", Part::Lines(&lines)));
-        let mut hasher = Sha256::new();
-        let others_ref: Vec<(&str, String)> = others.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-        hash_document(&mut hasher, &members, &others_ref);
-        if claimed != format!("sha256:{}", hex(&hasher.finalize())) {
+        let mut members: Vec<(&str, Part)> = vec![("change_sets", Part::Lines(&lines))];
+        members.extend(others.iter().map(|(key, value)| (*key, Part::Text(value))));
+        if claimed != format!("sha256:{}", checksum_of(members)) {
             return Err(FileError::ChecksumMismatch);
         }
 
@@ -189,35 +185,24 @@ impl ExchangeFile {
 }
 
 /// A member's canonical value: one text, or the canonical lines of an array.
+#[derive(Clone, Copy)]
 enum Part<'a> {
     Text(&'a str),
     Lines(&'a [String]),
 }
 
-/// Feeds the RFC 8785 form of a document to `hasher`: `members` and `others` (key, canonical
-/// value) together, keys in order.
-fn hash_document(hasher: &mut Sha256, members: &[(&str, Part)], others: &[(&str, String)]) {
-    let mut all: Vec<(&str, Part)> = members
-        .iter()
-        .map(|(k, p)| {
-            (
-                *k,
-                match p {
-                    Part::Text(t) => Part::Text(t),
-                    Part::Lines(l) => Part::Lines(l),
-                },
-            )
-        })
-        .collect();
-    all.extend(others.iter().map(|(k, v)| (*k, Part::Text(v.as_str()))));
+/// SHA-256 (hex) of the RFC 8785 form of a document with these members (key, canonical value),
+/// fed to the hash piece by piece rather than built as one string.
+fn checksum_of(mut members: Vec<(&str, Part)>) -> String {
     // RFC 8785 orders keys by UTF-16 code units.
-    all.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    let mut hasher = Sha256::new();
     hasher.update(b"{");
-    for (n, (key, part)) in all.iter().enumerate() {
+    for (n, (key, part)) in members.into_iter().enumerate() {
         if n > 0 {
             hasher.update(b",");
         }
-        hasher.update(canonical(key).as_bytes());
+        hasher.update(canonical(&key).as_bytes());
         hasher.update(b":");
         match part {
             Part::Text(text) => hasher.update(text.as_bytes()),
@@ -234,6 +219,7 @@ fn hash_document(hasher: &mut Sha256, members: &[(&str, Part)], others: &[(&str,
         }
     }
     hasher.update(b"}");
+    hex(&hasher.finalize())
 }
 
 /// The canonical text of any JSON value read from a file.
@@ -256,7 +242,8 @@ fn canonical<T: Serialize>(value: &T) -> String {
     serde_json_canonicalizer::to_string(value).unwrap_or_default()
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of bytes (checksums, fingerprints).
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Datelike, Duration, Local, NaiveDate, TimeZone};
+use chrono::{Datelike, Duration, Local, NaiveDate};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -51,7 +51,7 @@ pub fn ChangeCalendar() -> impl IntoView {
     // The clashes with a window in the month shown.
     let clash_list = move || {
         let first = month.get();
-        let (from, to) = (local_midnight(first), local_midnight(shift(first, 1)));
+        let (from, to) = (format::local_midnight(first), format::local_midnight(shift(first, 1)));
         let found: Vec<_> = plan.with(|(schedule, clashes)| {
             let in_month = |id: RecordId| schedule.iter().any(|s| s.id == id && s.start < to && s.end >= from);
             clashes.iter().filter(|c| in_month(c.first) || in_month(c.second)).cloned().collect()
@@ -97,7 +97,7 @@ pub fn ChangeCalendar() -> impl IntoView {
             let clashing: BTreeSet<RecordId> = clashes.iter().flat_map(|c| [c.first, c.second]).collect();
             let days = (0..42).map(|n| {
                 let day = start + Duration::days(n);
-                let (from, to) = (local_midnight(day), local_midnight(day + Duration::days(1)));
+                let (from, to) = (format::local_midnight(day), format::local_midnight(day + Duration::days(1)));
                 let entries = schedule
                     .iter()
                     .filter(|s| s.start < to && (s.end > from || (s.end == s.start && s.start >= from)))
@@ -123,7 +123,7 @@ pub fn ChangeCalendar() -> impl IntoView {
                     </div>
                 }
             });
-            let in_month = schedule.iter().filter(|s| s.start < local_midnight(next) && s.end >= local_midnight(first)).count();
+            let in_month = schedule.iter().filter(|s| s.start < format::local_midnight(next) && s.end >= format::local_midnight(first)).count();
             view! {
                 <p class="muted" data-testid="cal-count">{format::count(in_month, "planned change or release", "planned changes and releases")}" this month"</p>
                 <div class="cal-grid" role="grid" aria-label="Month">
@@ -151,10 +151,4 @@ pub fn ChangeCalendar() -> impl IntoView {
             {grid}
         </section>
     }
-}
-
-/// The instant a local day starts.
-fn local_midnight(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
-    let naive = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    Local.from_local_datetime(&naive).earliest().map(|t| t.to_utc()).unwrap_or_else(|| naive.and_utc())
 }

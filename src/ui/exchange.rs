@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::format;
+use super::probe::mark;
 use super::state::{instant, use_app};
 use crate::domain::edit::ChangeSet;
 use crate::store::now_ms;
@@ -316,12 +317,4 @@ fn download(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
 fn slug(name: &str) -> String {
     let s: String = name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     s.trim_matches('-').to_string()
-}
-
-/// Tells the benchmark how long a step took (`body[data-export-ms]`, `data-preview-ms`,
-/// `data-apply-ms`).
-fn mark(attribute: &str, ms: f64) {
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-        let _ = body.set_attribute(attribute, &format!("{ms:.0}"));
-    }
 }

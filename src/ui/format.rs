@@ -1,10 +1,16 @@
 //! How values look to the reader: local times and sizes.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
 
 /// An instant in the viewer's time zone: `2026-11-25 14:30`.
 pub fn local_time(at: DateTime<Utc>) -> String {
     at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The instant a day starts in the viewer's time zone.
+pub fn local_midnight(day: NaiveDate) -> DateTime<Utc> {
+    let naive = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    Local.from_local_datetime(&naive).earliest().map(|t| t.to_utc()).unwrap_or_else(|| naive.and_utc())
 }
 
 /// The value a `datetime-local` input shows for an instant.

@@ -7,7 +7,7 @@
 
 use std::cmp::Ordering;
 
-use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -102,13 +102,6 @@ fn cell_index(kind: &KindDecl, field: &str) -> Option<usize> {
 /// The filters other than the search text, and the rows' generation.
 type FilterKey =
     (String, Option<Priority>, String, Option<RecordId>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, u64);
-
-/// Tells the benchmark how long the last filtering took (`body[data-filter-ms]`).
-fn mark_filter_time(ms: f64) {
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-        let _ = body.set_attribute("data-filter-ms", &format!("{ms:.2}"));
-    }
-}
 
 /// Writes the filters into the address bar without a navigation.
 fn write_query(pairs: &[(&str, String)]) {
@@ -231,8 +224,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         // The filter's local days as instants, so rows are compared without a time zone each.
         let day = |text: String, next: bool| {
             let day = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()?;
-            let day = if next { day.succ_opt()? } else { day };
-            Local.from_local_datetime(&day.and_hms_opt(0, 0, 0)?).earliest().map(|t| t.to_utc())
+            Some(format::local_midnight(if next { day.succ_opt()? } else { day }))
         };
         let from = day(from_filter.get(), false);
         let to = day(to_filter.get(), true);
@@ -269,7 +261,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 kept
             })
         });
-        mark_filter_time(now_ms() - started);
+        super::probe::mark("data-filter-ms", now_ms() - started);
         result
     });
 

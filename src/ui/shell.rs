@@ -120,7 +120,7 @@ fn QuickSearch() -> impl IntoView {
         }
         let started = now_ms();
         let found = app.search.with(|index| index.find(&q, 12));
-        mark_search_time(now_ms() - started);
+        super::probe::mark("data-search-ms", now_ms() - started);
         app.records.with(|records| {
             found.into_iter().map(|hit| (hit.kind, hit.id, link_label(records, &hit.id))).collect::<Vec<_>>()
         })
@@ -212,13 +212,6 @@ fn QuickSearch() -> impl IntoView {
                 </div>
             </div>
         </Show>
-    }
-}
-
-/// Tells the benchmark how long the last search took (`body[data-search-ms]`).
-fn mark_search_time(ms: f64) {
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-        let _ = body.set_attribute("data-search-ms", &format!("{ms:.2}"));
     }
 }
 

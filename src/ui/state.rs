@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
+use super::probe;
 use crate::domain::catalogue::settings_id;
 use crate::domain::command::Actor;
 use crate::domain::edit::{ChangeSet, Draft};
@@ -107,7 +108,9 @@ impl AppState {
                         self.store.set_value(Some(store));
                         self.listen_to_other_tabs();
                         self.status.set(StoreStatus::Ready);
-                        mark_ready(load_ms);
+                        // Tells tests and benchmarks that records are loaded, and how fast.
+                        probe::mark("data-load-ms", load_ms);
+                        probe::set("data-ready", "true");
                     }
                     Err(error) => self.status.set(StoreStatus::Failed(error)),
                 }
@@ -289,14 +292,6 @@ fn load_member() -> Option<Member> {
 
 pub fn instant(ms: f64) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_millis(ms as i64).unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
-}
-
-/// Tells tests and benchmarks that records are loaded, and how long loading took.
-fn mark_ready(load_ms: f64) {
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-        let _ = body.set_attribute("data-load-ms", &format!("{load_ms:.0}"));
-        let _ = body.set_attribute("data-ready", "true");
-    }
 }
 
 pub fn use_app() -> AppState {

@@ -1,0 +1,14 @@
+//! Figures the app leaves on `<body>` for the end-to-end tests and the benchmark
+//! (`data-ready`, `data-load-ms`, `data-filter-ms`, `data-search-ms`, `data-export-ms`, ...).
+
+/// Sets `body[attribute]` to a duration in milliseconds.
+pub fn mark(attribute: &str, ms: f64) {
+    set(attribute, &format!("{ms:.2}"));
+}
+
+/// Sets `body[attribute]` to `value`.
+pub fn set(attribute: &str, value: &str) {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute(attribute, value);
+    }
+}
