@@ -9,6 +9,7 @@
 mod corpus;
 pub mod file;
 pub mod merge;
+pub mod sealed;
 
 use sha2::{Digest, Sha256};
 

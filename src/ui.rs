@@ -18,6 +18,7 @@ mod panic;
 mod probe;
 mod record_page;
 mod routes;
+pub mod sealing;
 mod settings;
 mod shell;
 mod state;

@@ -73,6 +73,14 @@ pub enum FileError {
     BadHeader(&'static str),
     #[error("Change set {index} of the file is malformed: {reason}")]
     BadChangeSet { index: usize, reason: String },
+    #[error("The file is encrypted: enter the passphrase it was exported with.")]
+    Sealed,
+    #[error("The passphrase does not open this file. Check it with the teammate who exported it; if it is right, the file was changed or damaged after export.")]
+    WrongPassphrase,
+    #[error("The file's encryption ({0}) is missing or malformed.")]
+    BadSealing(&'static str),
+    #[error("The file asks for {0} key-derivation rounds; Servicebook accepts 600,000 to 10,000,000.")]
+    Iterations(u32),
 }
 
 impl ExchangeFile {
@@ -119,8 +127,10 @@ impl ExchangeFile {
             }
         };
         let text_of = |key: &str| top.get(key).and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
-        if text_of("format").as_deref() != Some(FORMAT) {
-            return Err(FileError::NotServicebook);
+        match text_of("format").as_deref() {
+            Some(FORMAT) => {}
+            Some(super::sealed::FORMAT) => return Err(FileError::Sealed),
+            _ => return Err(FileError::NotServicebook),
         }
         let version = text_of("version").ok_or(FileError::BadHeader("version"))?;
         let major = version.split('.').next().and_then(|m| m.parse::<u64>().ok());

@@ -9,11 +9,13 @@ use wasm_bindgen::JsCast;
 
 use super::format;
 use super::probe::mark;
+use super::sealing::{self, SealingError};
 use super::state::{instant, use_app};
 use crate::domain::edit::ChangeSet;
 use crate::store::now_ms;
-use crate::sync::file::{check_size, ExchangeFile, Exporter};
+use crate::sync::file::{check_size, ExchangeFile, Exporter, FileError};
 use crate::sync::merge::{plan, Plan, Replica};
+use crate::sync::sealed::{check_passphrase, PassphraseError, MIN_PASSPHRASE_CHARS};
 
 /// A read file and what importing it would do. The file's change sets are not kept: the
 /// plan holds the new ones, and a 50,000-record file is large.
@@ -42,8 +44,24 @@ fn Export() -> impl IntoView {
     let app = use_app();
     let busy = RwSignal::new(false);
     let result = RwSignal::new(None::<Result<String, String>>);
+    let protect = RwSignal::new(false);
+    let passphrase = RwSignal::new(String::new());
+    let repeat = RwSignal::new(String::new());
     let export = move |_| {
         let (Some(store), Some(member)) = (app.store(), app.member.get_untracked()) else { return };
+        let key = if protect.get_untracked() {
+            let (first, second) = (passphrase.get_untracked(), repeat.get_untracked());
+            let checked = check_passphrase(&first).and_then(|()| match first == second {
+                true => Ok(first),
+                false => Err(PassphraseError::Differ),
+            });
+            match checked {
+                Ok(p) => Some(p),
+                Err(e) => return result.set(Some(Err(format!("Nothing was exported: {e}")))),
+            }
+        } else {
+            None
+        };
         busy.set(true);
         leptos::task::spawn_local(async move {
             let outcome = async {
@@ -54,36 +72,72 @@ fn Export() -> impl IntoView {
                 let file =
                     ExchangeFile { exporter: Exporter { member: member.clone(), replica }, exported_at, change_sets };
                 let started = now_ms();
-                let text = file.write();
+                let mut text = file.write();
                 let write_ms = now_ms() - started;
-                let name =
-                    format!("servicebook-{}-{}.json", slug(member.as_str()), exported_at.format("%Y%m%d-%H%M%S"));
+                let sealed = key.is_some();
+                if let Some(key) = key {
+                    text = sealing::seal(&text, &key).await.map_err(|e| format!("Nothing was exported: {e}"))?;
+                }
+                let name = format!(
+                    "servicebook-{}-{}{}.json",
+                    slug(member.as_str()),
+                    exported_at.format("%Y%m%d-%H%M%S"),
+                    if sealed { "-encrypted" } else { "" }
+                );
                 download(&name, &text).map_err(|_| "The browser refused the download.".to_string())?;
                 store.mark_exported().await.map_err(|e| e.to_string())?;
                 app.revision.update(|r| *r += 1);
                 mark("data-export-ms", write_ms);
                 Ok(format!(
-                    "Exported {} in {} ({}).",
+                    "Exported {} in {} ({}){}.",
                     format::count(count, "change set", "change sets"),
                     name,
-                    format::bytes(text.len() as f64)
+                    format::bytes(text.len() as f64),
+                    if sealed { ", encrypted: your teammates need the passphrase to import it" } else { "" }
                 ))
             }
             .await;
+            if outcome.is_ok() {
+                passphrase.set(String::new());
+                repeat.set(String::new());
+            }
             result.set(Some(outcome));
             busy.set(false);
         });
+    };
+    let password = move |label: &'static str, id: &'static str, value: RwSignal<String>| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id data-testid=id type="password" autocomplete="new-password"
+                    prop:value=value on:input=move |ev| value.set(event_target_value(&ev))/>
+            </div>
+        }
     };
     view! {
         <section class="card">
             <h2>"Export"</h2>
             <p>"Everything this browser holds, with its full history, as one JSON file."</p>
+            <div class="field">
+                <label class="check">
+                    <input type="checkbox" data-testid="export-encrypt" prop:checked=protect
+                        on:change=move |ev| protect.set(event_target_checked(&ev))/>
+                    "Encrypt the file with a passphrase"
+                </label>
+            </div>
+            {move || protect.get().then(|| view! {
+                <div class="passphrase">
+                    {password("Passphrase", "export-passphrase", passphrase)}
+                    {password("Passphrase again", "export-passphrase-again", repeat)}
+                    <p class="help">{format!("At least {MIN_PASSPHRASE_CHARS} characters. Tell it to your teammates another way than the file. Servicebook does not keep it: a lost passphrase cannot be recovered.")}</p>
+                </div>
+            })}
             <button class="button primary" data-testid="export-all" on:click=export disabled=move || busy.get()>
                 {move || if busy.get() { "Exporting…" } else { "Export everything" }}
             </button>
             {move || result.get().map(|r| match r {
                 Ok(text) => view! { <p class="note" role="status" data-testid="export-result">{text}</p> }.into_any(),
-                Err(text) => view! { <p class="field-error" role="alert">{text}</p> }.into_any(),
+                Err(text) => view! { <p class="field-error" role="alert" data-testid="export-error">{text}</p> }.into_any(),
             })}
         </section>
     }
@@ -97,13 +151,20 @@ fn Import() -> impl IntoView {
     let done = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
+    // The chosen files, kept to read them again once a passphrase is entered.
+    let chosen = StoredValue::new_local(Vec::<web_sys::File>::new());
+    let locked = RwSignal::new(Vec::<String>::new());
+    let passphrase = RwSignal::new(String::new());
+
     // Reads the chosen files one by one and plans each against what is held (and the files
-    // before it), so the preview adds up.
-    let read = move |files: Vec<web_sys::File>| {
+    // before it), so the preview adds up. Encrypted files are opened with `key`, or listed as
+    // locked when there is none.
+    let read = move |files: Vec<web_sys::File>, key: Option<String>| {
         let Some(store) = app.store() else { return };
         busy.set(true);
         errors.set(Vec::new());
         done.set(None);
+        pending.set(Vec::new());
         leptos::task::spawn_local(async move {
             let started = now_ms();
             let mut held = Replica::default();
@@ -119,9 +180,31 @@ fn Import() -> impl IntoView {
                 app.records.with_untracked(|r| r.iter().map(|r| (r.id, r.clone())).collect::<BTreeMap<_, _>>());
             let mut plans = Vec::new();
             let mut problems = Vec::new();
+            let mut still_locked = Vec::new();
             for file in files {
                 let name = file.name();
-                match read_file(&file).await.and_then(|f| {
+                let read = match file_text(&file).await {
+                    Err(message) => Err(message),
+                    Ok(text) => match ExchangeFile::read(&text) {
+                        Err(FileError::Sealed) => match key.as_deref() {
+                            None => {
+                                still_locked.push(name);
+                                continue;
+                            }
+                            Some(key) => match sealing::open(&text, key).await {
+                                Ok(plain) => ExchangeFile::read(&plain).map_err(|e| e.to_string()),
+                                Err(e) => {
+                                    if e == SealingError::File(FileError::WrongPassphrase) {
+                                        still_locked.push(name.clone());
+                                    }
+                                    Err(e.to_string())
+                                }
+                            },
+                        },
+                        other => other.map_err(|e| e.to_string()),
+                    },
+                };
+                match read.and_then(|f| {
                     let p = plan(&held, &f, instant(now_ms())).map_err(|e| e.to_string())?;
                     Ok((f, p))
                 }) {
@@ -134,18 +217,28 @@ fn Import() -> impl IntoView {
             }
             pending.set(plans);
             errors.set(problems);
+            locked.set(still_locked);
             busy.set(false);
             mark("data-preview-ms", now_ms() - started);
         });
     };
+    let choose = move |files: Vec<web_sys::File>| {
+        chosen.set_value(files.clone());
+        passphrase.set(String::new());
+        read(files, None);
+    };
+    let unlock = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        read(chosen.get_value(), Some(passphrase.get_untracked()));
+    };
     let on_pick = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
-        read(files_of(input.files()));
+        choose(files_of(input.files()));
         input.set_value("");
     };
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
-        read(files_of(ev.data_transfer().and_then(|d| d.files())));
+        choose(files_of(ev.data_transfer().and_then(|d| d.files())));
     };
     let apply = move |_| {
         let Some(store) = app.store() else { return };
@@ -206,7 +299,7 @@ fn Import() -> impl IntoView {
                     {nothing_new.then(|| view! { <p class="note" data-testid="import-nothing-new">"Nothing to import: everything in these files is already here."</p> })}
                     <div class="actions">
                         <button class="button primary" data-testid="import-apply" on:click=apply disabled=move || busy.get() || nothing_new>"Apply"</button>
-                        <button class="button" data-testid="import-cancel" on:click=move |_| pending.set(Vec::new())>"Cancel"</button>
+                        <button class="button" data-testid="import-cancel" on:click=move |_| { pending.set(Vec::new()); locked.set(Vec::new()); }>"Cancel"</button>
                     </div>
                 </div>
             }
@@ -221,6 +314,23 @@ fn Import() -> impl IntoView {
                 <input type="file" accept=".json,application/json" multiple data-testid="import-files" class="visually-hidden" on:change=on_pick/>
             </label>
             {move || busy.get().then(|| view! { <p class="muted" role="status">"Reading…"</p> })}
+            {move || (!locked.get().is_empty()).then(|| {
+                let names = locked.get().join(", ");
+                view! {
+                    <form class="card transition-panel" data-testid="unlock-panel" on:submit=unlock>
+                        <h3>"Encrypted"</h3>
+                        <p>{format!("{names}: encrypted with a passphrase. Enter it to see what the file changes.")}</p>
+                        <div class="field">
+                            <label for="import-passphrase">"Passphrase"</label>
+                            <input id="import-passphrase" data-testid="import-passphrase" type="password" autocomplete="off"
+                                prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev))/>
+                        </div>
+                        <div class="actions">
+                            <button class="button primary" type="submit" data-testid="import-unlock" disabled=move || busy.get()>"Open"</button>
+                        </div>
+                    </form>
+                }
+            })}
             {move || errors.get().into_iter().map(|e| view! { <p class="field-error" role="alert" data-testid="import-error">{e}</p> }).collect_view()}
             {preview}
             {move || done.get().map(|t| view! { <p class="note" role="status" data-testid="import-done">{t}</p> })}
@@ -288,14 +398,13 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
-/// Reads and checks one file: its size before its content.
-async fn read_file(file: &web_sys::File) -> Result<ExchangeFile, String> {
+/// One file's text, its size checked before it is read.
+async fn file_text(file: &web_sys::File) -> Result<String, String> {
     check_size(file.size() as u64).map_err(|e| e.to_string())?;
     let text = wasm_bindgen_futures::JsFuture::from(file.text())
         .await
         .map_err(|_| "The browser could not read the file.".to_string())?;
-    let text = text.as_string().ok_or_else(|| "The file is not text.".to_string())?;
-    ExchangeFile::read(&text).map_err(|e| e.to_string())
+    text.as_string().ok_or_else(|| "The file is not text.".to_string())
 }
 
 /// Offers `text` as a file download.
