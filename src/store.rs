@@ -33,9 +33,11 @@ use crate::domain::record::{Record, Records};
 
 pub use browser::{now_ms, random_bytes, request_persistence, storage_estimate, StorageEstimate};
 pub use error::StoreError;
+
+pub use layout::ExportMark;
 use layout::{
-    ExportMark, Head, ImportRecord, SnapshotInfo, StoredChunk, CHUNKS, EXPORTED_KEY, HEAD_KEY, LAST_IMPORT_KEY, META,
-    PAGES, SNAPSHOT_KEY,
+    Head, ImportRecord, SnapshotInfo, StoredChunk, CHUNKS, EXPORTED_KEY, EXPORTS_TO_KEY, HEAD_KEY, LAST_IMPORT_KEY,
+    META, PAGES, SNAPSHOT_KEY,
 };
 
 /// What a load found.
@@ -318,17 +320,51 @@ impl Store {
         Ok(out)
     }
 
-    /// Notes that everything stored so far was exported: an import before this can no longer
-    /// be undone (a teammate may hold its edits from this browser's file now).
-    pub async fn mark_exported(&self) -> Result<(), StoreError> {
+    /// What an export reads, in one transaction: the change sets that arrived after arrival
+    /// sequence `after` (0: everything), and the sequence this reads through.
+    pub async fn change_sets_after(&self, after: u64) -> Result<(Vec<ChangeSet>, u64), StoreError> {
+        let tx = self.db.transaction([CHUNKS, META]).build()?;
+        let Some(head): Option<Head> = tx.object_store(META)?.get(HEAD_KEY).serde()?.await? else {
+            return Err(StoreError::Corrupt("the clock record is missing".into()));
+        };
+        let chunks = tx
+            .object_store(CHUNKS)?
+            .get_all::<StoredChunk>()
+            .with_query::<u64, _>(KeyRange::LowerBound(after, true))
+            .serde()?
+            .await?;
+        let mut out = Vec::new();
+        for chunk in chunks {
+            out.extend(chunk?.change_sets()?);
+        }
+        Ok((out, head.seq))
+    }
+
+    /// Notes that an export was made: an import before it can no longer be undone (a teammate
+    /// may hold its edits from this browser's file now); and, for an export to a named
+    /// teammate that held everything up to `through`, where the next export to them starts.
+    pub async fn mark_exported(&self, to: Option<&str>, through: u64) -> Result<(), StoreError> {
         let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
         let meta = tx.object_store(META)?;
         let Some(head): Option<Head> = meta.get(HEAD_KEY).serde()?.await? else {
             return Err(StoreError::Corrupt("the clock record is missing".into()));
         };
-        meta.put(&ExportMark { seq: head.seq, at: now_ms() }).with_key(EXPORTED_KEY.to_string()).serde()?;
+        let at = now_ms();
+        meta.put(&ExportMark { seq: head.seq, at }).with_key(EXPORTED_KEY.to_string()).serde()?;
+        if let Some(to) = to {
+            let mut marks: BTreeMap<String, ExportMark> = meta.get(EXPORTS_TO_KEY).serde()?.await?.unwrap_or_default();
+            marks.insert(to.to_string(), ExportMark { seq: through, at });
+            meta.put(&marks).with_key(EXPORTS_TO_KEY.to_string()).serde()?;
+        }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The teammates exported to, with where the next export to each starts.
+    pub async fn export_marks(&self) -> Result<BTreeMap<String, ExportMark>, StoreError> {
+        let tx = self.db.transaction(META).build()?;
+        let marks: Option<BTreeMap<String, ExportMark>> = tx.object_store(META)?.get(EXPORTS_TO_KEY).serde()?.await?;
+        Ok(marks.unwrap_or_default())
     }
 
     /// The last import, and whether it can still be undone.

@@ -279,9 +279,28 @@ async fn the_last_import_is_undone_exactly_while_nothing_happened_since() {
     let other = fresh_name("undo-export");
     let fresh = open(&other).await;
     fresh.import(sample, "their file", &mut third).await.unwrap();
-    fresh.mark_exported().await.unwrap();
+    fresh.mark_exported(None, 0).await.unwrap();
     assert_eq!(fresh.last_import().await.unwrap().unwrap().undo, Err(UndoRefusal::ExportedSince));
     let before = fresh.all_change_sets().await.unwrap().len();
     assert!(fresh.undo_last_import().await.is_err());
     assert_eq!(fresh.all_change_sets().await.unwrap().len(), before, "a refused undo changes nothing");
+}
+
+#[wasm_bindgen_test]
+async fn an_export_to_a_teammate_starts_where_the_last_one_to_them_ended() {
+    let store = open(&fresh_name("exports-to")).await;
+    store.commit(vec![incident_draft("First", 1)]).await.unwrap();
+    let (everything, through) = store.change_sets_after(0).await.unwrap();
+    assert_eq!(everything.len(), 1);
+    store.mark_exported(Some("Bea"), through).await.unwrap();
+    assert_eq!(store.export_marks().await.unwrap().get("Bea").map(|m| m.seq), Some(through));
+
+    store.commit(vec![incident_draft("Second", 2)]).await.unwrap();
+    let bea = store.export_marks().await.unwrap()["Bea"].seq;
+    let (since, now) = store.change_sets_after(bea).await.unwrap();
+    assert_eq!(since.len(), 1, "only what arrived after the export to Bea");
+    assert!(now > through);
+    // Another teammate has no mark: everything is new to them.
+    assert!(!store.export_marks().await.unwrap().contains_key("Cy"));
+    assert_eq!(store.change_sets_after(0).await.unwrap().0.len(), 2);
 }

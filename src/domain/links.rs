@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::catalogue;
 use super::ids::RecordId;
 use super::kind::{FieldDecl, FieldType};
-use super::record::Record;
+use super::record::{Record, Records};
 use super::value::Value;
 
 /// A record pointing at another through one of its link fields.
@@ -128,6 +128,28 @@ impl LinkIndex {
     }
 }
 
+/// What a partial export of `chosen` carries: the chosen records and, with `with_linked`, every
+/// record one link away from one of them, in either direction (a change with the incidents
+/// that raised it, the configuration items it touches and the release that ships it).
+/// Ids of records not held here are left out.
+pub fn export_selection(
+    chosen: &[RecordId],
+    records: &Records,
+    index: &LinkIndex,
+    with_linked: bool,
+) -> BTreeSet<RecordId> {
+    let mut out = BTreeSet::new();
+    for id in chosen {
+        let Some(record) = records.get(id) else { continue };
+        out.insert(*id);
+        if with_linked {
+            out.extend(outbound(record).into_iter().map(|(_, to)| to).filter(|to| records.get(to).is_some()));
+            out.extend(index.inbound(id).map(|link| link.from));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -176,6 +198,29 @@ pub(crate) mod tests {
         assert_eq!(index.grouped(&id(1)), vec![("Incidents", vec![id(2)])]);
         assert_eq!(index.grouped(&id(3)), vec![("Incidents", vec![id(2)])]);
         assert!(index.grouped(&id(2)).is_empty());
+    }
+
+    #[test]
+    fn a_partial_export_takes_the_chosen_records_and_their_neighbours_both_ways() {
+        // Problem 1 <- incident 2 -> item 3; change 4 -> problem 1; incident 5 stands alone.
+        let mut records = Records::default();
+        records.apply(&change_set(1, 1, "problem", 1, vec![Edit::set("title", Some(Value::Text("p".into())), vec![])]));
+        records.apply(&change_set(
+            2,
+            2,
+            "incident",
+            2,
+            vec![Edit::set("problem", Some(Value::Link(id(1))), vec![]), add("items", 3)],
+        ));
+        records.apply(&change_set(3, 3, "configuration_item", 3, vec![]));
+        records.apply(&change_set(4, 4, "change", 4, vec![Edit::set("problem", Some(Value::Link(id(1))), vec![])]));
+        records.apply(&change_set(5, 5, "incident", 5, vec![]));
+        let index = LinkIndex::build(records.iter());
+        let ids = |ns: &[u8]| ns.iter().map(|n| id(*n)).collect::<BTreeSet<_>>();
+        assert_eq!(export_selection(&[id(1)], &records, &index, false), ids(&[1]));
+        assert_eq!(export_selection(&[id(1)], &records, &index, true), ids(&[1, 2, 4]));
+        assert_eq!(export_selection(&[id(2)], &records, &index, true), ids(&[1, 2, 3]));
+        assert_eq!(export_selection(&[id(2), id(5), id(9)], &records, &index, true), ids(&[1, 2, 3, 5]));
     }
 
     #[test]

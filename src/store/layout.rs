@@ -25,6 +25,8 @@ pub const SNAPSHOT_KEY: &str = "snapshot";
 pub const LAST_IMPORT_KEY: &str = "last_import";
 /// The arrival sequence at the last export.
 pub const EXPORTED_KEY: &str = "exported";
+/// Per teammate, the arrival sequence their last export held everything up to.
+pub const EXPORTS_TO_KEY: &str = "exports_to";
 
 /// Change sets per chunk in a bulk write.
 pub const CHUNK_SIZE: usize = 1_000;

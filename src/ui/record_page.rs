@@ -106,6 +106,7 @@ fn RecordView(kind: &'static KindDecl, #[prop(into)] record: Signal<Option<Recor
                     {kind.raises.iter().filter_map(|target| catalogue::kind(target)).map(|target| view! {
                         <a class="button" href=routes::raise(target, id) data-testid=format!("raise-{}", target.id)>{format!("Raise {}", target.label.to_lowercase())}</a>
                     }).collect_view()}
+                    <a class="button" href=routes::export_record(id) data-testid="export-record" title="Export this record and the records linked to it, with their whole history">"Export…"</a>
                     <a class="button" href=routes::edit_record(kind, id) data-testid="edit-record">"Edit"</a>
                 </div>
             </div>

@@ -46,6 +46,11 @@ pub fn raise(kind: &KindDecl, from: RecordId) -> String {
     format!("{}?from={from}", new_record(kind))
 }
 
+/// The Share page, set to export this record (and those linked to it).
+pub fn export_record(id: RecordId) -> String {
+    href(&format!("/exchange?records={id}"))
+}
+
 pub fn edit_record(kind: &KindDecl, id: RecordId) -> String {
     href(&format!("/{}/{}/edit", kind.slug, id))
 }
