@@ -320,9 +320,11 @@ impl Store {
         Ok(out)
     }
 
-    /// What an export reads, in one transaction: the change sets that arrived after arrival
-    /// sequence `after` (0: everything), and the sequence this reads through.
-    pub async fn change_sets_after(&self, after: u64) -> Result<(Vec<ChangeSet>, u64), StoreError> {
+    /// What an export reads, in one transaction: the chunks that arrived after arrival
+    /// sequence `after` (0: everything) as their stored text, JSON arrays of canonical change
+    /// sets (`sync::file::canonical_change_sets` reads them), and the sequence this reads
+    /// through.
+    pub async fn chunk_texts_after(&self, after: u64) -> Result<(Vec<String>, u64), StoreError> {
         let tx = self.db.transaction([CHUNKS, META]).build()?;
         let Some(head): Option<Head> = tx.object_store(META)?.get(HEAD_KEY).serde()?.await? else {
             return Err(StoreError::Corrupt("the clock record is missing".into()));
@@ -333,11 +335,8 @@ impl Store {
             .with_query::<u64, _>(KeyRange::LowerBound(after, true))
             .serde()?
             .await?;
-        let mut out = Vec::new();
-        for chunk in chunks {
-            out.extend(chunk?.change_sets()?);
-        }
-        Ok((out, head.seq))
+        let texts = chunks.map(|chunk| chunk.map(|c| c.json)).collect::<Result<Vec<_>, _>>()?;
+        Ok((texts, head.seq))
     }
 
     /// Notes that an export was made: an import before it can no longer be undone (a teammate

@@ -24,8 +24,9 @@ use serde_json::value::RawValue;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
+use crate::domain::clock::Stamp;
 use crate::domain::edit::{ChangeSet, ChangeSetError};
-use crate::domain::ids::{Member, ReplicaId};
+use crate::domain::ids::{ChangeSetId, Member, RecordId, ReplicaId};
 
 /// The `format` member of every exchange file.
 pub const FORMAT: &str = "servicebook-exchange";
@@ -79,6 +80,8 @@ pub enum FileError {
     WrongPassphrase,
     #[error("The file's encryption ({0}) is missing or malformed.")]
     BadSealing(&'static str),
+    #[error("Reading was stopped before the end of the file.")]
+    Stopped,
     #[error("The file asks for {0} key-derivation rounds; Servicebook accepts 600,000 to 10,000,000.")]
     Iterations(u32),
 }
@@ -90,31 +93,37 @@ impl ExchangeFile {
         sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
         // A change set's compact serde_json form is its canonical form (see `ChangeSet`).
         let lines: Vec<String> = sets.iter().map(|cs| serde_json::to_string(cs).unwrap_or_default()).collect();
-        let exporter = canonical(&self.exporter);
-        let at = canonical(&self.exported_at.to_rfc3339_opts(SecondsFormat::Millis, true));
-        let (version, format) = (format!("\"{VERSION}\""), format!("\"{FORMAT}\""));
-        let checksum = checksum_of(vec![
-            ("change_sets", Part::Lines(&lines)),
-            ("exported_at", Part::Text(&at)),
-            ("exporter", Part::Text(&exporter)),
-            ("format", Part::Text(&format)),
-            ("version", Part::Text(&version)),
-        ]);
-        let mut out = String::with_capacity(lines.iter().map(|l| l.len() + 2).sum::<usize>() + 512);
-        out.push_str(&format!("{{\"format\":\"{FORMAT}\",\"version\":\"{VERSION}\",\n"));
-        out.push_str(&format!("\"exporter\":{exporter},\n\"exported_at\":{at},\n\"change_sets\":[\n"));
-        for (n, line) in lines.iter().enumerate() {
-            out.push_str(line);
-            out.push_str(if n + 1 < lines.len() { ",\n" } else { "\n" });
-        }
-        out.push_str(&format!("],\n\"checksum\":\"sha256:{checksum}\"}}\n"));
-        out
+        write_lines(&self.exporter, self.exported_at, lines.iter().map(String::as_str))
     }
 
-    /// Reads a file, refusing it whole on the first problem. Each change set is parsed once;
-    /// its canonical form is the text itself when the text already is canonical (files this
-    /// app writes), so the checksum costs one pass of SHA-256.
+    /// Reads a file, refusing it whole on the first problem (all steps of a [`Reader`] at once).
     pub fn read(text: &str) -> Result<ExchangeFile, FileError> {
+        let mut reader = Reader::new(text)?;
+        while !reader.step(usize::MAX) {}
+        reader.finish()
+    }
+}
+
+/// Reads a file in steps, so that a large file can be read between frames, with progress
+/// shown and a way to stop. Each change set is parsed once. The checksum is first taken over
+/// the change sets' text as written (files this app writes hold their canonical form already)
+/// and fed as they are parsed; only a file laid out by another tool is canonicalised again.
+pub struct Reader<'a> {
+    claimed: String,
+    raw_sets: Vec<&'a RawValue>,
+    parsed: Vec<Result<ChangeSet, String>>,
+    /// The document's members other than the change sets and the checksum, canonical.
+    others: Vec<(String, String)>,
+    exporter: Option<Exporter>,
+    exported_at: Option<DateTime<Utc>>,
+    /// The checksum of the text as written, fed as change sets are parsed; none when another
+    /// member sorts before `change_sets` and the hash must wait for the end.
+    hasher: Option<Sha256>,
+}
+
+impl<'a> Reader<'a> {
+    /// Checks the header: size, JSON, format, version, checksum present.
+    pub fn new(text: &'a str) -> Result<Reader<'a>, FileError> {
         check_size(text.len() as u64)?;
         let top: BTreeMap<String, &RawValue> = match serde_json::from_str(text) {
             Ok(top) => top,
@@ -147,40 +156,85 @@ impl ExchangeFile {
             .get("change_sets")
             .and_then(|raw| serde_json::from_str(raw.get()).ok())
             .ok_or(FileError::BadHeader("list of change sets"))?;
-
-        // Parse every change set, and find its canonical text.
-        let parsed: Vec<Result<ChangeSet, String>> = raw_sets
-            .iter()
-            .map(|raw| serde_json::from_str::<ChangeSet>(raw.get()).map_err(|e| e.to_string()))
-            .collect();
-        let lines: Vec<String> = raw_sets
-            .iter()
-            .zip(&parsed)
-            .map(|(raw, parsed)| match parsed {
-                Ok(cs) if serde_json::to_string(cs).is_ok_and(|text| text == raw.get()) => raw.get().to_string(),
-                _ => canonical_raw(raw),
-            })
-            .collect();
-        let others: Vec<(&str, String)> = top
+        let others: Vec<(String, String)> = top
             .iter()
             .filter(|(key, _)| !matches!(key.as_str(), "change_sets" | "checksum"))
-            .map(|(key, raw)| (key.as_str(), canonical_raw(raw)))
+            .map(|(key, raw)| (key.clone(), canonical_raw(raw)))
             .collect();
-        let mut members: Vec<(&str, Part)> = vec![("change_sets", Part::Lines(&lines))];
-        members.extend(others.iter().map(|(key, value)| (*key, Part::Text(value))));
-        if claimed != format!("sha256:{}", checksum_of(members)) {
-            return Err(FileError::ChecksumMismatch);
-        }
+        let hasher = (!others.iter().any(|(key, _)| utf16_before(key, "change_sets"))).then(|| {
+            let mut hasher = Sha256::new();
+            hasher.update(b"{\"change_sets\":[");
+            hasher
+        });
+        let exporter = top.get("exporter").and_then(|raw| serde_json::from_str(raw.get()).ok());
+        let exported_at =
+            text_of("exported_at").and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&Utc));
+        Ok(Reader {
+            claimed,
+            parsed: Vec::with_capacity(raw_sets.len()),
+            raw_sets,
+            others,
+            exporter,
+            exported_at,
+            hasher,
+        })
+    }
 
-        let exporter: Exporter = top
-            .get("exporter")
-            .and_then(|raw| serde_json::from_str(raw.get()).ok())
-            .ok_or(FileError::BadHeader("exporter"))?;
-        let exported_at = text_of("exported_at")
-            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-            .map(|t| t.with_timezone(&Utc))
-            .ok_or(FileError::BadHeader("export time"))?;
-        let change_sets = parsed
+    /// How many change sets the file holds, and how many are read.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.parsed.len(), self.raw_sets.len())
+    }
+
+    /// Reads up to `n` more change sets; true when all are read.
+    pub fn step(&mut self, n: usize) -> bool {
+        let from = self.parsed.len();
+        let to = from.saturating_add(n).min(self.raw_sets.len());
+        for (index, raw) in self.raw_sets[from..to].iter().enumerate() {
+            if let Some(hasher) = self.hasher.as_mut() {
+                if from + index > 0 {
+                    hasher.update(b",");
+                }
+                hasher.update(raw.get().as_bytes());
+            }
+            self.parsed.push(serde_json::from_str::<ChangeSet>(raw.get()).map_err(|e| e.to_string()));
+        }
+        to == self.raw_sets.len()
+    }
+
+    /// Checks the checksum and every change set, once all are read.
+    pub fn finish(mut self) -> Result<ExchangeFile, FileError> {
+        while !self.step(usize::MAX) {}
+        let sum_of = |lines: &[&str]| {
+            let mut members: Vec<(&str, Part)> = vec![("change_sets", Part::Lines(lines))];
+            members.extend(self.others.iter().map(|(key, value)| (key.as_str(), Part::Text(value))));
+            format!("sha256:{}", checksum_of(members))
+        };
+        let as_written = match self.hasher.take() {
+            Some(mut hasher) => {
+                hasher.update(b"]");
+                let mut others: Vec<&(String, String)> = self.others.iter().collect();
+                others.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+                for (key, value) in others {
+                    hasher.update(b",");
+                    hasher.update(canonical(key).as_bytes());
+                    hasher.update(b":");
+                    hasher.update(value.as_bytes());
+                }
+                hasher.update(b"}");
+                format!("sha256:{}", hex(&hasher.finalize()))
+            }
+            None => sum_of(&self.raw_sets.iter().map(|raw| raw.get()).collect::<Vec<_>>()),
+        };
+        if self.claimed != as_written {
+            let canonical: Vec<String> = self.raw_sets.iter().map(|raw| canonical_raw(raw)).collect();
+            if self.claimed != sum_of(&canonical.iter().map(String::as_str).collect::<Vec<_>>()) {
+                return Err(FileError::ChecksumMismatch);
+            }
+        }
+        let exporter = self.exporter.ok_or(FileError::BadHeader("exporter"))?;
+        let exported_at = self.exported_at.ok_or(FileError::BadHeader("export time"))?;
+        let change_sets = self
+            .parsed
             .into_iter()
             .enumerate()
             .map(|(index, parsed)| {
@@ -194,11 +248,80 @@ impl ExchangeFile {
     }
 }
 
+/// Whether `a` sorts before `b` as RFC 8785 orders keys (by UTF-16 code units).
+fn utf16_before(a: &str, b: &str) -> bool {
+    a.encode_utf16().cmp(b.encode_utf16()).is_lt()
+}
+
+/// A change set held as its canonical text (as the store keeps it), with the members an
+/// export orders and selects by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CanonicalChangeSet<'a> {
+    pub id: ChangeSetId,
+    pub record: RecordId,
+    pub stamp: Stamp,
+    pub text: &'a str,
+}
+
+#[derive(Deserialize)]
+struct Keys {
+    id: ChangeSetId,
+    record: RecordId,
+    stamp: Stamp,
+}
+
+/// The change sets of a JSON array of canonical change sets (a stored chunk), read without
+/// building them: an export copies their text as it is.
+pub fn canonical_change_sets(array: &str) -> Result<Vec<CanonicalChangeSet<'_>>, serde_json::Error> {
+    let raw: Vec<&RawValue> = serde_json::from_str(array)?;
+    raw.into_iter()
+        .map(|raw| {
+            let keys: Keys = serde_json::from_str(raw.get())?;
+            Ok(CanonicalChangeSet { id: keys.id, record: keys.record, stamp: keys.stamp, text: raw.get() })
+        })
+        .collect()
+}
+
+/// Writes a file of change sets held as canonical text: the same bytes as
+/// [`ExchangeFile::write`] of the same change sets, without parsing or serialising them.
+pub fn write_canonical(
+    exporter: &Exporter,
+    exported_at: DateTime<Utc>,
+    mut sets: Vec<CanonicalChangeSet<'_>>,
+) -> String {
+    sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
+    write_lines(exporter, exported_at, sets.iter().map(|cs| cs.text))
+}
+
+/// The file around canonical change-set lines given in order.
+fn write_lines<'a>(exporter: &Exporter, exported_at: DateTime<Utc>, lines: impl Iterator<Item = &'a str>) -> String {
+    let lines: Vec<&str> = lines.collect();
+    let exporter = canonical(exporter);
+    let at = canonical(&exported_at.to_rfc3339_opts(SecondsFormat::Millis, true));
+    let (version, format) = (format!("\"{VERSION}\""), format!("\"{FORMAT}\""));
+    let checksum = checksum_of(vec![
+        ("change_sets", Part::Lines(&lines)),
+        ("exported_at", Part::Text(&at)),
+        ("exporter", Part::Text(&exporter)),
+        ("format", Part::Text(&format)),
+        ("version", Part::Text(&version)),
+    ]);
+    let mut out = String::with_capacity(lines.iter().map(|l| l.len() + 2).sum::<usize>() + 512);
+    out.push_str(&format!("{{\"format\":\"{FORMAT}\",\"version\":\"{VERSION}\",\n"));
+    out.push_str(&format!("\"exporter\":{exporter},\n\"exported_at\":{at},\n\"change_sets\":[\n"));
+    for (n, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        out.push_str(if n + 1 < lines.len() { ",\n" } else { "\n" });
+    }
+    out.push_str(&format!("],\n\"checksum\":\"sha256:{checksum}\"}}\n"));
+    out
+}
+
 /// A member's canonical value: one text, or the canonical lines of an array.
 #[derive(Clone, Copy)]
 enum Part<'a> {
     Text(&'a str),
-    Lines(&'a [String]),
+    Lines(&'a [&'a str]),
 }
 
 /// SHA-256 (hex) of the RFC 8785 form of a document with these members (key, canonical value),
@@ -301,6 +424,18 @@ mod tests {
     }
 
     #[test]
+    fn a_file_written_from_stored_text_is_byte_for_byte_the_file_written_from_change_sets() {
+        let file = sample_file();
+        // As the store keeps them: chunks of change sets in arrival order, as JSON arrays.
+        let chunks: Vec<String> =
+            file.change_sets.chunks(7).map(|chunk| serde_json::to_string(chunk).unwrap()).collect();
+        let sets: Vec<CanonicalChangeSet> = chunks.iter().flat_map(|c| canonical_change_sets(c).unwrap()).collect();
+        assert_eq!(sets.len(), file.change_sets.len());
+        assert_eq!(write_canonical(&file.exporter, file.exported_at, sets), file.write());
+        assert!(canonical_change_sets("[{\"id\":1}]").is_err());
+    }
+
+    #[test]
     fn the_checksum_does_not_depend_on_layout_but_on_content() {
         let text = sample_file().write();
         // Pretty-printed by some tool: same content, still valid.
@@ -330,6 +465,29 @@ mod tests {
         for change_set in &sets {
             assert_eq!(serde_json::to_string(change_set).unwrap(), canonical(change_set));
         }
+    }
+
+    #[test]
+    fn a_file_read_in_steps_is_the_file_read_at_once() {
+        let text = sample_file().write();
+        let mut reader = Reader::new(&text).unwrap();
+        let total = reader.progress().1;
+        let mut steps = 0;
+        while !reader.step(3) {
+            steps += 1;
+            assert_eq!(reader.progress(), (3 * steps, total));
+        }
+        assert_eq!(reader.finish(), ExchangeFile::read(&text));
+        // A member a newer minor version adds, sorting before the change sets: the checksum
+        // still covers it (and the hash waits for the end).
+        let mut doc: serde_json::Map<String, Json> = serde_json::from_str(&text).unwrap();
+        doc.remove("checksum");
+        doc.insert("annex".into(), Json::from("kept"));
+        let sum = hex(&Sha256::digest(serde_json_canonicalizer::to_string(&doc).unwrap().as_bytes()));
+        doc.insert("checksum".into(), Json::from(format!("sha256:{sum}")));
+        let with_annex = serde_json::to_string(&doc).unwrap();
+        assert!(ExchangeFile::read(&with_annex).is_ok());
+        assert_eq!(ExchangeFile::read(&with_annex.replace("kept", "kEpt")), Err(FileError::ChecksumMismatch));
     }
 
     #[test]

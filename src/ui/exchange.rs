@@ -16,7 +16,9 @@ use crate::domain::edit::ChangeSet;
 use crate::domain::ids::RecordId;
 use crate::domain::links::export_selection;
 use crate::store::now_ms;
-use crate::sync::file::{check_size, ExchangeFile, Exporter, FileError};
+use crate::sync::file::{
+    canonical_change_sets, check_size, write_canonical, ExchangeFile, Exporter, FileError, Reader,
+};
 use crate::sync::merge::{plan, Plan, Replica};
 use crate::sync::sealed::{check_passphrase, PassphraseError, MIN_PASSPHRASE_CHARS};
 use leptos_router::hooks::use_query_map;
@@ -118,24 +120,34 @@ fn Export() -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let outcome = async {
-                let (mut change_sets, through) = store.change_sets_after(after).await.map_err(|e| e.to_string())?;
+                let started = now_ms();
+                let (texts, through) = store.chunk_texts_after(after).await.map_err(|e| e.to_string())?;
+                let replica = store.replica().await.map_err(|e| e.to_string())?;
+                let read_ms = now_ms() - started;
+                let mut change_sets = Vec::new();
+                for text in &texts {
+                    let sets =
+                        canonical_change_sets(text).map_err(|e| format!("The stored change sets do not read: {e}"))?;
+                    change_sets.extend(sets);
+                }
                 if scope == Scope::Chosen {
                     change_sets.retain(|cs| selected.contains(&cs.record));
                 }
-                let replica = store.replica().await.map_err(|e| e.to_string())?;
                 let exported_at = instant(now_ms());
                 let count = change_sets.len();
-                let file =
-                    ExchangeFile { exporter: Exporter { member: member.clone(), replica }, exported_at, change_sets };
-                let started = now_ms();
-                let mut text = file.write();
-                let write_ms = now_ms() - started;
+                let exporter = Exporter { member: member.clone(), replica };
+                let mut text = write_canonical(&exporter, exported_at, change_sets);
+                drop(texts);
+                let write_ms = now_ms() - started - read_ms;
                 let sealed = key.is_some();
                 if let Some(key) = key {
                     text = sealing::seal(&text, &key).await.map_err(|e| format!("Nothing was exported: {e}"))?;
                 }
                 let name = file_name(member.as_str(), to.as_deref(), scope, exported_at, sealed);
+                let handed = now_ms();
                 download(&name, &text).map_err(|_| "The browser refused the download.".to_string())?;
+                mark_probe("data-export-download-ms", now_ms() - handed);
+                mark_probe("data-export-read-ms", read_ms);
                 // A partial export does not give the teammate everything: it moves no mark.
                 let mark = if scope == Scope::Chosen { None } else { to.as_deref() };
                 store.mark_exported(mark, through).await.map_err(|e| e.to_string())?;
@@ -339,6 +351,8 @@ fn Import() -> impl IntoView {
     let chosen = StoredValue::new_local(Vec::<web_sys::File>::new());
     let locked = RwSignal::new(Vec::<String>::new());
     let passphrase = RwSignal::new(String::new());
+    let progress = RwSignal::new(None::<String>);
+    let cancel = RwSignal::new(false);
 
     // Reads the chosen files one by one and plans each against what is held (and the files
     // before it), so the preview adds up. Encrypted files are opened with `key`, or listed as
@@ -346,6 +360,7 @@ fn Import() -> impl IntoView {
     let read = move |files: Vec<web_sys::File>, key: Option<String>| {
         let Some(store) = app.store() else { return };
         busy.set(true);
+        cancel.set(false);
         errors.set(Vec::new());
         done.set(None);
         pending.set(Vec::new());
@@ -369,14 +384,16 @@ fn Import() -> impl IntoView {
                 let name = file.name();
                 let read = match file_text(&file).await {
                     Err(message) => Err(message),
-                    Ok(text) => match ExchangeFile::read(&text) {
+                    Ok(text) => match read_in_steps(&text, &name, progress, cancel).await {
                         Err(FileError::Sealed) => match key.as_deref() {
                             None => {
                                 still_locked.push(name);
                                 continue;
                             }
                             Some(key) => match sealing::open(&text, key).await {
-                                Ok(plain) => ExchangeFile::read(&plain).map_err(|e| e.to_string()),
+                                Ok(plain) => {
+                                    read_in_steps(&plain, &name, progress, cancel).await.map_err(|e| e.to_string())
+                                }
                                 Err(e) => {
                                     if e == SealingError::File(FileError::WrongPassphrase) {
                                         still_locked.push(name.clone());
@@ -388,6 +405,14 @@ fn Import() -> impl IntoView {
                         other => other.map_err(|e| e.to_string()),
                     },
                 };
+                if cancel.get_untracked() {
+                    progress.set(None);
+                    busy.set(false);
+                    done.set(Some("Import cancelled: nothing was written.".into()));
+                    return;
+                }
+                progress.set(Some(format!("Comparing {name} with what is here…")));
+                gloo_timers::future::TimeoutFuture::new(0).await;
                 match read.and_then(|f| {
                     let p = plan(&held, &f, instant(now_ms())).map_err(|e| e.to_string())?;
                     Ok((f, p))
@@ -399,6 +424,7 @@ fn Import() -> impl IntoView {
                     Err(message) => problems.push(format!("{name}: {message}")),
                 }
             }
+            progress.set(None);
             pending.set(plans);
             errors.set(problems);
             locked.set(still_locked);
@@ -497,7 +523,13 @@ fn Import() -> impl IntoView {
                 <span>"Drop files here, or "</span><span class="button">"Choose files…"</span>
                 <input type="file" accept=".json,application/json" multiple data-testid="import-files" class="visually-hidden" on:change=on_pick/>
             </label>
-            {move || busy.get().then(|| view! { <p class="muted" role="status">"Reading…"</p> })}
+            {move || busy.get().then(|| view! {
+                <div class="progress" role="status" data-testid="import-progress">
+                    <span>{move || progress.get().unwrap_or_else(|| "Reading…".into())}</span>
+                    <button class="button" data-testid="import-stop" on:click=move |_| cancel.set(true)
+                        disabled=move || cancel.get() || progress.get().is_none()>"Stop"</button>
+                </div>
+            })}
             {move || (!locked.get().is_empty()).then(|| {
                 let names = locked.get().join(", ");
                 view! {
@@ -580,6 +612,33 @@ fn UndoImport() -> impl IntoView {
 fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     let Some(list) = list else { return Vec::new() };
     (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// Change sets parsed between two looks at the page (progress, the Stop button).
+const STEP: usize = 2_000;
+
+/// Reads an exchange file in steps, yielding to the page between them and showing progress;
+/// stops when `cancel` is set.
+async fn read_in_steps(
+    text: &str,
+    name: &str,
+    progress: RwSignal<Option<String>>,
+    cancel: RwSignal<bool>,
+) -> Result<ExchangeFile, FileError> {
+    let mut reader = Reader::new(text)?;
+    loop {
+        let finished = reader.step(STEP);
+        let (read, total) = reader.progress();
+        progress.set(Some(format!("Reading {name}: {read} of {total} change sets")));
+        if finished {
+            break;
+        }
+        if cancel.get_untracked() {
+            return Err(FileError::Stopped);
+        }
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+    reader.finish()
 }
 
 /// One file's text, its size checked before it is read.

@@ -226,6 +226,8 @@ async function appRun(browser, n) {
       const file = await download.path();
       r.exportOutsideMs = Date.now() - t2;
       r.exportWriteMs = Number(await page.locator('body').getAttribute('data-export-ms'));
+      r.exportReadMs = Number(await page.locator('body').getAttribute('data-export-read-ms'));
+      r.exportDownloadMs = Number(await page.locator('body').getAttribute('data-export-download-ms'));
       r.exportBytes = statSync(file).size;
       const other = await browser.newContext({ baseURL: base });
       const fresh = await other.newPage();
@@ -388,7 +390,9 @@ function report(results, files) {
     line('app: Ctrl+K search per key, mean', (r) => r.searchKeys?.mean, 1),
     line('app: Ctrl+K search per key, max', (r) => r.searchKeys?.max, 1),
     line('app: Ctrl+K index lookup (last key)', (r) => r.searchFindMs, 2),
+    line('sync: export, read the stored change sets', (r) => r.exportReadMs),
     line('sync: export, write the file text', (r) => r.exportWriteMs),
+    line('sync: export, hand the text to the browser', (r) => r.exportDownloadMs),
     line('sync: export, click to download', (r) => r.exportOutsideMs),
     line('sync: export file size (KB)', (r) => (r.exportBytes ? r.exportBytes / 1024 : null)),
     line('sync: import preview (read+plan)', (r) => r.previewMs),

@@ -1,0 +1,44 @@
+// A large file is read in steps: the page shows how far it got and stays usable, and Stop
+// ends the reading with nothing written; read to the end, the preview follows.
+import { expect, test, type Page } from '@playwright/test';
+import { freshApp } from './fixtures';
+
+async function fingerprint(page: Page): Promise<string> {
+  await page.getByTestId('nav-settings').click();
+  const value = page.getByTestId('fingerprint');
+  await expect(value).toHaveText(/^[0-9a-f]{64}$/);
+  return (await value.textContent()) ?? '';
+}
+
+test('a large import shows progress and can be stopped before anything is written', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const ada = await (await browser.newContext({ acceptDownloads: true })).newPage();
+  await freshApp(ada, 'Ada');
+  await ada.getByTestId('nav-settings').click();
+  await ada.getByTestId('demo-count').fill('10000');
+  await ada.getByTestId('demo-generate').click();
+  await expect(ada.getByTestId('demo-result')).toBeVisible({ timeout: 120_000 });
+  await ada.getByTestId('nav-exchange').click();
+  const [download] = await Promise.all([
+    ada.waitForEvent('download', { timeout: 60_000 }),
+    ada.getByTestId('export-all').click(),
+  ]);
+  const file = (await download.path()) ?? '';
+
+  const bea = await (await browser.newContext()).newPage();
+  await freshApp(bea, 'Bea');
+  const empty = await fingerprint(bea);
+  await bea.getByTestId('nav-exchange').click();
+  await bea.getByTestId('import-files').setInputFiles(file);
+  const progress = bea.getByTestId('import-progress');
+  await expect(progress).toContainText(/Reading .*: \d+ of \d+ change sets/);
+  await bea.getByTestId('import-stop').click();
+  await expect(bea.getByTestId('import-done')).toHaveText('Import cancelled: nothing was written.');
+  await expect(bea.getByTestId('import-panel')).toHaveCount(0);
+  expect(await fingerprint(bea)).toBe(empty);
+
+  await bea.getByTestId('nav-exchange').click();
+  await bea.getByTestId('import-files').setInputFiles(file);
+  await expect(bea.getByTestId('import-summary')).toBeVisible({ timeout: 60_000 });
+  expect(Number(await bea.getByTestId('import-summary').getAttribute('data-new'))).toBeGreaterThan(10_000);
+});
