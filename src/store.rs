@@ -49,6 +49,15 @@ pub struct Loaded {
     pub through: u64,
 }
 
+/// The snapshot a writing transaction puts with its change sets.
+enum Snapshot<'a> {
+    /// Fold the change sets into these records (updated only if the transaction commits).
+    Fold(&'a mut Records),
+    /// These records, which hold the change sets folded already on top of the chunks up to
+    /// this arrival sequence.
+    Folded(&'a Records, u64),
+}
+
 /// What a write stored.
 pub struct Written {
     pub change_sets: Vec<ChangeSet>,
@@ -189,7 +198,28 @@ impl Store {
             }
             Ok(checked)
         };
-        self.write(observe, Some(import), Some(records)).await
+        self.write(observe, Some(import), Some(Snapshot::Fold(records))).await
+    }
+
+    /// Stores the change sets of planned imports as one import, tagged `import`, with the
+    /// snapshot of `records`, which already holds them folded (the plans' records put in
+    /// place over the records folded through arrival sequence `planned_at`); all in one
+    /// transaction. Refused, with nothing written, if anything was stored after `planned_at`.
+    /// The clock moves past every stamp stored.
+    pub async fn import_planned(
+        &self,
+        change_sets: Vec<ChangeSet>,
+        import: &str,
+        records: &Records,
+        planned_at: u64,
+    ) -> Result<Written, StoreError> {
+        let observe = |hlc: &mut Hlc, _now: f64| -> Result<Vec<ChangeSet>, StoreError> {
+            for change_set in &change_sets {
+                hlc.observe(change_set.stamp);
+            }
+            Ok(change_sets)
+        };
+        self.write(observe, Some(import), Some(Snapshot::Folded(records, planned_at))).await
     }
 
     /// The one writing path: reads the clock head, lets `make` stamp (or observe) change sets
@@ -199,7 +229,7 @@ impl Store {
         &self,
         make: impl FnOnce(&mut Hlc, f64) -> Result<Vec<ChangeSet>, StoreError>,
         import: Option<&str>,
-        records: Option<&mut Records>,
+        records: Option<Snapshot<'_>>,
     ) -> Result<Written, StoreError> {
         let stores: &[&str] = if records.is_some() { &[CHUNKS, META, PAGES] } else { &[CHUNKS, META] };
         let tx = self.db.transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
@@ -207,6 +237,13 @@ impl Store {
         let Some(head): Option<Head> = meta.get(HEAD_KEY).serde()?.await? else {
             return Err(StoreError::Corrupt("the clock record is missing".into()));
         };
+        if let Some(Snapshot::Folded(_, planned_at)) = &records {
+            if head.seq != *planned_at {
+                return Err(StoreError::Refused(
+                    "something was stored here since the preview (in another tab?): choose the files again".into(),
+                ));
+            }
+        }
         // From here to the commit only IndexedDB requests are awaited, so the transaction
         // stays active and no other tab of this profile can take a stamp in between.
         let mut hlc = Hlc::new(head.replica, head.clock);
@@ -231,7 +268,7 @@ impl Store {
             meta.put(&record).with_key(LAST_IMPORT_KEY.to_string()).serde()?;
         }
         match records {
-            Some(records) => {
+            Some(Snapshot::Fold(records)) => {
                 let mut folded = records.clone();
                 for change_set in &change_sets {
                     folded.apply(change_set);
@@ -239,6 +276,10 @@ impl Store {
                 layout::put_snapshot(&tx, &folded, seq)?;
                 tx.commit().await?;
                 *records = folded;
+            }
+            Some(Snapshot::Folded(records, _)) => {
+                layout::put_snapshot(&tx, records, seq)?;
+                tx.commit().await?;
             }
             None => tx.commit().await?,
         }

@@ -242,6 +242,11 @@ impl Records {
         }
     }
 
+    /// Puts a record folded elsewhere (an import's plan) in place of what was held.
+    pub fn insert(&mut self, record: Record) {
+        self.by_id.insert(record.id, record);
+    }
+
     /// Adds records read from a snapshot.
     pub fn extend_snapshot(&mut self, records: impl IntoIterator<Item = Record>) {
         self.by_id.extend(records.into_iter().map(|record| (record.id, record)));

@@ -44,6 +44,9 @@ pub struct Plan {
     pub unchanged_records: BTreeSet<RecordId>,
     /// Fields that would be in conflict after the import and are not now: (record, field).
     pub new_conflicts: BTreeSet<(RecordId, String)>,
+    /// The records the file creates or changes, as they are after the import: the fold the
+    /// preview made, which applying reuses instead of folding again.
+    pub after: BTreeMap<RecordId, Record>,
 }
 
 impl Plan {
@@ -105,6 +108,7 @@ pub fn plan(held: &dyn Held, file: &ExchangeFile, now: DateTime<Utc>) -> Result<
         }
     }
     plan.new_change_sets = new_change_sets;
+    plan.after = after;
     Ok(plan)
 }
 
@@ -126,16 +130,23 @@ impl Held for Replica {
 }
 
 impl Replica {
-    /// Applies a plan: what the store does in its one transaction.
+    /// Applies a plan: what the store does in its one transaction. Records the plan folded
+    /// already are taken as they are; the others (a plan made by hand) are folded here.
     pub fn apply(&mut self, plan: &Plan) {
         for change_set in &plan.new_change_sets {
             self.change_sets.insert(change_set.id, change_set.clone());
+            if plan.after.contains_key(&change_set.record) {
+                continue;
+            }
             match self.records.get_mut(&change_set.record) {
                 Some(record) => record.apply(change_set),
                 None => {
                     self.records.insert(change_set.record, Record::new(change_set));
                 }
             }
+        }
+        for (id, record) in &plan.after {
+            self.records.insert(*id, record.clone());
         }
     }
 

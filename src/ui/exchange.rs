@@ -353,6 +353,8 @@ fn Import() -> impl IntoView {
     let passphrase = RwSignal::new(String::new());
     let progress = RwSignal::new(None::<String>);
     let cancel = RwSignal::new(false);
+    // The arrival sequence the preview's plans were made against.
+    let planned_at = StoredValue::new(0u64);
 
     // Reads the chosen files one by one and plans each against what is held (and the files
     // before it), so the preview adds up. Encrypted files are opened with `key`, or listed as
@@ -377,6 +379,7 @@ fn Import() -> impl IntoView {
             }
             held.records =
                 app.records.with_untracked(|r| r.iter().map(|r| (r.id, r.clone())).collect::<BTreeMap<_, _>>());
+            planned_at.set_value(app.seen());
             let mut plans = Vec::new();
             let mut problems = Vec::new();
             let mut still_locked = Vec::new();
@@ -455,15 +458,29 @@ fn Import() -> impl IntoView {
         // Take the plans out rather than copying their change sets.
         let taken: Vec<Pending> = pending.try_update(std::mem::take).unwrap_or_default();
         let names: Vec<String> = taken.iter().map(|p| p.name.clone()).collect();
-        let sets: Vec<ChangeSet> = taken.into_iter().flat_map(|p| p.plan.new_change_sets).collect();
         busy.set(true);
         leptos::task::spawn_local(async move {
             let started = now_ms();
             let mut records = app.records.get_untracked();
             let tag = format!("import {} at {}", names.join(", "), format::local_time(instant(now_ms())));
-            let count = sets.len();
-            match store.import(sets, &tag, &mut records).await {
-                Ok(written) => {
+            let planned_at = planned_at.get_value();
+            let mut sets: Vec<ChangeSet> = Vec::new();
+            let written = if app.seen() == planned_at {
+                // The records the preview folded go in as they are: no second fold.
+                for pending in taken {
+                    sets.extend(pending.plan.new_change_sets);
+                    pending.plan.after.into_values().for_each(|record| records.insert(record));
+                }
+                let count = sets.len();
+                store.import_planned(sets, &tag, &records, planned_at).await.map(|w| (w, count))
+            } else {
+                // Something was stored since the preview: fold again on top of it.
+                sets.extend(taken.into_iter().flat_map(|p| p.plan.new_change_sets));
+                let count = sets.len();
+                store.import(sets, &tag, &mut records).await.map(|w| (w, count))
+            };
+            match written {
+                Ok((written, count)) => {
                     app.replace_records(records);
                     app.stored(written.chunks).await;
                     done.set(Some(format!("Imported {}.", format::count(count, "new change set", "new change sets"))));

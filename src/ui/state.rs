@@ -258,6 +258,11 @@ impl AppState {
         }
     }
 
+    /// The arrival sequence of the last stored chunk the records hold.
+    pub fn seen(&self) -> u64 {
+        self.seen.get_value()
+    }
+
     /// Replaces all records (after a bulk import) and rebuilds the indexes.
     pub fn replace_records(&self, records: Records) {
         self.records.set(records);
