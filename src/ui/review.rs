@@ -69,8 +69,9 @@ fn ReviewItem(id: RecordId) -> impl IntoView {
             }
         })
     };
+    let conflicts = move || record.with(|r| r.as_ref().is_some_and(|r| r.conflicts().next().is_some()));
     view! {
-        <article class="card review-item" data-testid="review-item" data-ref=move || reference()>
+        <article class="card review-item" data-testid="review-item" data-ref=reference>
             <header class="review-item-head">
                 <a href=record_href(kind, id) data-testid="review-link">
                     <span class="reference">{reference}</span>" "<span class="review-title">{title}</span>
@@ -78,6 +79,7 @@ fn ReviewItem(id: RecordId) -> impl IntoView {
                 <span class="muted">{kind.label}</span>
             </header>
             {rules}
+            {move || conflicts().then(|| view! { <p class="conflict-heading"><strong>"Conflicting edits: keep one value of each"</strong></p> })}
             <ConflictChoices kind record=Signal::derive(move || record.get())/>
         </article>
     }
