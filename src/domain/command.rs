@@ -17,6 +17,7 @@ use super::lifecycle::{state_of, Guard, GuardView, Transition, TransitionError, 
 use super::priority::{Level, Priority, PriorityMatrix};
 use super::record::{Record, Records};
 use super::reference::REF_FIELD;
+use super::review;
 use super::value::Value;
 
 /// What the user typed: field id to raw text.
@@ -359,9 +360,57 @@ pub fn update<Tz: TimeZone>(
     actor: &Actor,
 ) -> Result<Option<Draft>, CommandError> {
     let values = validate_form(kind, input, ctx, record.id)?;
+    state_rule_errors(kind, record, &values, ctx.records)?;
     let edits: Vec<Edit> =
         values.into_iter().flat_map(|(field, parsed)| edits_for(field, parsed, Some(record))).collect();
     Ok((!edits.is_empty()).then(|| actor.draft(kind.id, record.id, edits)))
+}
+
+/// Refuses an edit that would leave the record breaking the rule of its current state (a
+/// resolved incident without a resolution, an implementing change made a normal change without
+/// approval), so only merges, never the form, make a record that needs review. The error goes
+/// on each edited field that alone breaks the rule, else on every edited field.
+fn state_rule_errors(
+    kind: &KindDecl,
+    record: &Record,
+    values: &[(&'static FieldDecl, Parsed)],
+    records: &dyn Lookup,
+) -> Result<(), CommandError> {
+    let state = state_of(kind, record);
+    let view = |pending: &BTreeMap<&'static str, Option<Value>>| {
+        review::state_rule_unmet(kind, state, &Prospect { record, pending, records })
+    };
+    let none = BTreeMap::new();
+    if view(&none).is_some() {
+        return Ok(()); // already flagged (by a merge): the form may help to settle it
+    }
+    let edited: BTreeMap<&'static str, Option<Value>> = values
+        .iter()
+        .filter_map(|(field, parsed)| match parsed {
+            Parsed::One(value) if record.value(field.id) != value.as_ref() => Some((field.id, value.clone())),
+            _ => None,
+        })
+        .collect();
+    let Some(unmet) = view(&edited) else { return Ok(()) };
+    let alone: Vec<&'static str> = edited
+        .iter()
+        .filter(|(id, value)| view(&BTreeMap::from([(**id, (*value).clone())])).is_some())
+        .map(|(id, _)| *id)
+        .collect();
+    let blamed = if alone.is_empty() { edited.keys().copied().collect() } else { alone };
+    let state_label = kind.lifecycle.state(state).map(|s| s.label).unwrap_or(state);
+    let why: Vec<&str> = unmet.iter().map(|e| e.message.trim_end_matches('.')).collect();
+    let message = format!("{} (this {} is {}).", why.join("; "), kind.label.to_lowercase(), state_label);
+    let errors = blamed
+        .into_iter()
+        .filter_map(|id| kind.field(id))
+        .map(|field| FieldError {
+            field: field.id.to_string(),
+            label: field.label.to_string(),
+            message: message.clone(),
+        })
+        .collect();
+    Err(CommandError::Invalid(errors))
 }
 
 /// A record as a transition would leave it (its values with `pending` on top): what guards

@@ -20,7 +20,7 @@ use super::catalogue;
 use super::command::{self, FieldError, Lookup, Prospect};
 use super::ids::RecordId;
 use super::kind::KindDecl;
-use super::lifecycle::{state_of, STATE_FIELD};
+use super::lifecycle::{state_of, GuardView, STATE_FIELD};
 use super::links::LinkIndex;
 use super::record::Record;
 
@@ -83,10 +83,9 @@ impl Finding {
     }
 }
 
-/// Everything about `record` that needs review, conflicts first. Empty for every record made
-/// and moved through its lifecycle by commands (tested below). One gap: the edit form does not
-/// yet check the current state's rule, so clearing the resolution of a resolved incident, or
-/// making an implementing standard change a normal one, is flagged here like a merge.
+/// Everything about `record` that needs review, conflicts first. Empty for every record that
+/// only commands ever touched (tested below): moves check these rules, and the edit form
+/// refuses an edit that would break the rule of the record's current state.
 pub fn findings(kind: &KindDecl, record: &Record, records: &dyn Lookup) -> Vec<Finding> {
     let mut out: Vec<Finding> = record
         .conflicts()
@@ -109,27 +108,14 @@ pub fn findings(kind: &KindDecl, record: &Record, records: &dyn Lookup) -> Vec<F
 fn lifecycle_findings(kind: &KindDecl, record: &Record, records: &dyn Lookup) -> Vec<Finding> {
     let lifecycle = kind.lifecycle;
     let state = state_of(kind, record);
-    let Some(decl) = lifecycle.state(state) else {
-        return vec![Finding::UnknownState { state: state.to_string() }];
-    };
-    if state == lifecycle.initial {
-        return Vec::new();
+    let unknown = || vec![Finding::UnknownState { state: state.to_string() }];
+    let Some(decl) = lifecycle.state(state) else { return unknown() };
+    if state != lifecycle.initial && !lifecycle.transitions.iter().any(|t| t.to == state) {
+        return unknown();
     }
     let pending = BTreeMap::new();
     let view = Prospect { record, pending: &pending, records };
-    let mut closest: Option<Vec<FieldError>> = None;
-    for step in lifecycle.transitions.iter().filter(|t| t.to == state) {
-        let unmet = command::unmet_conditions(kind, step, &view);
-        if unmet.is_empty() {
-            return Vec::new();
-        }
-        if closest.as_ref().is_none_or(|c| unmet.len() < c.len()) {
-            closest = Some(unmet);
-        }
-    }
-    let Some(unmet) = closest else {
-        return vec![Finding::UnknownState { state: state.to_string() }];
-    };
+    let Some(unmet) = state_rule_unmet(kind, state, &view) else { return Vec::new() };
     unmet
         .into_iter()
         .map(|FieldError { field, label, message }| Finding::StateRule {
@@ -140,6 +126,26 @@ fn lifecycle_findings(kind: &KindDecl, record: &Record, records: &dyn Lookup) ->
             message,
         })
         .collect()
+}
+
+/// What keeps a record, as `view` shows it, from lawfully being in `state`: `None` when it may
+/// be there (the initial state, or a transition into `state` whose conditions it meets), else
+/// the unmet conditions of the transition into `state` that comes closest.
+pub(crate) fn state_rule_unmet(kind: &KindDecl, state: &str, view: &dyn GuardView) -> Option<Vec<FieldError>> {
+    if state == kind.lifecycle.initial {
+        return None;
+    }
+    let mut closest: Option<Vec<FieldError>> = None;
+    for step in kind.lifecycle.transitions.iter().filter(|t| t.to == state) {
+        let unmet = command::unmet_conditions(kind, step, view);
+        if unmet.is_empty() {
+            return None;
+        }
+        if closest.as_ref().is_none_or(|c| unmet.len() < c.len()) {
+            closest = Some(unmet);
+        }
+    }
+    closest
 }
 
 /// The findings of every record that has some, kept up to date as records change, so the
@@ -459,6 +465,49 @@ mod tests {
             }
         }
         assert!(checked > 60, "only {checked} moves checked");
+    }
+
+    #[test]
+    fn the_form_refuses_an_edit_that_would_break_the_rule_of_the_current_state() {
+        let mut ada = Replica::new(1);
+        let service = ada.create(&SERVICE, &[("title", "E-mail"), ("owner", "Ada")], 10).to_string();
+        let incident = [("title", "Mail is down"), ("service", &service), ("impact", "low"), ("urgency", "low")];
+        let id = ada.create(&crate::domain::catalogue::INCIDENT, &incident, 20);
+        ada.move_to(&crate::domain::catalogue::INCIDENT, id, "in_progress", &[], 30);
+        ada.move_to(&crate::domain::catalogue::INCIDENT, id, "resolved", &[("resolution", "Restarted")], 40);
+        let edit = |replica: &mut Replica, kind: &KindDecl, id: RecordId, pairs: &[(&str, &str)]| {
+            let record = replica.records[&id].clone();
+            let actor = replica.actor();
+            update(kind, &record, &form(pairs), &Context::new(&Utc, &replica.records), &actor)
+        };
+        let mut cleared = incident.to_vec();
+        cleared.push(("resolution", ""));
+        let refused = edit(&mut ada, &crate::domain::catalogue::INCIDENT, id, &cleared).unwrap_err();
+        assert_eq!(refused.for_field("resolution"), Some("Needed to resolve (this incident is Resolved)."));
+        let mut renamed = incident.to_vec();
+        renamed[0] = ("title", "Mail was down");
+        renamed.push(("resolution", "Restarted"));
+        assert!(edit(&mut ada, &crate::domain::catalogue::INCIDENT, id, &renamed).unwrap().is_some());
+
+        let change = [("title", "Patch"), ("change_type", "standard"), ("reason", "Fixes")];
+        let id = ada.create(&CHANGE, &change, 50);
+        ada.move_to(&CHANGE, id, "implementing", &[], 60);
+        let refused =
+            edit(&mut ada, &CHANGE, id, &[("title", "Patch"), ("change_type", "normal"), ("reason", "Fixes")])
+                .unwrap_err();
+        assert_eq!(
+            refused.for_field("change_type"),
+            Some("A normal change cannot be implemented before it is approved (this change is Implementing).")
+        );
+    }
+
+    #[test]
+    fn a_record_flagged_by_a_merge_can_still_be_edited() {
+        let (mut ada, _, change) = approved_and_rejected_concurrently();
+        let record = ada.records[&change].clone();
+        let input = form(&[("title", "Upgrade the relay"), ("change_type", "normal"), ("reason", "Security fixes")]);
+        let actor = ada.actor();
+        assert!(update(&CHANGE, &record, &input, &Context::new(&Utc, &ada.records), &actor).unwrap().is_some());
     }
 
     #[test]
