@@ -53,10 +53,20 @@ fn ReviewItem(id: RecordId) -> impl IntoView {
     let record = Memo::new(move |_| app.records.with(|r| r.get(&id).cloned()));
     let kind = record.with_untracked(|r| r.as_ref().and_then(|r| catalogue::kind(&r.kind)));
     let Some(kind) = kind else { return ().into_any() };
+    // The shared settings record has no reference or title of its own.
+    let internal = kind.area == Area::Internal;
     let reference = move || {
+        if internal {
+            return "Settings".to_string();
+        }
         record.with(|r| r.as_ref().map(|r| app.collisions.with(|c| reference::label(kind, r, c)))).unwrap_or_default()
     };
-    let title = move || record.with(|r| r.as_ref().map(|r| r.text(kind.title_field).to_string())).unwrap_or_default();
+    let title = move || {
+        if internal {
+            return "Shared settings (priority matrix)".to_string();
+        }
+        record.with(|r| r.as_ref().map(|r| r.text(kind.title_field).to_string())).unwrap_or_default()
+    };
     let rules = move || {
         let messages: Vec<String> =
             app.review.with(|r| r.get(&id).iter().filter(|f| !f.is_conflict()).map(Finding::message).collect());
