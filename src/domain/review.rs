@@ -1,8 +1,8 @@
 //! What needs a person's review after a merge: conflicting edits, and records that break
 //! their lifecycle.
 //!
-//! A merge never refuses good edits (ISO/IEC 20000-1 wants the record of what people did, not
-//! a rollback). When two people edited without seeing each other, the merged record can hold a
+//! A merge never refuses good edits: every edit made anywhere is kept, none is rolled back.
+//! When two people edited without seeing each other, the merged record can hold a
 //! field with two values (a *conflict*), or values that together break a rule no single edit
 //! broke: a normal change implemented by one person while another recorded its approval as
 //! rejected. Such a record is *flagged for review* here, computed from the record as it is, so
