@@ -22,6 +22,7 @@ pub mod priority;
 pub mod raise;
 pub mod record;
 pub mod reference;
+pub mod review;
 pub mod search;
 pub mod snapshot;
 pub mod value;

@@ -6,6 +6,7 @@
 
 mod app;
 mod calendar;
+mod conflicts;
 mod dashboard;
 mod exchange;
 mod fields;
@@ -17,6 +18,7 @@ mod list;
 mod panic;
 mod probe;
 mod record_page;
+mod review;
 mod routes;
 pub mod sealing;
 mod settings;

@@ -17,6 +17,7 @@ use super::lifecycle::{state_of, Guard, GuardView, Transition, TransitionError, 
 use super::priority::{Level, Priority, PriorityMatrix};
 use super::record::{Record, Records};
 use super::reference::REF_FIELD;
+use super::review;
 use super::value::Value;
 
 /// What the user typed: field id to raw text.
@@ -274,7 +275,7 @@ impl Parsed {
 }
 
 /// Errors for date pairs in the wrong order (an end before its start).
-fn order_errors(kind: &KindDecl, value_of: impl Fn(&str) -> Option<Value>) -> Vec<FieldError> {
+pub(crate) fn order_errors(kind: &KindDecl, value_of: impl Fn(&str) -> Option<Value>) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for (start, end) in kind.ordered {
         let (Some(first), Some(second)) = (value_of(start), value_of(end)) else { continue };
@@ -359,16 +360,65 @@ pub fn update<Tz: TimeZone>(
     actor: &Actor,
 ) -> Result<Option<Draft>, CommandError> {
     let values = validate_form(kind, input, ctx, record.id)?;
+    state_rule_errors(kind, record, &values, ctx.records)?;
     let edits: Vec<Edit> =
         values.into_iter().flat_map(|(field, parsed)| edits_for(field, parsed, Some(record))).collect();
     Ok((!edits.is_empty()).then(|| actor.draft(kind.id, record.id, edits)))
 }
 
-/// A record as a transition would leave it: what guards look at.
-struct Prospect<'a> {
-    record: &'a Record,
-    pending: &'a BTreeMap<&'static str, Option<Value>>,
-    records: &'a dyn Lookup,
+/// Refuses an edit that would leave the record breaking the rule of its current state (a
+/// resolved incident without a resolution, an implementing change made a normal change without
+/// approval), so only merges, never the form, make a record that needs review. The error goes
+/// on each edited field that alone breaks the rule, else on every edited field.
+fn state_rule_errors(
+    kind: &KindDecl,
+    record: &Record,
+    values: &[(&'static FieldDecl, Parsed)],
+    records: &dyn Lookup,
+) -> Result<(), CommandError> {
+    let state = state_of(kind, record);
+    let view = |pending: &BTreeMap<&'static str, Option<Value>>| {
+        review::state_rule_unmet(kind, state, &Prospect { record, pending, records })
+    };
+    let none = BTreeMap::new();
+    if view(&none).is_some() {
+        return Ok(()); // already flagged (by a merge): the form may help to settle it
+    }
+    let edited: BTreeMap<&'static str, Option<Value>> = values
+        .iter()
+        .filter_map(|(field, parsed)| match parsed {
+            Parsed::One(value) if record.value(field.id) != value.as_ref() => Some((field.id, value.clone())),
+            _ => None,
+        })
+        .collect();
+    let Some(unmet) = view(&edited) else { return Ok(()) };
+    let alone: Vec<&'static str> = edited
+        .iter()
+        .filter(|(id, value)| view(&BTreeMap::from([(**id, (*value).clone())])).is_some())
+        .map(|(id, _)| *id)
+        .collect();
+    let blamed = if alone.is_empty() { edited.keys().copied().collect() } else { alone };
+    let state_label = kind.lifecycle.state(state).map(|s| s.label).unwrap_or(state);
+    let why: Vec<&str> = unmet.iter().map(|e| e.message.trim_end_matches('.')).collect();
+    let message = format!("{} (this {} is {}).", why.join("; "), kind.label.to_lowercase(), state_label);
+    let errors = blamed
+        .into_iter()
+        .filter_map(|id| kind.field(id))
+        .map(|field| FieldError {
+            field: field.id.to_string(),
+            label: field.label.to_string(),
+            message: message.clone(),
+        })
+        .collect();
+    Err(CommandError::Invalid(errors))
+}
+
+/// A record as a transition would leave it (its values with `pending` on top): what guards
+/// look at. With nothing pending, the record as it is.
+pub(crate) struct Prospect<'a> {
+    pub(crate) record: &'a Record,
+    pub(crate) pending: &'a BTreeMap<&'static str, Option<Value>>,
+    pub(crate) records: &'a dyn Lookup,
 }
 
 impl GuardView for Prospect<'_> {
@@ -425,6 +475,36 @@ fn collect_fixable(guard: &Guard, view: &dyn GuardView, out: &mut Vec<&'static s
     }
 }
 
+/// What keeps `step` from leaving a record as `view` shows it: a required field without a
+/// value, a field not holding the value the transition sets, a guard that fails. The one check
+/// of a transition's conditions: a transition runs it on the record as the move would leave
+/// it; the review of merged records (`domain::review`) on the record as it is.
+pub fn unmet_conditions(kind: &KindDecl, step: &Transition, view: &dyn GuardView) -> Vec<FieldError> {
+    let error = |field: &str, message: String| FieldError {
+        field: field.to_string(),
+        label: kind.field_label(field).to_string(),
+        message,
+    };
+    let mut errors = Vec::new();
+    for field in step.requires {
+        if view.value(field).is_none() {
+            errors.push(error(field, format!("Needed to {}.", step.action.to_lowercase())));
+        }
+    }
+    for (field, value) in step.sets {
+        if view.value(field).and_then(Value::as_text) != Some(*value) {
+            let label = kind.field(field).map(|f| f.ty.choice_label(value)).unwrap_or(value);
+            errors.push(error(field, format!("{} sets it to {label}.", step.action)));
+        }
+    }
+    for guard in step.guards {
+        if let Err(failure) = guard.check(view) {
+            errors.push(error(failure.field, failure.message.to_string()));
+        }
+    }
+    errors
+}
+
 /// Moves a record through its lifecycle, with the fields the transition needs.
 pub fn transition<Tz: TimeZone>(
     kind: &KindDecl,
@@ -447,23 +527,13 @@ pub fn transition<Tz: TimeZone>(
             Ok(Parsed::One(Some(value))) => {
                 pending.insert(field.id, Some(value));
             }
-            Ok(_) if record.value(field.id).is_some() || !step.requires.contains(&field.id) => {}
-            Ok(_) => errors.push(field_error(field, &format!("Needed to {}.", step.action.to_lowercase()))),
+            Ok(_) => {}
             Err(message) => errors.push(field_error(field, &message)),
         }
     }
     if errors.is_empty() {
         let view = Prospect { record, pending: &pending, records: ctx.records };
-        for guard in step.guards {
-            if let Err(failure) = guard.check(&view) {
-                let label = kind.field_label(failure.field).to_string();
-                errors.push(FieldError {
-                    field: failure.field.to_string(),
-                    label,
-                    message: failure.message.to_string(),
-                });
-            }
-        }
+        errors.extend(unmet_conditions(kind, step, &view));
         errors.extend(order_errors(kind, |id| view.value(id).cloned()));
     }
     if !errors.is_empty() {

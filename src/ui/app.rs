@@ -11,6 +11,7 @@ use super::exchange::ExchangePage;
 use super::form::RecordForm;
 use super::list::RecordList;
 use super::record_page::RecordPage;
+use super::review::ReviewPage;
 use super::routes;
 use super::settings::SettingsPage;
 use super::shell::{Shell, Welcome};
@@ -34,6 +35,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings") view=SettingsPage/>
                         <Route path=path!("/calendar") view=ChangeCalendar/>
                         <Route path=path!("/exchange") view=ExchangePage/>
+                        <Route path=path!("/review") view=ReviewPage/>
                         <Route path=path!("/:kind") view=ListRoute/>
                         <Route path=path!("/:kind/new") view=NewRoute/>
                         <Route path=path!("/:kind/:id") view=RecordRoute/>

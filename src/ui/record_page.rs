@@ -4,6 +4,7 @@
 use chrono::Local;
 use leptos::prelude::*;
 
+use super::conflicts::ConflictChoices;
 use super::fields::{input_text, shown, FieldInput, LinkedRecords, PriorityBadge, StateBadge};
 use super::form::focus_first_error;
 use super::format;
@@ -11,7 +12,6 @@ use super::history::History;
 use super::routes;
 use super::state::{use_app, StoreStatus};
 use crate::domain::catalogue;
-use crate::domain::clock::Stamp;
 use crate::domain::command::{self, CommandError, Context, FormInput};
 use crate::domain::ids::RecordId;
 use crate::domain::impact;
@@ -20,6 +20,7 @@ use crate::domain::lifecycle::{state_of, Transition};
 use crate::domain::links::linked;
 use crate::domain::record::Record;
 use crate::domain::reference;
+use crate::domain::review::Finding;
 
 #[component]
 pub fn RecordPage(kind: &'static KindDecl, id: RecordId) -> impl IntoView {
@@ -110,6 +111,7 @@ fn RecordView(kind: &'static KindDecl, #[prop(into)] record: Signal<Option<Recor
                     <a class="button" href=routes::edit_record(kind, id) data-testid="edit-record">"Edit"</a>
                 </div>
             </div>
+            <ReviewFlag id/>
             <Conflicts kind record/>
             <Transitions kind record/>
             <div class="columns">
@@ -131,42 +133,34 @@ fn RecordView(kind: &'static KindDecl, #[prop(into)] record: Signal<Option<Recor
 /// Fields whose edits conflict (made without seeing each other), with every value.
 #[component]
 fn Conflicts(kind: &'static KindDecl, record: Signal<Option<Record>>) -> impl IntoView {
-    let app = use_app();
-    let keep = move |field: String, stamp: Stamp| {
-        let (Some(current), Some(actor)) = (record.get_untracked(), app.actor()) else { return };
-        if let Ok(draft) = command::resolve_conflict(kind, &current, &field, stamp, &actor) {
-            leptos::task::spawn_local(async move {
-                let _ = app.commit(vec![draft]).await;
-            });
-        }
-    };
+    let any = move || record.with(|r| r.as_ref().is_some_and(|r| r.conflicts().next().is_some()));
     move || {
-        let record = record.get()?;
-        let items: Vec<_> = record
-            .conflicts()
-            .map(|(field, heads)| {
-                let choices = heads
-                    .iter()
-                    .map(|h| {
-                        let text = h.value.as_ref().map(|v| kind.display_value(field, v)).unwrap_or_else(|| "(empty)".into());
-                        let (field, stamp) = (field.clone(), h.stamp);
-                        view! {
-                            <li class="conflict-value">
-                                <span>{format!("“{text}”")}</span>
-                                <button class="button small" data-testid="keep-value" on:click=move |_| keep(field.clone(), stamp)>"Keep this"</button>
-                            </li>
-                        }
-                    })
-                    .collect_view();
-                view! { <li data-testid="conflict-field"><strong>{kind.field_label(field).to_string()}</strong><ul class="link-list">{choices}</ul></li> }
-            })
-            .collect();
-        (!items.is_empty()).then(|| view! {
+        any().then(|| view! {
             <section class="card conflict" role="note" data-testid="conflicts">
                 <h2>"Conflicting edits"</h2>
                 <p>"These fields were changed in two places without either seeing the other. Everyone sees the same value for now (the latest); the history says who set each one. Keep one value, or edit the field, to settle it for everybody."</p>
-                <ul>{items}</ul>
+                <ConflictChoices kind record/>
             </section>
+        })
+    }
+}
+
+/// The lifecycle rules the record breaks since a merge (conflicts are shown beside).
+#[component]
+fn ReviewFlag(id: RecordId) -> impl IntoView {
+    let app = use_app();
+    move || {
+        let messages: Vec<String> =
+            app.review.with(|r| r.get(&id).iter().filter(|f| !f.is_conflict()).map(Finding::message).collect());
+        (!messages.is_empty()).then(|| {
+            let items = messages.into_iter().map(|m| view! { <li>{m}</li> }).collect_view();
+            view! {
+                <section class="card flagged" role="alert" data-testid="review-flag">
+                    <h2>"Flagged for review"</h2>
+                    <p>"Edits merged from teammates leave this record breaking its lifecycle. Nothing was rolled back: check the facts, then edit the record or move it on so the rule holds."</p>
+                    <ul data-testid="review-flag-findings">{items}</ul>
+                </section>
+            }
         })
     }
 }

@@ -77,7 +77,10 @@ fn Header() -> impl IntoView {
     let settings = routes::href("/settings");
     let calendar = routes::href("/calendar");
     let exchange = routes::href("/exchange");
-    let (d, s, c, x) = (dashboard.clone(), settings.clone(), calendar.clone(), exchange.clone());
+    let review = routes::href("/review");
+    let (d, s, c, x, r) = (dashboard.clone(), settings.clone(), calendar.clone(), exchange.clone(), review.clone());
+    // How many records need review; shown only when some do.
+    let to_review = move || app.review.with(|r| r.len());
     view! {
         <header class="header">
             <a class="skip" href="#main">"Skip to content"</a>
@@ -97,6 +100,14 @@ fn Header() -> impl IntoView {
             <div class="header-end">
                 <QuickSearch/>
                 <a href=exchange data-testid="nav-exchange" aria-current=move || current(x.clone())>"Share"</a>
+                <a href=review data-testid="nav-review" aria-current=move || current(r.clone())
+                    title="Conflicting edits and records breaking their lifecycle">
+                    "Review"
+                    {move || match to_review() {
+                        0 => None,
+                        n => Some(view! { " "<span class="count-badge" data-testid="nav-review-count" aria-label=format!("{n} to review")>{n}</span> }),
+                    }}
+                </a>
                 <span class="member" title="You act as this team member">{move || app.member.get().map(|m| m.to_string())}</span>
                 <a href=settings data-testid="nav-settings" aria-current=move || current(s.clone())>"Settings"</a>
             </div>

@@ -14,6 +14,7 @@ use crate::domain::links::LinkIndex;
 use crate::domain::priority::PriorityMatrix;
 use crate::domain::record::{Record, Records};
 use crate::domain::reference::Collisions;
+use crate::domain::review::ReviewIndex;
 use crate::domain::search::SearchIndex;
 use crate::store::{self, now_ms, random_bytes, Store, StoreError};
 
@@ -59,6 +60,9 @@ pub struct AppState {
     pub links: RwSignal<LinkIndex>,
     /// The quick search's index over all kinds, kept up to date the same way.
     pub search: RwSignal<SearchIndex>,
+    /// The records that need review (conflicts, lifecycle rules broken by a merge), kept up
+    /// to date the same way.
+    pub review: RwSignal<ReviewIndex>,
     store: StoredValue<Option<Store>, LocalStorage>,
     /// The arrival sequence of the last stored chunk folded into `records`.
     seen: StoredValue<u64>,
@@ -73,6 +77,7 @@ impl AppState {
         let collisions = Memo::new(move |_| records.with(|r| Collisions::find(r.iter())));
         let links = RwSignal::new(LinkIndex::default());
         let search = RwSignal::new(SearchIndex::default());
+        let review = RwSignal::new(ReviewIndex::default());
         Self {
             records,
             status: RwSignal::new(StoreStatus::Opening),
@@ -83,6 +88,7 @@ impl AppState {
             collisions,
             links,
             search,
+            review,
             store: StoredValue::new_local(None),
             seen: StoredValue::new(0),
             channel: StoredValue::new_local(None),
@@ -228,6 +234,8 @@ impl AppState {
                 before.into_iter().filter_map(|(id, old)| records.get(&id).map(|new| (old, new))).collect();
             self.links.update(|links| changed.iter().for_each(|(old, new)| links.update(old.as_ref(), new)));
             self.search.update(|search| changed.iter().for_each(|(_, new)| search.update(new)));
+            let ids = changed.iter().map(|(_, new)| new.id);
+            self.links.with_untracked(|links| self.review.update(|review| review.update(ids, records, links)));
         });
     }
 
@@ -270,10 +278,12 @@ impl AppState {
     }
 
     fn rebuild_indexes(&self) {
-        let (links, search) =
-            self.records.with_untracked(|r| (LinkIndex::build(r.iter()), SearchIndex::build(r.iter())));
+        let (links, search, review) = self.records.with_untracked(|r| {
+            (LinkIndex::build(r.iter()), SearchIndex::build(r.iter()), ReviewIndex::build(r.iter(), r))
+        });
         self.links.set(links);
         self.search.set(search);
+        self.review.set(review);
     }
 
     pub fn show_error(&self, error: &StoreError) {

@@ -138,3 +138,21 @@ export function transitionButtons(page: Page) {
   );
 }
 
+/** Exports everything from the Share page; returns the downloaded file's path. */
+export async function exportFile(page: Page): Promise<string> {
+  await page.getByTestId('nav-exchange').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all').click()]);
+  await expect(page.getByTestId('export-result')).toBeVisible();
+  const path = await download.path();
+  if (!path) throw new Error('the download was not saved');
+  return path;
+}
+
+/** Opens the Share page and reads `path`; returns the import preview (not yet applied). */
+export async function importFile(page: Page, path: string) {
+  await page.getByTestId('nav-exchange').click();
+  await page.getByTestId('import-files').setInputFiles(path);
+  const summary = page.getByTestId('import-summary');
+  await expect(summary).toBeVisible();
+  return summary;
+}

@@ -2,24 +2,7 @@
 // ways, and end identical: the same fingerprint, the concurrent edit shown as a conflict with
 // both values, and importing a file again changes nothing.
 import { expect, test, type Page } from '@playwright/test';
-import { createIncident, freshApp, openIncidents } from './fixtures';
-
-async function exportFile(page: Page): Promise<string> {
-  await page.getByTestId('nav-exchange').click();
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all').click()]);
-  await expect(page.getByTestId('export-result')).toBeVisible();
-  const path = await download.path();
-  if (!path) throw new Error('the download was not saved');
-  return path;
-}
-
-async function importFile(page: Page, path: string) {
-  await page.getByTestId('nav-exchange').click();
-  await page.getByTestId('import-files').setInputFiles(path);
-  const summary = page.getByTestId('import-summary');
-  await expect(summary).toBeVisible();
-  return summary;
-}
+import { createIncident, exportFile, freshApp, importFile, openIncidents } from './fixtures';
 
 async function editTitle(page: Page, ref: string, title: string) {
   await openIncidents(page);
