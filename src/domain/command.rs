@@ -301,7 +301,10 @@ fn edits_for(field: &FieldDecl, parsed: Parsed, record: Option<&Record>) -> Vec<
         Parsed::One(value) => {
             let current = record.and_then(|r| r.value(field.id));
             let heads = record.map(|r| r.head_stamps(field.id)).unwrap_or_default();
-            if current == value.as_ref() && heads.len() <= 1 || (record.is_none() && value.is_none()) {
+            // A value of a type this release does not know shows as an empty input: left empty,
+            // it is kept, not cleared.
+            let unknown_kept = value.is_none() && current.is_some_and(Value::is_unknown);
+            if current == value.as_ref() && heads.len() <= 1 || (record.is_none() && value.is_none()) || unknown_kept {
                 Vec::new()
             } else {
                 vec![Edit::set(field.id, value, heads)]

@@ -16,14 +16,19 @@ use serde::{Deserialize, Serialize};
 
 use super::clock::Stamp;
 use super::ids::{ChangeSetId, EditId, Member, RecordId};
-use super::value::Value;
+use super::value::{Opaque, Tagged, TaggedVisitor, Value};
 
 /// A stable field id, such as `title`: never a label, so renaming a label keeps history intact.
 pub type FieldId = String;
 
 /// What an edit does to its field.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+///
+/// In JSON an operation is an object with one member naming it: `{"set":{"text":"a"}}`,
+/// `{"set":null}`, `{"add":{"link":"…"}}`, `{"remove":…}`, `{"append":"text"}`. An operation
+/// this release does not know (a newer release's) is kept as [`Opaque`] text: it is stored,
+/// exported again unchanged and changes nothing here. A known operation with malformed content
+/// is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
     /// Sets the field (or clears it with `None`), replacing the values in `replaces`.
     Set(Option<Value>),
@@ -33,10 +38,65 @@ pub enum Op {
     Remove(Value),
     /// Appends an entry to a log (work notes, comments). Entries are never overwritten.
     Append(String),
+    /// An operation this release does not know, kept as it came.
+    Unknown(Opaque),
 }
 
-/// One operation on one field of the change set's record.
+const OPS: [&str; 4] = ["set", "add", "remove", "append"];
+
+/// The JSON form of the known operations, for writing.
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum OpRef<'a> {
+    Set(&'a Option<Value>),
+    Add(&'a Value),
+    Remove(&'a Value),
+    Append(&'a String),
+}
+
+impl Serialize for Op {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Op::Set(value) => OpRef::Set(value).serialize(serializer),
+            Op::Add(value) => OpRef::Add(value).serialize(serializer),
+            Op::Remove(value) => OpRef::Remove(value).serialize(serializer),
+            Op::Append(text) => OpRef::Append(text).serialize(serializer),
+            Op::Unknown(opaque) => opaque.serialize_raw(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Op {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Op, D::Error> {
+        deserializer.deserialize_map(TaggedVisitor::<Op>(std::marker::PhantomData))
+    }
+}
+
+impl From<Opaque> for Op {
+    fn from(opaque: Opaque) -> Op {
+        Op::Unknown(opaque)
+    }
+}
+
+impl Tagged for Op {
+    const WHAT: &'static str = "operation";
+    const KNOWN: &'static [&'static str] = &OPS;
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(tag: &str, map: &mut A) -> Result<Op, A::Error> {
+        Ok(match tag {
+            "set" => Op::Set(map.next_value()?),
+            "add" => Op::Add(map.next_value()?),
+            "remove" => Op::Remove(map.next_value()?),
+            _ => Op::Append(map.next_value()?),
+        })
+    }
+}
+
+/// One operation on one field of the change set's record. Members other than these are
+/// refused (a minor version extends the format through new kinds, fields, value types and
+/// operations, never new members here: dropping one would change the edit).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Edit {
     pub field: FieldId,
     pub op: Op,
@@ -85,8 +145,9 @@ impl Draft {
 ///
 /// The fields are declared in alphabetical order: serialised compactly by serde_json, a change
 /// set is then already in RFC 8785 canonical form (the exchange file relies on it; a test in
-/// `sync::file` checks it).
+/// `sync::file` checks it). Members other than these are refused, as for [`Edit`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChangeSet {
     /// The author's clock time, shown in history and used by SLA clocks.
     pub at: DateTime<Utc>,

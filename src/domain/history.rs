@@ -29,10 +29,15 @@ pub struct Change {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChangeKind {
-    Set { old: Option<String>, new: Option<String> },
+    Set {
+        old: Option<String>,
+        new: Option<String>,
+    },
     Added(String),
     Removed(String),
     Appended(String),
+    /// An operation of a newer release, named by its tag: kept and passed on, not understood.
+    Unknown(String),
 }
 
 /// The history of one record from its change sets (in any order), oldest first, with the
@@ -66,6 +71,7 @@ pub fn replay_with(
                     Op::Add(value) => ChangeKind::Added(show(value)),
                     Op::Remove(value) => ChangeKind::Removed(show(value)),
                     Op::Append(text) => ChangeKind::Appended(text.clone()),
+                    Op::Unknown(opaque) => ChangeKind::Unknown(opaque.tag()),
                 };
                 Change { field: edit.field.clone(), label: kind.field_label(&edit.field).to_string(), what }
             })
@@ -134,5 +140,32 @@ mod laws {
             prop_assert_eq!(entries.iter().map(|e| e.changes.len()).sum::<usize>(), edits);
             prop_assert!(entries.windows(2).all(|w| w[0].stamp < w[1].stamp));
         }
+    }
+
+    #[test]
+    fn an_operation_of_a_newer_release_shows_as_kept_and_changes_nothing() {
+        use crate::domain::edit::Edit;
+        let none: std::collections::BTreeMap<crate::domain::ids::RecordId, Record> = Default::default();
+        let mut sets =
+            crate::domain::demo::sample_history(1, &none, |_| 1, &Member::new("Ada").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 7);
+        let first = sets[0].record;
+        sets.retain(|cs| cs.record == first);
+        let kind = crate::domain::catalogue::kind(&sets[0].kind).unwrap();
+        let before = Record::fold(&sets).unwrap();
+        let mut newer = sets.last().unwrap().clone();
+        newer.id = crate::domain::ids::ChangeSetId::new(99, [9; 10]);
+        newer.stamp.wall_ms += 1;
+        newer.edits = vec![Edit {
+            field: "notes".into(),
+            op: serde_json::from_str(r#"{"react":{"to":0}}"#).unwrap(),
+            replaces: vec![],
+        }];
+        sets.push(newer);
+        let (entries, record) = replay(kind, &sets);
+        let last = entries.last().unwrap();
+        assert_eq!(last.changes[0].what, ChangeKind::Unknown("react".into()));
+        let mut after = record.unwrap();
+        after.updated = before.updated.clone();
+        assert_eq!(after.fields.get("notes"), before.fields.get("notes"));
     }
 }

@@ -7,7 +7,10 @@
 //!   with the latest stamp, and more than one head is a conflict kept in view;
 //! - a set field (links) is an observed-remove set: a remove takes away only the adds its
 //!   author saw, so concurrent adds survive;
-//! - a log field (work notes) keeps every appended entry, ordered by stamp.
+//! - a log field (work notes) keeps every appended entry, ordered by stamp;
+//! - what this release does not know folds without harm: records of unknown kinds and unknown
+//!   fields are folded like any other (and not shown), a value of an unknown type is a head
+//!   like any other value ([`Value::Unknown`]), and an unknown operation changes nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -107,6 +110,8 @@ impl FieldState {
                     self.entries.insert(at, entry);
                 }
             }
+            // A newer release's operation: kept in the change set, passed on, no effect here.
+            Op::Unknown(_) => {}
         }
     }
 
@@ -183,6 +188,9 @@ impl Record {
             self.updated = origin.clone();
         }
         for (index, edit) in change_set.edits.iter().enumerate() {
+            if matches!(edit.op, Op::Unknown(_)) {
+                continue;
+            }
             self.fields.entry(edit.field.clone()).or_default().apply(index as u16, &edit.op, &edit.replaces, &origin);
         }
     }

@@ -15,6 +15,32 @@
 //! Change sets are ordered by stamp, then id. The checksum is SHA-256 over the RFC 8785
 //! canonical form of the whole document without its `checksum` member, so it does not depend
 //! on the layout above.
+//!
+//! # Versions: what is kept, what is refused
+//!
+//! A file of a newer major version is refused ("update Servicebook"). A newer minor version
+//! extends the format only at four points, and what this release does not know there is
+//! *kept unchanged and passed on* (a teammate on an older release must not lose or block a
+//! newer one's edits):
+//!
+//! - a record kind it does not know: stored and folded like any other, not listed among the
+//!   kinds (Settings counts such records);
+//! - a field id a kind does not declare: stored and folded, not shown in forms;
+//! - a value type it does not know (`{"geo":…}`), even in a known field: kept as its canonical
+//!   JSON text ([`crate::domain::value::Opaque`]); the field shows "a value from a newer
+//!   Servicebook", and saving the form with the field left empty keeps it;
+//! - an operation it does not know (`{"react":…}`): kept, no effect on the record, shown in
+//!   the history as an edit from a newer Servicebook.
+//!
+//! Kept things are written back byte for byte in canonical form, so a re-export carries the
+//! same change-set lines and the shared-data fingerprint counts them like any other edit.
+//!
+//! What *is* known must be well formed, or the file is refused (`BadChangeSet`): a change set
+//! or edit with a member the format does not have (dropping it would change the edit); a value
+//! or operation of a known type with malformed content (`{"number":"many"}`); and a field this
+//! release declares carrying a known value type or operation its type does not take (a number
+//! in a text field, a note appended to a title). Ranges, lengths and choices are not checked:
+//! a merge never refuses good edits for a rule.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -24,6 +50,7 @@ use serde_json::value::RawValue;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
+use crate::domain::catalogue;
 use crate::domain::edit::{ChangeSet, ChangeSetError};
 use crate::domain::ids::{Member, ReplicaId};
 
@@ -175,9 +202,15 @@ impl ExchangeFile {
             .enumerate()
             .map(|(index, parsed)| {
                 let change_set = parsed.map_err(|reason| FileError::BadChangeSet { index, reason })?;
-                change_set
+                let change_set = change_set
                     .validated()
-                    .map_err(|e: ChangeSetError| FileError::BadChangeSet { index, reason: e.to_string() })
+                    .map_err(|e: ChangeSetError| FileError::BadChangeSet { index, reason: e.to_string() })?;
+                if let Some(kind) = catalogue::kind(&change_set.kind) {
+                    for edit in &change_set.edits {
+                        kind.check_edit(edit).map_err(|reason| FileError::BadChangeSet { index, reason })?;
+                    }
+                }
+                Ok(change_set)
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ExchangeFile { exporter, exported_at, change_sets })
@@ -317,8 +350,23 @@ mod tests {
             Edit::append("notes", tricky.into()),
         ];
         sets.push(odd);
+        let mut unknown = sets[0].clone();
+        unknown.edits = vec![
+            Edit::set(
+                "title",
+                Some(serde_json::from_str(r#"{"geo":{"lon":4.30,"lat":5e-7,"big":1e21}}"#).unwrap()),
+                vec![],
+            ),
+            Edit {
+                field: "n".into(),
+                op: serde_json::from_str(r#"{"multiply":{"by":[2,"\u00e9\n"]}}"#).unwrap(),
+                replaces: vec![],
+            },
+        ];
+        sets.push(unknown);
         for change_set in &sets {
-            assert_eq!(serde_json::to_string(change_set).unwrap(), canonical(change_set));
+            let compact = serde_json::to_string(change_set).unwrap();
+            assert_eq!(compact, serde_json_canonicalizer::pipe(&compact).unwrap());
         }
     }
 

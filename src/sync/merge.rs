@@ -242,7 +242,8 @@ mod laws {
                     e
                 }),
                 record: id,
-                kind: "incident".into(),
+                // A kind this release does not know: the laws hold for it as for any other.
+                kind: "story".into(),
                 member: self.member.clone(),
                 at: DateTime::<Utc>::from_timestamp_millis(now as i64).unwrap(),
                 stamp,
@@ -368,6 +369,44 @@ mod laws {
         let heads = a.held.records[&record_id(1)].field("title").unwrap().heads().to_vec();
         let values: Vec<Option<Value>> = heads.into_iter().map(|h| h.value).collect();
         assert_eq!(values, vec![Some(Value::Number(2)), Some(Value::Number(3))]);
+    }
+
+    #[test]
+    fn a_newer_minor_versions_unknown_content_is_kept_and_exported_again_line_for_line() {
+        let text = crate::sync::corpus::unknown_content();
+        assert!(text.contains("\"version\":\"1.1\""));
+        let file = ExchangeFile::read(&text).expect("a 1.1 file is read");
+        let mut replica = Replica::default();
+        let now = DateTime::<Utc>::from_timestamp_millis(1_900_000_000_000).unwrap();
+        replica.import(&file, now).expect("it imports");
+        // Folded without harm: the unknown kind is a record of its own; the unknown value is a
+        // head like any other; the unknown field is kept; the unknown operation changes nothing.
+        let risk = replica.records.values().find(|r| r.kind == "risk").expect("the unknown kind's record is kept");
+        assert_eq!(risk.text("title"), "Supplier insolvency");
+        let incident =
+            replica.records.values().find(|r| r.field("sentiment").is_some()).expect("the unknown field is kept");
+        assert!(incident.value("title").is_some_and(Value::is_unknown));
+        assert_eq!(incident.text("sentiment"), "frustrated");
+        // Exported again: the same change-set lines, byte for byte.
+        let again = ExchangeFile {
+            exporter: file.exporter.clone(),
+            exported_at: file.exported_at,
+            change_sets: replica.change_sets.values().cloned().collect(),
+        }
+        .write();
+        let lines = |t: &str| t.lines().filter(|l| l.starts_with("{\"at\":")).map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(lines(&again), lines(&text));
+        assert!(lines(&text).iter().any(|l| l.contains("{\"react\":{\"emoji\":\"👍\",\"to\":0}}")));
+        // The fingerprint counts them like any other edit.
+        let before = crate::sync::fingerprint(replica.change_sets.values());
+        assert_eq!(before, crate::sync::fingerprint(&file.change_sets));
+        let mut other = ExchangeFile::read(&text.replace("\"lat\":52.1", "\"lat\":52.2")).map(|f| f.change_sets);
+        assert_eq!(other, Err(crate::sync::file::FileError::ChecksumMismatch));
+        other = Ok(file.change_sets.clone());
+        let mut changed = other.unwrap();
+        let last = changed.len() - 1;
+        changed[last].edits[1].op = Op::Set(Some(serde_json::from_str(r#"{"geo":{"lat":52.2,"lon":4.3}}"#).unwrap()));
+        assert_ne!(crate::sync::fingerprint(&changed), before);
     }
 
     #[test]

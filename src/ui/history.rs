@@ -52,6 +52,7 @@ pub fn History(kind: &'static KindDecl, id: RecordId) -> impl IntoView {
                                     ChangeKind::Added(value) => format!("added {value}"),
                                     ChangeKind::Removed(value) => format!("removed {value}"),
                                     ChangeKind::Appended(text) => format!("added: {text}"),
+                                    ChangeKind::Unknown(op) => format!("an edit ({op}) from a newer Servicebook, kept as it is"),
                                 };
                                 view! {
                                     <li data-testid="history-change"><span class="field-name">{change.label}</span>": "<span class="change">{what}</span></li>
