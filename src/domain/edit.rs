@@ -38,11 +38,48 @@ pub enum Op {
     Remove(Value),
     /// Appends an entry to a log (work notes, comments). Entries are never overwritten.
     Append(String),
+    /// Removes the value of an earlier edit of the same field (privacy, retention): wherever
+    /// the change sets travel, the target keeps its id, stamp, field and `replaces`, and its
+    /// value becomes a redaction marker ([`Value::Redacted`], [`Op::RedactedNote`]).
+    Redact(EditRef),
+    /// An appended note whose text a redaction (stamped so) removed.
+    RedactedNote(Stamp),
     /// An operation this release does not know, kept as it came.
     Unknown(Opaque),
 }
 
-const OPS: [&str; 4] = ["set", "add", "remove", "append"];
+/// The edit a redaction targets: the stamp of its change set and its position there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditRef {
+    pub index: u16,
+    pub stamp: Stamp,
+}
+
+const OPS: [&str; 6] = ["set", "add", "remove", "append", "redact", "redacted_note"];
+
+impl Op {
+    /// This operation with its value removed by the redaction stamped `by`, when it carries
+    /// one (a set value, an appended note) and is not already redacted by an earlier
+    /// redaction; `None` when the redaction changes nothing. Every copy of a change set
+    /// converges on the earliest redaction of each edit.
+    pub fn redacted(&self, by: Stamp) -> Option<Op> {
+        match self {
+            Op::Set(Some(Value::Redacted(earlier))) | Op::RedactedNote(earlier) if *earlier <= by => None,
+            Op::Set(Some(_)) => Some(Op::Set(Some(Value::Redacted(by)))),
+            Op::Append(_) | Op::RedactedNote(_) => Some(Op::RedactedNote(by)),
+            _ => None,
+        }
+    }
+
+    /// The redaction that removed this operation's value, if one did.
+    pub fn redacted_by(&self) -> Option<Stamp> {
+        match self {
+            Op::Set(Some(Value::Redacted(by))) | Op::RedactedNote(by) => Some(*by),
+            _ => None,
+        }
+    }
+}
 
 /// The JSON form of the known operations, for writing.
 #[derive(Serialize)]
@@ -52,6 +89,8 @@ enum OpRef<'a> {
     Add(&'a Value),
     Remove(&'a Value),
     Append(&'a String),
+    Redact(&'a EditRef),
+    RedactedNote(&'a Stamp),
 }
 
 impl Serialize for Op {
@@ -61,6 +100,8 @@ impl Serialize for Op {
             Op::Add(value) => OpRef::Add(value).serialize(serializer),
             Op::Remove(value) => OpRef::Remove(value).serialize(serializer),
             Op::Append(text) => OpRef::Append(text).serialize(serializer),
+            Op::Redact(target) => OpRef::Redact(target).serialize(serializer),
+            Op::RedactedNote(by) => OpRef::RedactedNote(by).serialize(serializer),
             Op::Unknown(opaque) => opaque.serialize_raw(serializer),
         }
     }
@@ -87,6 +128,8 @@ impl Tagged for Op {
             "set" => Op::Set(map.next_value()?),
             "add" => Op::Add(map.next_value()?),
             "remove" => Op::Remove(map.next_value()?),
+            "redact" => Op::Redact(map.next_value()?),
+            "redacted_note" => Op::RedactedNote(map.next_value()?),
             _ => Op::Append(map.next_value()?),
         })
     }
@@ -171,6 +214,8 @@ pub enum ChangeSetError {
     FieldSetTwice { id: ChangeSetId, field: FieldId },
     #[error("change set {id} claims to replace a later edit of field `{field}`")]
     ReplacesTheFuture { id: ChangeSetId, field: FieldId },
+    #[error("change set {id} claims to redact a later edit of field `{field}`")]
+    RedactsTheFuture { id: ChangeSetId, field: FieldId },
 }
 
 impl ChangeSet {
@@ -193,8 +238,74 @@ impl ChangeSet {
             if edit.replaces.iter().any(|replaced| *replaced >= self.stamp) {
                 return Err(ChangeSetError::ReplacesTheFuture { id: self.id, field: edit.field.clone() });
             }
+            if matches!(edit.op, Op::Redact(target) if target.stamp >= self.stamp) {
+                return Err(ChangeSetError::RedactsTheFuture { id: self.id, field: edit.field.clone() });
+            }
         }
         Ok(self)
+    }
+
+    /// The redactions this change set makes: the field and the edit each removes the value of.
+    pub fn redactions(&self) -> impl Iterator<Item = (&str, EditRef)> + '_ {
+        self.edits.iter().filter_map(|edit| match edit.op {
+            Op::Redact(target) => Some((edit.field.as_str(), target)),
+            _ => None,
+        })
+    }
+
+    /// Whether this change set makes a redaction or carries a redacted value: the ones whose
+    /// arrival may rewrite a stored change set.
+    pub fn touches_redactions(&self) -> bool {
+        self.edits.iter().any(|edit| matches!(edit.op, Op::Redact(_)) || edit.op.redacted_by().is_some())
+    }
+
+    /// Removes the value of edit `target` of `field` by the redaction stamped `by`, if this is
+    /// the change set stamped `target.stamp`. True if anything changed.
+    pub fn redact(&mut self, field: &str, target: EditRef, by: Stamp) -> bool {
+        if self.stamp != target.stamp {
+            return false;
+        }
+        match self.edits.get_mut(target.index as usize) {
+            Some(edit) if edit.field == field => match edit.op.redacted(by) {
+                Some(op) => {
+                    edit.op = op;
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// This change set joined with another copy of it that differs at most in redacted values:
+    /// every value either copy has redacted is redacted (by the earliest redaction). `None`
+    /// when they differ in anything else: an id reused with other content.
+    pub fn join(&self, other: &ChangeSet) -> Option<ChangeSet> {
+        let header =
+            |cs: &ChangeSet| (cs.at, cs.id, cs.kind.clone(), cs.member.clone(), cs.record, cs.stamp, cs.edits.len());
+        if header(self) != header(other) {
+            return None;
+        }
+        let mut joined = self.clone();
+        for (mine, theirs) in joined.edits.iter_mut().zip(&other.edits) {
+            if mine.field != theirs.field || mine.replaces != theirs.replaces {
+                return None;
+            }
+            if mine.op == theirs.op {
+                continue;
+            }
+            match (mine.op.redacted_by(), theirs.op.redacted_by()) {
+                (Some(a), _) if theirs.op.redacted(a).as_ref() == Some(&mine.op) => {}
+                (_, Some(b)) if mine.op.redacted(b).as_ref() == Some(&theirs.op) => mine.op = theirs.op.clone(),
+                (Some(a), Some(b)) if std::mem::discriminant(&mine.op) == std::mem::discriminant(&theirs.op) => {
+                    if b < a {
+                        mine.op = theirs.op.clone();
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Some(joined)
     }
 
     /// The ids of this change set's edits, in order.

@@ -331,6 +331,7 @@ fn value_type_name(value: &super::value::Value) -> &'static str {
         Value::Link(_) => "a link",
         Value::Flag(_) => "a flag",
         Value::Unknown(_) => "a value of another type",
+        Value::Redacted(_) => "a redacted value",
     }
 }
 
@@ -366,7 +367,9 @@ impl KindDecl {
         };
         let wrong_op = |op: &str| Err(format!("field `{}` of kind `{}` does not take {op}", edit.field, self.id));
         let value = match (&edit.op, ty) {
-            (Op::Unknown(_), _) => return Ok(()),
+            (Op::Unknown(_) | Op::Redact(_), _) => return Ok(()),
+            (Op::RedactedNote(_), Some(FieldType::Log) | None) => return Ok(()),
+            (Op::RedactedNote(_), _) => return wrong_op("appended notes"),
             (Op::Append(_), Some(FieldType::Log)) => return Ok(()),
             (Op::Append(_), _) => return wrong_op("appended notes"),
             (_, Some(FieldType::Log)) => return wrong_op("values, only appended notes"),
@@ -376,7 +379,7 @@ impl KindDecl {
             (Op::Set(None), _) => return Ok(()),
             (Op::Set(Some(value)), _) => value,
         };
-        if value.is_unknown() || (expected.1)(value) {
+        if value.is_kept_as_is() || (expected.1)(value) {
             Ok(())
         } else {
             Err(format!(

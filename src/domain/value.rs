@@ -14,6 +14,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
+use super::clock::Stamp;
 use super::ids::RecordId;
 
 /// One field value. Choices and people are text; instants are UTC and shown in the viewer's
@@ -28,6 +29,9 @@ pub enum Value {
     Flag(bool),
     /// A value of a type this release does not know, kept as it came and passed on.
     Unknown(Opaque),
+    /// A value a redaction removed: the stamp of the (earliest) redaction. In JSON
+    /// `{"redacted":"<stamp>"}`.
+    Redacted(Stamp),
 }
 
 /// JSON this release does not understand (a value type or an operation of a newer release),
@@ -69,7 +73,7 @@ impl Opaque {
 }
 
 /// The JSON tags of the value types this release knows.
-const TAGS: [&str; 6] = ["text", "number", "instant", "date", "link", "flag"];
+const TAGS: [&str; 7] = ["text", "number", "instant", "date", "link", "flag", "redacted"];
 
 /// The binary (snapshot) form: the variants in a fixed order, the unknown one last.
 #[derive(Serialize, Deserialize)]
@@ -81,6 +85,7 @@ enum Binary {
     Link(RecordId),
     Flag(bool),
     Unknown(String),
+    Redacted(Stamp),
 }
 
 /// The same, borrowed, for writing.
@@ -93,6 +98,7 @@ enum KnownRef<'a> {
     Date(&'a NaiveDate),
     Link(&'a RecordId),
     Flag(&'a bool),
+    Redacted(&'a Stamp),
 }
 
 #[derive(Serialize)]
@@ -105,6 +111,7 @@ enum BinaryRef<'a> {
     Link(&'a RecordId),
     Flag(&'a bool),
     Unknown(&'a String),
+    Redacted(&'a Stamp),
 }
 
 impl Serialize for Value {
@@ -118,6 +125,7 @@ impl Serialize for Value {
                 Value::Link(v) => KnownRef::Link(v).serialize(serializer),
                 Value::Flag(v) => KnownRef::Flag(v).serialize(serializer),
                 Value::Unknown(opaque) => opaque.serialize_raw(serializer),
+                Value::Redacted(v) => KnownRef::Redacted(v).serialize(serializer),
             }
         } else {
             match self {
@@ -128,6 +136,7 @@ impl Serialize for Value {
                 Value::Link(v) => BinaryRef::Link(v),
                 Value::Flag(v) => BinaryRef::Flag(v),
                 Value::Unknown(opaque) => BinaryRef::Unknown(&opaque.0),
+                Value::Redacted(v) => BinaryRef::Redacted(v),
             }
             .serialize(serializer)
         }
@@ -145,6 +154,7 @@ impl<'de> Deserialize<'de> for Value {
                 Binary::Link(v) => Value::Link(v),
                 Binary::Flag(v) => Value::Flag(v),
                 Binary::Unknown(v) => Value::Unknown(Opaque(v)),
+                Binary::Redacted(v) => Value::Redacted(v),
             });
         }
         deserializer.deserialize_map(TaggedVisitor::<Value>(std::marker::PhantomData))
@@ -168,6 +178,7 @@ impl Tagged for Value {
             "instant" => Value::Instant(map.next_value()?),
             "date" => Value::Date(map.next_value()?),
             "link" => Value::Link(map.next_value()?),
+            "redacted" => Value::Redacted(map.next_value()?),
             _ => Value::Flag(map.next_value()?),
         })
     }
@@ -246,6 +257,16 @@ impl Value {
         matches!(self, Value::Unknown(_))
     }
 
+    /// A value a redaction removed.
+    pub fn is_redacted(&self) -> bool {
+        matches!(self, Value::Redacted(_))
+    }
+
+    /// A value a form cannot show for editing (unknown or redacted): an empty input keeps it.
+    pub fn is_kept_as_is(&self) -> bool {
+        matches!(self, Value::Unknown(_) | Value::Redacted(_))
+    }
+
     /// A plain-text rendering for lists, search and history (instants in UTC; the UI localises).
     pub fn display(&self) -> String {
         match self {
@@ -257,9 +278,13 @@ impl Value {
             Value::Flag(true) => "Yes".to_string(),
             Value::Flag(false) => "No".to_string(),
             Value::Unknown(_) => UNKNOWN_VALUE.to_string(),
+            Value::Redacted(_) => REDACTED_VALUE.to_string(),
         }
     }
 }
+
+/// How a redacted value is shown where who redacted it is not at hand.
+pub const REDACTED_VALUE: &str = "(redacted)";
 
 /// How a value of a type this release does not know is shown.
 pub const UNKNOWN_VALUE: &str = "(a value from a newer Servicebook, kept as it is)";

@@ -100,7 +100,7 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             name: "newer_major_version.json",
-            text: good.replace("\"version\":\"1.0\"", "\"version\":\"2.0\""),
+            text: good.replace(&format!("\"version\":\"{}\"", super::file::VERSION), "\"version\":\"2.0\""),
             message: "The file was written by a newer Servicebook",
         },
         Case {
@@ -163,7 +163,7 @@ pub fn hostile() -> String {
     sealed(doc)
 }
 
-/// A file of a newer minor version (1.1) carrying what this release does not know: a record of
+/// A file of a newer minor version (1.9) carrying what this release does not know: a record of
 /// an unknown kind, an unknown field of a known kind, a value of an unknown type in a known
 /// field and an unknown operation. It imports, and exports again with the same change-set
 /// lines.
@@ -212,7 +212,7 @@ pub fn unknown_content() -> String {
         );
     }
     file.change_sets.extend(made);
-    let text = file.write().replacen("\"version\":\"1.0\"", "\"version\":\"1.1\"", 1);
+    let text = file.write().replacen(&format!("\"version\":\"{}\"", super::file::VERSION), "\"version\":\"1.9\"", 1);
     // The same layout, with the checksum of the new content.
     let mut doc = parsed(&text);
     doc.remove("checksum");

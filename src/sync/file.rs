@@ -2,7 +2,7 @@
 //! the same data always gives the same bytes and a diff of two exports reads line by line.
 //!
 //! ```text
-//! {"format":"servicebook-exchange","version":"1.0",
+//! {"format":"servicebook-exchange","version":"1.1",
 //! "exporter":{"member":"Ada","replica":"00000001c38ee1c7"},
 //! "exported_at":"2026-11-27T10:00:00.000Z",
 //! "change_sets":[
@@ -15,6 +15,25 @@
 //! Change sets are ordered by stamp, then id. The checksum is SHA-256 over the RFC 8785
 //! canonical form of the whole document without its `checksum` member, so it does not depend
 //! on the layout above.
+//!
+//! Each change set: `at` (author's clock), `edits`, `id`, `kind`, `member`, `record`, `stamp`.
+//! Each edit: `field`, `op` and, when it replaces earlier edits, `replaces` (their stamps).
+//! Operations: `{"set":<value>|null}`, `{"add":<value>}`, `{"remove":<value>}`,
+//! `{"append":"<text>"}`; since 1.1 `{"redact":{"index":<n>,"stamp":"<stamp>"}}` and, in a
+//! redacted edit, `{"redacted_note":"<stamp>"}`. Values: `{"text":…}`, `{"number":…}`,
+//! `{"instant":…}`, `{"date":…}`, `{"link":…}`, `{"flag":…}`; since 1.1 `{"redacted":"<stamp>"}`.
+//!
+//! # Redaction (1.1)
+//!
+//! A redaction is an edit of the same field in a change set of its own that names the target
+//! edit by its change set's stamp and its position. Wherever the change sets travel, the
+//! target keeps its id, stamp, field and `replaces`, and its value becomes a marker naming the
+//! (earliest) redaction: a set value `{"redacted":"<stamp>"}`, an appended note
+//! `{"redacted_note":"<stamp>"}`. The store rewrites the target when the redaction is made or
+//! imported, so exports carry only the redacted form. A change set arriving with an id held
+//! here is accepted when it differs from the held copy only by redacted values (either side);
+//! the more redacted copy is kept. Any other difference is refused as a reused id. A 1.0
+//! reader keeps both markers as a value or operation it does not know.
 //!
 //! # Versions: what is kept, what is refused
 //!
@@ -58,7 +77,7 @@ use crate::domain::ids::{Member, ReplicaId};
 pub const FORMAT: &str = "servicebook-exchange";
 /// The format version this release writes: `major.minor`. A file of a newer major version is
 /// refused; a newer minor version is read (what this release does not know is kept).
-pub const VERSION: &str = "1.0";
+pub const VERSION: &str = "1.1";
 pub const MAJOR: u64 = 1;
 /// The largest file the app reads (checked before reading it whole). A full export of 50,000
 /// incidents with their histories is about 100 MB.
@@ -364,6 +383,18 @@ mod tests {
             },
         ];
         sets.push(unknown);
+        let mut redacted = sets[0].clone();
+        let earlier = crate::domain::clock::Stamp { wall_ms: 0, ..redacted.stamp };
+        redacted.edits = vec![
+            Edit::set("title", Some(Value::Redacted(earlier)), vec![]),
+            Edit { field: "notes".into(), op: Op::RedactedNote(earlier), replaces: vec![] },
+            Edit {
+                field: "notes".into(),
+                op: Op::Redact(crate::domain::edit::EditRef { index: 7, stamp: earlier }),
+                replaces: vec![],
+            },
+        ];
+        sets.push(redacted);
         for change_set in &sets {
             let compact = serde_json::to_string(change_set).unwrap();
             assert_eq!(compact, serde_json_canonicalizer::pipe(&compact).unwrap());
@@ -377,7 +408,7 @@ mod tests {
         assert!(matches!(ExchangeFile::read("hello"), Err(FileError::NotJson(_))));
         assert_eq!(ExchangeFile::read("[1,2]"), Err(FileError::NotServicebook));
         assert_eq!(ExchangeFile::read(r#"{"format":"other"}"#), Err(FileError::NotServicebook));
-        let newer = text.replace("\"version\":\"1.0\"", "\"version\":\"2.0\"");
+        let newer = text.replace(&format!("\"version\":\"{VERSION}\""), "\"version\":\"2.0\"");
         assert_eq!(ExchangeFile::read(&newer), Err(FileError::NewerVersion("2.0".into())));
         let no_sum = text.replace(",\n\"checksum\"", ",\n\"nochecksum\"");
         assert_eq!(ExchangeFile::read(&no_sum), Err(FileError::NoChecksum));
