@@ -349,6 +349,33 @@ mod tests {
     }
 
     #[test]
+    fn a_change_set_redacts_only_earlier_edits() {
+        let redact = |at: u64| Edit {
+            field: "notes".into(),
+            op: Op::Redact(EditRef { index: 0, stamp: stamp(at) }),
+            replaces: vec![],
+        };
+        assert!(matches!(draft(vec![redact(5)]).stamp(stamp(5)), Err(ChangeSetError::RedactsTheFuture { .. })));
+        assert!(draft(vec![redact(4)]).stamp(stamp(5)).is_ok());
+    }
+
+    #[test]
+    fn a_redaction_keeps_the_earliest_redaction_and_copies_join_on_it() {
+        let note = draft(vec![Edit::append("notes", "secret".into())]).stamp(stamp(1)).unwrap();
+        let target = EditRef { index: 0, stamp: stamp(1) };
+        let (mut early, mut late) = (note.clone(), note.clone());
+        assert!(early.redact("notes", target, stamp(2)));
+        assert!(late.redact("notes", target, stamp(3)));
+        assert!(!late.clone().redact("title", target, stamp(2)), "another field is not the target");
+        assert!(!early.clone().redact("notes", target, stamp(3)), "a later redaction changes nothing");
+        assert_eq!(late.join(&early), Some(early.clone()));
+        assert_eq!(early.join(&note), Some(early.clone()));
+        let mut other = note.clone();
+        other.member = Member::new("Eve").unwrap();
+        assert_eq!(early.join(&other), None);
+    }
+
+    #[test]
     fn notes_may_be_appended_twice_in_one_change_set() {
         let notes = draft(vec![Edit::append("notes", "a".into()), Edit::append("notes", "b".into())]);
         assert!(notes.stamp(stamp(5)).is_ok());

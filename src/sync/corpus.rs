@@ -82,6 +82,10 @@ pub fn cases() -> Vec<Case> {
     if let Some(Json::Array(sets)) = extra_member.get_mut("change_sets") {
         sets[2]["signature"] = serde_json::json!("added by hand");
     }
+    let mut redacts_future = parsed(&good);
+    if let Some(Json::Array(sets)) = redacts_future.get_mut("change_sets") {
+        sets[3]["edits"] = serde_json::json!([{"field": "title", "op": {"redact": {"index": 0, "stamp": "ffffffffffff-00000000-0000000000000001"}}}]);
+    }
     let mut no_edits = parsed(&good);
     if let Some(Json::Array(sets)) = no_edits.get_mut("change_sets") {
         sets[0]["edits"] = serde_json::json!([]);
@@ -137,6 +141,11 @@ pub fn cases() -> Vec<Case> {
             name: "change_set_with_an_unknown_member.json",
             text: sealed(extra_member),
             message: "Change set 2 of the file is malformed: unknown field `signature`",
+        },
+        Case {
+            name: "redacts_the_future.json",
+            text: sealed(redacts_future),
+            message: "Change set 3 of the file is malformed: change set",
         },
         Case {
             name: "change_set_without_edits.json",

@@ -539,6 +539,24 @@ mod laws {
     }
 
     #[test]
+    fn an_edit_arriving_after_its_redaction_is_stored_redacted() {
+        let mut a = Peer::new(0);
+        a.edit(1, 3, 0, 7, 1_000);
+        let original = a.export(1_001);
+        a.redact(1, 0, 2_000);
+        let everything = a.export(2_001);
+        // A browser that got the redaction alone (a hand-made file) and then the note.
+        let mut only_redaction = everything.clone();
+        only_redaction.change_sets.retain(|cs| cs.redactions().next().is_some());
+        let mut b = Replica::default();
+        let now = DateTime::<Utc>::from_timestamp_millis(3_000).unwrap();
+        b.import(&only_redaction, now).unwrap();
+        let plan = b.import(&original, now).unwrap();
+        assert!(plan.new_change_sets[0].edits[0].op.redacted_by().is_some());
+        assert_eq!(b, a.held);
+    }
+
+    #[test]
     fn a_copy_that_differs_in_more_than_a_redacted_value_is_refused() {
         let mut a = Peer::new(0);
         a.edit(1, 3, 0, 7, 1_000);
