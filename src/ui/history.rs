@@ -82,9 +82,12 @@ pub fn History(kind: &'static KindDecl, id: RecordId) -> impl IntoView {
                                     ChangeKind::Unknown(op) => format!("an edit ({op}) from a newer Servicebook, kept as it is"),
                                 };
                                 let key = (entry.change_set, change.index);
+                                let redact_label = format!("Redact this {} value", change.label.to_lowercase());
                                 let target = change_set.clone().filter(|_| change.redactable);
                                 let action = target.map(|target| {
+                                    let redact_label = redact_label.clone();
                                     move || {
+                                        let redact_label = redact_label.clone();
                                         let target = target.clone();
                                         if confirming.get() == Some(key) {
                                             view! {
@@ -99,7 +102,7 @@ pub fn History(kind: &'static KindDecl, id: RecordId) -> impl IntoView {
                                             .into_any()
                                         } else {
                                             view! {
-                                                <button class="button small link-button" data-testid="redact"
+                                                <button class="button small link-button" data-testid="redact" aria-label=redact_label.clone()
                                                     on:click=move |_| confirming.set(Some(key))>"Redact"</button>
                                             }
                                             .into_any()
