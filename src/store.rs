@@ -19,16 +19,16 @@ mod error;
 mod layout;
 pub mod schema;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyRange;
 
-use crate::domain::clock::Hlc;
-use crate::domain::edit::{ChangeSet, Draft};
-use crate::domain::ids::{RecordId, ReplicaId};
+use crate::domain::clock::{Hlc, Stamp};
+use crate::domain::edit::{ChangeSet, Draft, EditRef};
+use crate::domain::ids::{ChangeSetId, RecordId, ReplicaId};
 use crate::domain::record::{Record, Records};
 
 pub use browser::{now_ms, random_bytes, request_persistence, storage_estimate, StorageEstimate};
@@ -249,9 +249,17 @@ impl Store {
         let mut hlc = Hlc::new(head.replica, head.clock);
         let now = now_ms();
         let change_sets = make(&mut hlc, now)?;
+        // Redactions, and more redacted copies of held change sets, rewrite what is stored.
+        let in_place = rewrite_redacted(&tx, &change_sets).await?;
+        let appended: Vec<ChangeSet> = if in_place.is_empty() {
+            Vec::new()
+        } else {
+            change_sets.iter().filter(|cs| !in_place.contains(&cs.id)).cloned().collect()
+        };
+        let to_append: &[ChangeSet] = if in_place.is_empty() { &change_sets } else { &appended };
         let chunks = tx.object_store(CHUNKS)?;
         let mut seq = head.seq;
-        for batch in change_sets.chunks(layout::CHUNK_SIZE) {
+        for batch in to_append.chunks(layout::CHUNK_SIZE) {
             seq += 1;
             let chunk = StoredChunk::new(seq, now, import.map(str::to_string), batch)?;
             chunks.put(&chunk).with_key(seq).serde()?;
@@ -262,7 +270,7 @@ impl Store {
                 tag: tag.to_string(),
                 first_seq: head.seq + 1,
                 last_seq: seq,
-                change_sets: change_sets.len() as u64,
+                change_sets: to_append.len() as u64,
                 arrived: now,
             };
             meta.put(&record).with_key(LAST_IMPORT_KEY.to_string()).serde()?;
@@ -454,6 +462,58 @@ impl Store {
     pub fn close(self) {
         self.db.close();
     }
+}
+
+/// Rewrites the stored change sets that `incoming` concerns, inside the caller's read-write
+/// transaction: those a redaction in it targets lose the value, and those it carries a more
+/// redacted copy of are replaced by the join of both copies. Returns the ids of incoming
+/// change sets already stored (rewritten in place, not to be stored again). Costs nothing for
+/// change sets without redactions, which is nearly all.
+async fn rewrite_redacted(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    incoming: &[ChangeSet],
+) -> Result<BTreeSet<ChangeSetId>, StoreError> {
+    let relevant: BTreeMap<ChangeSetId, &ChangeSet> =
+        incoming.iter().filter(|cs| cs.touches_redactions()).map(|cs| (cs.id, cs)).collect();
+    let mut in_place = BTreeSet::new();
+    if relevant.is_empty() {
+        return Ok(in_place);
+    }
+    let redactions: Vec<(RecordId, &str, EditRef, Stamp)> = relevant
+        .values()
+        .flat_map(|cs| cs.redactions().map(move |(field, target)| (cs.record, field, target, cs.stamp)))
+        .collect();
+    let records: BTreeSet<RecordId> = relevant.values().map(|cs| cs.record).collect();
+    let chunks = tx.object_store(CHUNKS)?;
+    let index = chunks.index(layout::BY_RECORD)?;
+    for record in records {
+        // Requests in one transaction run in order: a chunk rewritten for an earlier record
+        // is read back rewritten.
+        let found =
+            index.get_all::<StoredChunk>().with_query::<String, _>(KeyRange::Only(record.to_string())).serde()?.await?;
+        for chunk in found {
+            let chunk = chunk?;
+            let mut sets = chunk.change_sets()?;
+            let mut changed = false;
+            for held in sets.iter_mut().filter(|cs| cs.record == record) {
+                if let Some(copy) = relevant.get(&held.id) {
+                    in_place.insert(held.id);
+                    if let Some(joined) = held.join(copy).filter(|joined| joined != held) {
+                        *held = joined;
+                        changed = true;
+                    }
+                }
+                for (_, field, target, by) in redactions.iter().filter(|(r, ..)| *r == record) {
+                    changed |= held.redact(field, *target, *by);
+                }
+            }
+            if changed {
+                let rewritten = StoredChunk::new(chunk.seq, chunk.arrived, chunk.import.clone(), &sets)?;
+                chunks.put(&rewritten).with_key(chunk.seq).serde()?;
+            }
+        }
+    }
+    Ok(in_place)
 }
 
 /// Records folded from all change sets, ignoring any snapshot (what a rebuild yields).

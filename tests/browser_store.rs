@@ -306,3 +306,82 @@ async fn an_export_to_a_teammate_starts_where_the_last_one_to_them_ended() {
     assert!(!store.export_marks().await.unwrap().contains_key("Cy"));
     assert_eq!(count(&store.chunk_texts_after(0).await.unwrap().0), 2);
 }
+
+/// Every stored change set, as JSON text (what an export would carry).
+async fn stored_text(store: &Store) -> String {
+    serde_json::to_string(&store.all_change_sets().await.unwrap()).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_redaction_rewrites_the_stored_note_in_the_same_transaction() {
+    let name = fresh_name("redact");
+    let store = open(&name).await;
+    let mut records = Records::default();
+    for change_set in store.commit(vec![incident_draft("Mail is down", 1)]).await.unwrap().change_sets {
+        records.apply(&change_set);
+    }
+    let record = records.iter().next().unwrap().clone();
+    let note = command::append(&INCIDENT, &record, "notes", "Caller's PIN is 4711", &actor()).unwrap();
+    let note = store.commit(vec![note]).await.unwrap().change_sets.remove(0);
+    records.apply(&note);
+    assert!(stored_text(&store).await.contains("4711"));
+
+    let redaction = command::redact(&INCIDENT, &note, 0, &actor()).unwrap();
+    for change_set in store.commit(vec![redaction]).await.unwrap().change_sets {
+        records.apply(&change_set);
+    }
+    // Gone from what is stored and from the fold; the note's change set keeps its id.
+    let text = stored_text(&store).await;
+    assert!(!text.contains("4711"), "{text}");
+    let history = store.history(record.id).await.unwrap();
+    assert_eq!(history.len(), 3);
+    assert!(history.iter().any(|cs| cs.id == note.id && cs.edits[0].op.redacted_by().is_some()));
+    let entry = records.get(&record.id).unwrap().field("notes").unwrap().entries()[0].clone();
+    assert!(entry.text.is_empty() && entry.redacted.is_some());
+    // A reload folds the same.
+    store.close();
+    let store = open(&name).await;
+    let loaded = store.load().await.unwrap();
+    assert_eq!(loaded.records, records);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn an_imported_redaction_rewrites_the_held_copy_and_a_redacted_copy_replaces_it() {
+    let name = fresh_name("redact-import");
+    let store = open(&name).await;
+    let mut records = Records::default();
+    for change_set in store.commit(vec![incident_draft("Mail is down", 1)]).await.unwrap().change_sets {
+        records.apply(&change_set);
+    }
+    let record = records.iter().next().unwrap().clone();
+    let notes = vec![
+        command::append(&INCIDENT, &record, "notes", "first secret", &actor()).unwrap(),
+        command::append(&INCIDENT, &record, "notes", "second secret", &actor()).unwrap(),
+    ];
+    let mut notes = store.commit(notes).await.unwrap().change_sets;
+    for change_set in &notes {
+        records.apply(change_set);
+    }
+    let held_before = store.all_change_sets().await.unwrap().len();
+    // A teammate's redaction of the first note arrives in a file.
+    let mut redaction = command::redact(&INCIDENT, &notes[0], 0, &actor()).unwrap();
+    redaction.id = ChangeSetId::new(now_ms() as u64, random_bytes());
+    let stamp = Stamp { wall_ms: now_ms() as u64 + 5, counter: 0, replica: ReplicaId(99) };
+    let redaction = redaction.stamp(stamp).unwrap();
+    store.import(vec![redaction.clone()], "import a", &mut records).await.unwrap();
+    let text = stored_text(&store).await;
+    assert!(!text.contains("first secret") && text.contains("second secret"));
+    // Another file carries the second note already redacted (its redaction elsewhere): the
+    // held copy is replaced in place, not stored twice.
+    let second = &mut notes[1];
+    assert!(second.redact("notes", servicebook::domain::edit::EditRef { index: 0, stamp: second.stamp }, stamp));
+    store.import(vec![second.clone()], "import b", &mut records).await.unwrap();
+    let all = store.all_change_sets().await.unwrap();
+    assert_eq!(all.len(), held_before + 1);
+    assert!(!stored_text(&store).await.contains("secret"));
+    let entries = records.get(&record.id).unwrap().field("notes").unwrap().entries().to_vec();
+    assert!(entries.iter().all(|entry| entry.text.is_empty() && entry.redacted.is_some()));
+    assert_eq!(fold_all(&all).get(&record.id), records.get(&record.id));
+    store.close();
+}

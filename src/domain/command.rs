@@ -302,7 +302,10 @@ fn edits_for(field: &FieldDecl, parsed: Parsed, record: Option<&Record>) -> Vec<
         Parsed::One(value) => {
             let current = record.and_then(|r| r.value(field.id));
             let heads = record.map(|r| r.head_stamps(field.id)).unwrap_or_default();
-            if current == value.as_ref() && heads.len() <= 1 || (record.is_none() && value.is_none()) {
+            // A value of a type this release does not know, or a redacted one, shows as an
+            // empty input: left empty, it is kept, not cleared.
+            let unknown_kept = value.is_none() && current.is_some_and(Value::is_kept_as_is);
+            if current == value.as_ref() && heads.len() <= 1 || (record.is_none() && value.is_none()) || unknown_kept {
                 Vec::new()
             } else {
                 vec![Edit::set(field.id, value, heads)]
@@ -580,7 +583,47 @@ pub fn resolve_conflict(
         return Err(CommandError::Invalid(vec![FieldError { field: field.to_string(), label, message }]));
     };
     let replaces = heads.iter().map(|h| h.stamp).collect();
-    Ok(actor.draft(kind.id, record.id, vec![Edit::set(field, chosen.value.clone(), replaces)]))
+    // A redacted value cannot be set again: keeping it clears the field.
+    let value = chosen.value.clone().filter(|value| !value.is_redacted());
+    Ok(actor.draft(kind.id, record.id, vec![Edit::set(field, value, replaces)]))
+}
+
+/// Redacts an edit (privacy, retention under 7.5.3): a change set whose one edit removes the
+/// value of edit `index` of `target` (a change set of this record). Only a text, long text or
+/// note value that is not redacted yet can be redacted. The target keeps its id, stamp, field
+/// and what it replaced, so history and merges still hold; wherever the change sets travel,
+/// its value is gone.
+pub fn redact(
+    kind: &KindDecl,
+    target: &crate::domain::edit::ChangeSet,
+    index: u16,
+    actor: &Actor,
+) -> Result<Draft, CommandError> {
+    let refuse = |field: &str, message: &str| {
+        let label = kind.field_label(field).to_string();
+        Err(CommandError::Invalid(vec![FieldError { field: field.to_string(), label, message: message.to_string() }]))
+    };
+    let Some(edit) = target.edits.get(index as usize) else {
+        return refuse("", "That edit is not part of this record's history.");
+    };
+    if target.kind != kind.id {
+        return refuse(&edit.field, "That edit is not part of this record's history.");
+    }
+    let text_field = kind
+        .field(&edit.field)
+        .is_some_and(|decl| matches!(decl.ty, FieldType::Text { .. } | FieldType::LongText { .. } | FieldType::Log));
+    match &edit.op {
+        _ if !text_field => refuse(&edit.field, "Only text and notes can be redacted."),
+        Op::Set(Some(Value::Text(_))) | Op::Append(_) => {
+            let target_ref = crate::domain::edit::EditRef { index, stamp: target.stamp };
+            let redaction = Edit { field: edit.field.clone(), op: Op::Redact(target_ref), replaces: vec![] };
+            Ok(actor.draft(kind.id, target.record, vec![redaction]))
+        }
+        Op::Set(Some(Value::Redacted(_))) | Op::RedactedNote(_) => {
+            refuse(&edit.field, "That value is already redacted.")
+        }
+        _ => refuse(&edit.field, "Only text and notes can be redacted."),
+    }
 }
 
 /// Appends an entry (a work note) to a log field.
@@ -795,6 +838,49 @@ mod tests {
         assert!(append(&INCIDENT, record, "notes", "  ", &actor(2)).is_err());
         assert!(append(&INCIDENT, record, "title", "x", &actor(2)).is_err());
         assert!(append(&INCIDENT, record, "notes", "Called the user", &actor(2)).is_ok());
+    }
+
+    #[test]
+    fn a_redacted_note_keeps_its_place_in_history_without_its_text() {
+        let mut world = World::default();
+        let id = world.incident();
+        let note = seal(
+            append(&INCIDENT, world.record(id), "notes", "Caller's home number 555-0101", &actor(2)).unwrap(),
+            100,
+        );
+        world.records.get_mut(&id).unwrap().apply(&note);
+        // A link, a number or a state cannot be redacted; a note can, once.
+        let created_draft = create(
+            &INCIDENT,
+            &form(&[("title", "x"), ("service", &world.service()), ("impact", "low"), ("urgency", "low")]),
+            &Context::new(&Utc, &world.records),
+            &actor(3),
+            RecordId::new(3, [3; 10]),
+            3,
+        )
+        .unwrap();
+        let created = seal(created_draft, 50);
+        let state_at = created.edits.iter().position(|e| e.field == "state").unwrap() as u16;
+        assert!(redact(&INCIDENT, &created, state_at, &actor(4)).is_err());
+        let redaction = seal(redact(&INCIDENT, &note, 0, &actor(5)).unwrap(), 200);
+        assert!(matches!(redaction.edits[0].op, Op::Redact(target) if target.stamp == note.stamp && target.index == 0));
+        let mut record = world.record(id).clone();
+        record.apply(&redaction);
+        let entry = &record.field("notes").unwrap().entries()[0];
+        assert_eq!((entry.text.as_str(), entry.redacted), ("", Some(redaction.stamp)));
+        // The stored note, redacted, folds the same, and cannot be redacted again.
+        let mut stored = note.clone();
+        assert!(stored.redact("notes", crate::domain::edit::EditRef { index: 0, stamp: note.stamp }, redaction.stamp));
+        assert!(!format!("{stored:?}").contains("555-0101"));
+        assert!(redact(&INCIDENT, &stored, 0, &actor(6)).is_err());
+        let (entries, _) = crate::domain::history::replay(&INCIDENT, &[note.clone(), redaction.clone()]);
+        assert!(entries[0].changes[0].redactable);
+        let (entries, _) = crate::domain::history::replay(&INCIDENT, &[stored, redaction]);
+        assert!(!entries[0].changes[0].redactable);
+        assert_eq!(
+            entries[0].changes[0].what,
+            crate::domain::history::ChangeKind::Appended("(redacted by Ada at 1970-01-01 00:00 UTC)".into())
+        );
     }
 
     #[test]

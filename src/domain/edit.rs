@@ -16,14 +16,19 @@ use serde::{Deserialize, Serialize};
 
 use super::clock::Stamp;
 use super::ids::{ChangeSetId, EditId, Member, RecordId};
-use super::value::Value;
+use super::value::{Opaque, Tagged, TaggedVisitor, Value};
 
 /// A stable field id, such as `title`: never a label, so renaming a label keeps history intact.
 pub type FieldId = String;
 
 /// What an edit does to its field.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+///
+/// In JSON an operation is an object with one member naming it: `{"set":{"text":"a"}}`,
+/// `{"set":null}`, `{"add":{"link":"…"}}`, `{"remove":…}`, `{"append":"text"}`. An operation
+/// this release does not know (a newer release's) is kept as [`Opaque`] text: it is stored,
+/// exported again unchanged and changes nothing here. A known operation with malformed content
+/// is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
     /// Sets the field (or clears it with `None`), replacing the values in `replaces`.
     Set(Option<Value>),
@@ -33,10 +38,108 @@ pub enum Op {
     Remove(Value),
     /// Appends an entry to a log (work notes, comments). Entries are never overwritten.
     Append(String),
+    /// Removes the value of an earlier edit of the same field (privacy, retention): wherever
+    /// the change sets travel, the target keeps its id, stamp, field and `replaces`, and its
+    /// value becomes a redaction marker ([`Value::Redacted`], [`Op::RedactedNote`]).
+    Redact(EditRef),
+    /// An appended note whose text a redaction (stamped so) removed.
+    RedactedNote(Stamp),
+    /// An operation this release does not know, kept as it came.
+    Unknown(Opaque),
 }
 
-/// One operation on one field of the change set's record.
+/// The edit a redaction targets: the stamp of its change set and its position there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditRef {
+    pub index: u16,
+    pub stamp: Stamp,
+}
+
+const OPS: [&str; 6] = ["set", "add", "remove", "append", "redact", "redacted_note"];
+
+impl Op {
+    /// This operation with its value removed by the redaction stamped `by`, when it carries
+    /// one (a set value, an appended note) and is not already redacted by an earlier
+    /// redaction; `None` when the redaction changes nothing. Every copy of a change set
+    /// converges on the earliest redaction of each edit.
+    pub fn redacted(&self, by: Stamp) -> Option<Op> {
+        match self {
+            Op::Set(Some(Value::Redacted(earlier))) | Op::RedactedNote(earlier) if *earlier <= by => None,
+            Op::Set(Some(_)) => Some(Op::Set(Some(Value::Redacted(by)))),
+            Op::Append(_) | Op::RedactedNote(_) => Some(Op::RedactedNote(by)),
+            _ => None,
+        }
+    }
+
+    /// The redaction that removed this operation's value, if one did.
+    pub fn redacted_by(&self) -> Option<Stamp> {
+        match self {
+            Op::Set(Some(Value::Redacted(by))) | Op::RedactedNote(by) => Some(*by),
+            _ => None,
+        }
+    }
+}
+
+/// The JSON form of the known operations, for writing.
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum OpRef<'a> {
+    Set(&'a Option<Value>),
+    Add(&'a Value),
+    Remove(&'a Value),
+    Append(&'a String),
+    Redact(&'a EditRef),
+    RedactedNote(&'a Stamp),
+}
+
+impl Serialize for Op {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Op::Set(value) => OpRef::Set(value).serialize(serializer),
+            Op::Add(value) => OpRef::Add(value).serialize(serializer),
+            Op::Remove(value) => OpRef::Remove(value).serialize(serializer),
+            Op::Append(text) => OpRef::Append(text).serialize(serializer),
+            Op::Redact(target) => OpRef::Redact(target).serialize(serializer),
+            Op::RedactedNote(by) => OpRef::RedactedNote(by).serialize(serializer),
+            Op::Unknown(opaque) => opaque.serialize_raw(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Op {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Op, D::Error> {
+        deserializer.deserialize_map(TaggedVisitor::<Op>(std::marker::PhantomData))
+    }
+}
+
+impl From<Opaque> for Op {
+    fn from(opaque: Opaque) -> Op {
+        Op::Unknown(opaque)
+    }
+}
+
+impl Tagged for Op {
+    const WHAT: &'static str = "operation";
+    const KNOWN: &'static [&'static str] = &OPS;
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(tag: &str, map: &mut A) -> Result<Op, A::Error> {
+        Ok(match tag {
+            "set" => Op::Set(map.next_value()?),
+            "add" => Op::Add(map.next_value()?),
+            "remove" => Op::Remove(map.next_value()?),
+            "redact" => Op::Redact(map.next_value()?),
+            "redacted_note" => Op::RedactedNote(map.next_value()?),
+            _ => Op::Append(map.next_value()?),
+        })
+    }
+}
+
+/// One operation on one field of the change set's record. Members other than these are
+/// refused (a minor version extends the format through new kinds, fields, value types and
+/// operations, never new members here: dropping one would change the edit).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Edit {
     pub field: FieldId,
     pub op: Op,
@@ -85,8 +188,9 @@ impl Draft {
 ///
 /// The fields are declared in alphabetical order: serialised compactly by serde_json, a change
 /// set is then already in RFC 8785 canonical form (the exchange file relies on it; a test in
-/// `sync::file` checks it).
+/// `sync::file` checks it). Members other than these are refused, as for [`Edit`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChangeSet {
     /// The author's clock time, shown in history and used by SLA clocks.
     pub at: DateTime<Utc>,
@@ -110,6 +214,8 @@ pub enum ChangeSetError {
     FieldSetTwice { id: ChangeSetId, field: FieldId },
     #[error("change set {id} claims to replace a later edit of field `{field}`")]
     ReplacesTheFuture { id: ChangeSetId, field: FieldId },
+    #[error("change set {id} claims to redact a later edit of field `{field}`")]
+    RedactsTheFuture { id: ChangeSetId, field: FieldId },
 }
 
 impl ChangeSet {
@@ -132,8 +238,74 @@ impl ChangeSet {
             if edit.replaces.iter().any(|replaced| *replaced >= self.stamp) {
                 return Err(ChangeSetError::ReplacesTheFuture { id: self.id, field: edit.field.clone() });
             }
+            if matches!(edit.op, Op::Redact(target) if target.stamp >= self.stamp) {
+                return Err(ChangeSetError::RedactsTheFuture { id: self.id, field: edit.field.clone() });
+            }
         }
         Ok(self)
+    }
+
+    /// The redactions this change set makes: the field and the edit each removes the value of.
+    pub fn redactions(&self) -> impl Iterator<Item = (&str, EditRef)> + '_ {
+        self.edits.iter().filter_map(|edit| match edit.op {
+            Op::Redact(target) => Some((edit.field.as_str(), target)),
+            _ => None,
+        })
+    }
+
+    /// Whether this change set makes a redaction or carries a redacted value: the ones whose
+    /// arrival may rewrite a stored change set.
+    pub fn touches_redactions(&self) -> bool {
+        self.edits.iter().any(|edit| matches!(edit.op, Op::Redact(_)) || edit.op.redacted_by().is_some())
+    }
+
+    /// Removes the value of edit `target` of `field` by the redaction stamped `by`, if this is
+    /// the change set stamped `target.stamp`. True if anything changed.
+    pub fn redact(&mut self, field: &str, target: EditRef, by: Stamp) -> bool {
+        if self.stamp != target.stamp {
+            return false;
+        }
+        match self.edits.get_mut(target.index as usize) {
+            Some(edit) if edit.field == field => match edit.op.redacted(by) {
+                Some(op) => {
+                    edit.op = op;
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// This change set joined with another copy of it that differs at most in redacted values:
+    /// every value either copy has redacted is redacted (by the earliest redaction). `None`
+    /// when they differ in anything else: an id reused with other content.
+    pub fn join(&self, other: &ChangeSet) -> Option<ChangeSet> {
+        let header =
+            |cs: &ChangeSet| (cs.at, cs.id, cs.kind.clone(), cs.member.clone(), cs.record, cs.stamp, cs.edits.len());
+        if header(self) != header(other) {
+            return None;
+        }
+        let mut joined = self.clone();
+        for (mine, theirs) in joined.edits.iter_mut().zip(&other.edits) {
+            if mine.field != theirs.field || mine.replaces != theirs.replaces {
+                return None;
+            }
+            if mine.op == theirs.op {
+                continue;
+            }
+            match (mine.op.redacted_by(), theirs.op.redacted_by()) {
+                (Some(a), _) if theirs.op.redacted(a).as_ref() == Some(&mine.op) => {}
+                (_, Some(b)) if mine.op.redacted(b).as_ref() == Some(&theirs.op) => mine.op = theirs.op.clone(),
+                (Some(a), Some(b)) if std::mem::discriminant(&mine.op) == std::mem::discriminant(&theirs.op) => {
+                    if b < a {
+                        mine.op = theirs.op.clone();
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Some(joined)
     }
 
     /// The ids of this change set's edits, in order.
@@ -174,6 +346,33 @@ mod tests {
         assert!(matches!(future.stamp(stamp(5)), Err(ChangeSetError::ReplacesTheFuture { .. })));
         let past = draft(vec![Edit::set("title", None, vec![stamp(4)])]);
         assert!(past.stamp(stamp(5)).is_ok());
+    }
+
+    #[test]
+    fn a_change_set_redacts_only_earlier_edits() {
+        let redact = |at: u64| Edit {
+            field: "notes".into(),
+            op: Op::Redact(EditRef { index: 0, stamp: stamp(at) }),
+            replaces: vec![],
+        };
+        assert!(matches!(draft(vec![redact(5)]).stamp(stamp(5)), Err(ChangeSetError::RedactsTheFuture { .. })));
+        assert!(draft(vec![redact(4)]).stamp(stamp(5)).is_ok());
+    }
+
+    #[test]
+    fn a_redaction_keeps_the_earliest_redaction_and_copies_join_on_it() {
+        let note = draft(vec![Edit::append("notes", "secret".into())]).stamp(stamp(1)).unwrap();
+        let target = EditRef { index: 0, stamp: stamp(1) };
+        let (mut early, mut late) = (note.clone(), note.clone());
+        assert!(early.redact("notes", target, stamp(2)));
+        assert!(late.redact("notes", target, stamp(3)));
+        assert!(!late.clone().redact("title", target, stamp(2)), "another field is not the target");
+        assert!(!early.clone().redact("notes", target, stamp(3)), "a later redaction changes nothing");
+        assert_eq!(late.join(&early), Some(early.clone()));
+        assert_eq!(early.join(&note), Some(early.clone()));
+        let mut other = note.clone();
+        other.member = Member::new("Eve").unwrap();
+        assert_eq!(early.join(&other), None);
     }
 
     #[test]

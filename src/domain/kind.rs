@@ -319,3 +319,117 @@ impl FieldType {
         }
     }
 }
+
+/// What a value of a known type is, for messages.
+fn value_type_name(value: &super::value::Value) -> &'static str {
+    use super::value::Value;
+    match value {
+        Value::Text(_) => "text",
+        Value::Number(_) => "a number",
+        Value::Instant(_) => "an instant",
+        Value::Date(_) => "a date",
+        Value::Link(_) => "a link",
+        Value::Flag(_) => "a flag",
+        Value::Unknown(_) => "a value of another type",
+        Value::Redacted(_) => "a redacted value",
+    }
+}
+
+impl KindDecl {
+    /// Checks that an edit of a field this release declares has the operation and value type
+    /// the field's type takes: a known field of the wrong type is malformed, and a file
+    /// carrying one is refused. What this release does not know passes: fields it does not
+    /// declare, operations and value types of a newer release (kept as they are). Ranges,
+    /// lengths and choices are not checked here: a merge never refuses good edits for a rule.
+    pub fn check_edit(&self, edit: &super::edit::Edit) -> Result<(), String> {
+        use super::edit::Op;
+        use super::value::Value;
+        let expected: (&str, fn(&Value) -> bool) = match edit.field.as_str() {
+            super::reference::REF_FIELD => ("a number", |v| matches!(v, Value::Number(_))),
+            super::lifecycle::STATE_FIELD => ("text", |v| matches!(v, Value::Text(_))),
+            id => match self.field(id).map(|decl| decl.ty) {
+                None => return Ok(()),
+                Some(
+                    FieldType::Text { .. } | FieldType::LongText { .. } | FieldType::Choice(_) | FieldType::Person,
+                ) => ("text", |v| matches!(v, Value::Text(_))),
+                Some(FieldType::Number { .. } | FieldType::Percent) => ("a number", |v| matches!(v, Value::Number(_))),
+                Some(FieldType::Flag) => ("a flag", |v| matches!(v, Value::Flag(_))),
+                Some(FieldType::Instant) => ("an instant", |v| matches!(v, Value::Instant(_))),
+                Some(FieldType::Date) => ("a date", |v| matches!(v, Value::Date(_))),
+                Some(FieldType::Link(_) | FieldType::Links(_)) => ("a link", |v| matches!(v, Value::Link(_))),
+                Some(FieldType::Log) => ("notes", |_| false),
+            },
+        };
+        let ty = if matches!(edit.field.as_str(), super::reference::REF_FIELD | super::lifecycle::STATE_FIELD) {
+            None
+        } else {
+            self.field(&edit.field).map(|decl| decl.ty)
+        };
+        let wrong_op = |op: &str| Err(format!("field `{}` of kind `{}` does not take {op}", edit.field, self.id));
+        let value = match (&edit.op, ty) {
+            (Op::Unknown(_) | Op::Redact(_), _) => return Ok(()),
+            (Op::RedactedNote(_), Some(FieldType::Log) | None) => return Ok(()),
+            (Op::RedactedNote(_), _) => return wrong_op("appended notes"),
+            (Op::Append(_), Some(FieldType::Log)) => return Ok(()),
+            (Op::Append(_), _) => return wrong_op("appended notes"),
+            (_, Some(FieldType::Log)) => return wrong_op("values, only appended notes"),
+            (Op::Add(value) | Op::Remove(value), Some(FieldType::Links(_))) => value,
+            (Op::Add(_) | Op::Remove(_), _) => return wrong_op("additions or removals"),
+            (Op::Set(_), Some(FieldType::Links(_))) => return wrong_op("a set value, only additions and removals"),
+            (Op::Set(None), _) => return Ok(()),
+            (Op::Set(Some(value)), _) => value,
+        };
+        if value.is_kept_as_is() || (expected.1)(value) {
+            Ok(())
+        } else {
+            Err(format!(
+                "field `{}` of kind `{}` holds {} where Servicebook expects {}",
+                edit.field,
+                self.id,
+                value_type_name(value),
+                expected.0
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use crate::domain::catalogue;
+    use crate::domain::demo;
+    use crate::domain::edit::{Edit, Op};
+    use crate::domain::ids::{Member, RecordId};
+    use crate::domain::record::Record;
+    use crate::domain::value::Value;
+    use chrono::{DateTime, Utc};
+
+    #[test]
+    fn every_edit_the_app_makes_has_its_fields_type() {
+        let none: std::collections::BTreeMap<RecordId, Record> = Default::default();
+        let sets = demo::sample_history(60, &none, |_| 1, &Member::new("Ada").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 5);
+        for change_set in &sets {
+            let kind = catalogue::kind(&change_set.kind).expect("demo kinds are known");
+            for edit in &change_set.edits {
+                assert_eq!(kind.check_edit(edit), Ok(()), "{} {:?}", change_set.kind, edit);
+            }
+        }
+    }
+
+    #[test]
+    fn a_known_field_of_the_wrong_type_is_malformed_and_unknown_things_pass() {
+        let incident = catalogue::kind("incident").unwrap();
+        let wrong = Edit::set("title", Some(Value::Number(3)), vec![]);
+        let refused = incident.check_edit(&wrong).unwrap_err();
+        assert!(refused.contains("`title`") && refused.contains("a number") && refused.contains("text"), "{refused}");
+        assert!(incident.check_edit(&Edit::set("notes", Some(Value::Text("x".into())), vec![])).is_err());
+        assert!(incident.check_edit(&Edit::append("title", "x".into())).is_err());
+        assert!(incident.check_edit(&Edit::set("state", Some(Value::Flag(true)), vec![])).is_err());
+        // Fields, value types and operations of a newer release pass.
+        let geo: Value = serde_json::from_str(r#"{"geo":[1,2]}"#).unwrap();
+        assert!(incident.check_edit(&Edit::set("title", Some(geo), vec![])).is_ok());
+        assert!(incident.check_edit(&Edit::set("sentiment", Some(Value::Number(3)), vec![])).is_ok());
+        let op: Op = serde_json::from_str(r#"{"multiply":{"number":2}}"#).unwrap();
+        assert!(incident.check_edit(&Edit { field: "title".into(), op, replaces: vec![] }).is_ok());
+        assert!(incident.check_edit(&Edit::set("title", None, vec![])).is_ok());
+    }
+}

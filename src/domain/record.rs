@@ -7,7 +7,10 @@
 //!   with the latest stamp, and more than one head is a conflict kept in view;
 //! - a set field (links) is an observed-remove set: a remove takes away only the adds its
 //!   author saw, so concurrent adds survive;
-//! - a log field (work notes) keeps every appended entry, ordered by stamp.
+//! - a log field (work notes) keeps every appended entry, ordered by stamp;
+//! - what this release does not know folds without harm: records of unknown kinds and unknown
+//!   fields are folded like any other (and not shown), a value of an unknown type is a head
+//!   like any other value ([`Value::Unknown`]), and an unknown operation changes nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,6 +37,8 @@ pub struct Origin {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Head {
     pub stamp: Stamp,
+    /// The edit's position in its change set (what a redaction names).
+    pub index: u16,
     pub value: Option<Value>,
 }
 
@@ -45,7 +50,10 @@ pub struct Entry {
     pub member: Member,
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub at: DateTime<Utc>,
+    /// Empty when redacted.
     pub text: String,
+    /// The redaction that removed the text, if one did.
+    pub redacted: Option<Stamp>,
 }
 
 /// Everything the fold knows about one field. Each operation kind keeps its own part, so a
@@ -63,10 +71,17 @@ pub struct FieldState {
     removed: BTreeSet<(Stamp, Value)>,
     /// Log entries, sorted by (stamp, index).
     entries: Vec<Entry>,
+    /// Edits of this field whose value a redaction removed, (stamp, index) → the earliest
+    /// redaction's stamp; kept whichever arrives first, the edit or its redaction.
+    redacted: BTreeMap<(Stamp, u16), Stamp>,
 }
 
 impl FieldState {
     fn apply(&mut self, index: u16, op: &Op, replaces: &[Stamp], origin: &Origin) {
+        let key = (origin.stamp, index);
+        if let Some(by) = op.redacted_by() {
+            self.note_redaction(key, by);
+        }
         match op {
             Op::Set(value) => {
                 self.replaced.extend(replaces.iter().copied());
@@ -74,8 +89,11 @@ impl FieldState {
                 self.heads.retain(|head| !replaced.contains(&head.stamp));
                 if !self.replaced.contains(&origin.stamp) {
                     if let Err(at) = self.heads.binary_search_by(|head| head.stamp.cmp(&origin.stamp)) {
-                        let head = Head { stamp: origin.stamp, value: value.clone() };
-                        self.heads.insert(at, head);
+                        let value = match (value, self.redacted.get(&key)) {
+                            (Some(_), Some(by)) => Some(Value::Redacted(*by)),
+                            _ => value.clone(),
+                        };
+                        self.heads.insert(at, Head { stamp: origin.stamp, index, value });
                     }
                 }
             }
@@ -94,19 +112,43 @@ impl FieldState {
                 let removed = &self.removed;
                 self.added.retain(|tag| !removed.contains(tag));
             }
-            Op::Append(text) => {
-                let key = (origin.stamp, index);
+            Op::Append(_) | Op::RedactedNote(_) => {
                 if let Err(at) = self.entries.binary_search_by(|entry| (entry.stamp, entry.index).cmp(&key)) {
+                    let redacted = self.redacted.get(&key).copied();
+                    let text = match (op, redacted) {
+                        (Op::Append(text), None) => text.clone(),
+                        _ => String::new(),
+                    };
                     let entry = Entry {
                         stamp: origin.stamp,
                         index,
                         member: origin.member.clone(),
                         at: origin.at,
-                        text: text.clone(),
+                        text,
+                        redacted,
                     };
                     self.entries.insert(at, entry);
                 }
             }
+            Op::Redact(target) => self.note_redaction((target.stamp, target.index), origin.stamp),
+            // A newer release's operation: kept in the change set, passed on, no effect here.
+            Op::Unknown(_) => {}
+        }
+    }
+
+    /// Records that the edit `target` of this field was redacted by `by` (the earliest
+    /// redaction wins) and removes its value from the head or entry that holds it.
+    fn note_redaction(&mut self, target: (Stamp, u16), by: Stamp) {
+        let by = *self.redacted.entry(target).and_modify(|held| *held = (*held).min(by)).or_insert(by);
+        if let Some(head) = self.heads.iter_mut().find(|head| (head.stamp, head.index) == target) {
+            if head.value.is_some() {
+                head.value = Some(Value::Redacted(by));
+            }
+        }
+        if let Ok(at) = self.entries.binary_search_by(|entry| (entry.stamp, entry.index).cmp(&target)) {
+            let entry = &mut self.entries[at];
+            entry.text.clear();
+            entry.redacted = Some(by);
         }
     }
 
@@ -134,6 +176,11 @@ impl FieldState {
     /// The adds a remove of `value` replaces.
     pub fn add_stamps(&self, value: &Value) -> Vec<Stamp> {
         self.added.iter().filter(|(_, v)| v == value).map(|(stamp, _)| *stamp).collect()
+    }
+
+    /// The earliest redaction of edit `target` of this field, if one is known.
+    pub fn redaction(&self, target: super::edit::EditRef) -> Option<Stamp> {
+        self.redacted.get(&(target.stamp, target.index)).copied()
     }
 
     /// Log entries, oldest first.
@@ -183,6 +230,9 @@ impl Record {
             self.updated = origin.clone();
         }
         for (index, edit) in change_set.edits.iter().enumerate() {
+            if matches!(edit.op, Op::Unknown(_)) {
+                continue;
+            }
             self.fields.entry(edit.field.clone()).or_default().apply(index as u16, &edit.op, &edit.replaces, &origin);
         }
     }
@@ -378,14 +428,14 @@ mod tests {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod laws {
     use super::*;
-    use crate::domain::edit::Edit;
+    use crate::domain::edit::{Edit, EditRef};
     use crate::domain::ids::{ChangeSetId, ReplicaId};
     use proptest::prelude::*;
 
     /// Random histories of one record as several replicas would write them: each change set
     /// replaces some subset of the stamps that came before it.
     pub(crate) fn history() -> impl Strategy<Value = Vec<ChangeSet>> {
-        let step = (0u64..3, 0u8..4, 0u8..3, any::<u8>(), any::<u64>());
+        let step = (0u64..3, 0u8..5, 0u8..3, any::<u8>(), any::<u64>());
         prop::collection::vec(step, 1..24).prop_map(|steps| {
             let mut out: Vec<ChangeSet> = Vec::new();
             for (i, (replica, op, field, value, mask)) in steps.into_iter().enumerate() {
@@ -398,7 +448,16 @@ pub(crate) mod laws {
                     0 => Edit::set(&field, Some(v), earlier),
                     1 => Edit { field, op: Op::Add(v), replaces: vec![] },
                     2 => Edit { field, op: Op::Remove(v), replaces: earlier },
-                    _ => Edit::append(&field, format!("note {i}")),
+                    3 => Edit::append(&field, format!("note {i}")),
+                    // A redaction of an earlier edit (any operation: only values go).
+                    _ => match out.get(mask as usize % out.len().max(1)) {
+                        Some(target) => Edit {
+                            field: target.edits[0].field.clone(),
+                            op: Op::Redact(EditRef { index: 0, stamp: target.stamp }),
+                            replaces: vec![],
+                        },
+                        None => Edit::append(&field, format!("note {i}")),
+                    },
                 };
                 out.push(ChangeSet {
                     id: ChangeSetId::new(stamp.wall_ms, [i as u8; 10]),
@@ -437,6 +496,37 @@ pub(crate) mod laws {
             // Folding a change set twice changes nothing.
             let doubled: Vec<&ChangeSet> = sets.iter().chain(shuffled.iter()).collect();
             prop_assert_eq!(&Record::fold(doubled).unwrap(), &ordered);
+        }
+
+        #[test]
+        fn change_sets_rewritten_by_their_redactions_fold_to_the_same_record(sets in history(), seed in any::<u64>()) {
+            // What the store keeps: each change set with the values redactions removed.
+            let redactions: Vec<(String, EditRef, Stamp)> = sets
+                .iter()
+                .flat_map(|cs| cs.redactions().map(move |(field, target)| (field.to_string(), target, cs.stamp)))
+                .collect();
+            let mut stored = sets.clone();
+            for change_set in stored.iter_mut() {
+                for (field, target, by) in &redactions {
+                    change_set.redact(field, *target, *by);
+                }
+            }
+            let ordered = Record::fold(&sets).unwrap();
+            prop_assert_eq!(&Record::fold(&permuted(stored.clone(), seed)).unwrap(), &ordered);
+            // Old and rewritten copies mixed, in any order, fold the same too.
+            let mixed: Vec<ChangeSet> = sets.iter().chain(stored.iter()).cloned().collect();
+            prop_assert_eq!(&Record::fold(&permuted(mixed, seed)).unwrap(), &ordered);
+            // And a copy joined with its rewritten form is the rewritten form.
+            for (old, new) in sets.iter().zip(&stored) {
+                prop_assert_eq!(old.join(new), Some(new.clone()));
+                prop_assert_eq!(new.join(old), Some(new.clone()));
+            }
+            // Nothing redacted shows its value.
+            for state in ordered.fields.values() {
+                for entry in state.entries() {
+                    prop_assert!(entry.redacted.is_none() || entry.text.is_empty());
+                }
+            }
         }
 
         #[test]

@@ -1,14 +1,25 @@
 //! Field values as edits carry them.
+//!
+//! In JSON a value is an object with one member naming its type: `{"text":"Printer down"}`,
+//! `{"number":3}`, `{"link":"…"}`. A value whose type this release does not know (a newer
+//! release's `{"geo":[52.1,4.3]}`) is kept as [`Opaque`] canonical JSON text and written back
+//! byte for byte; a value of a known type that does not parse (`{"number":"many"}`) is
+//! malformed and refused. In the binary snapshot (postcard, which cannot hold self-describing
+//! JSON) an unknown value is its canonical text as a string.
+
+use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
+use super::clock::Stamp;
 use super::ids::RecordId;
 
 /// One field value. Choices and people are text; instants are UTC and shown in the viewer's
 /// time zone; dates have no time zone.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Value {
     Text(String),
     Number(i64),
@@ -16,6 +27,202 @@ pub enum Value {
     Date(NaiveDate),
     Link(RecordId),
     Flag(bool),
+    /// A value of a type this release does not know, kept as it came and passed on.
+    Unknown(Opaque),
+    /// A value a redaction removed: the stamp of the (earliest) redaction. In JSON
+    /// `{"redacted":"<stamp>"}`.
+    Redacted(Stamp),
+}
+
+/// JSON this release does not understand (a value type or an operation of a newer release),
+/// held as its RFC 8785 canonical text so that it is written back exactly as it came: the
+/// checksum of a re-export and the shared-data fingerprint then hold.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Opaque(String);
+
+impl Opaque {
+    /// Canonical text of any JSON value.
+    pub fn from_json(value: &serde_json::Value) -> Result<Opaque, String> {
+        serde_json_canonicalizer::to_string(value).map(Opaque).map_err(|e| e.to_string())
+    }
+
+    /// The canonical JSON text.
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+
+    /// The name of the type (or operation) this release does not know: the object's one key.
+    pub fn tag(&self) -> String {
+        match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&self.0) {
+            Ok(map) => map.keys().next().cloned().unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Writes the text as it is: raw JSON for serde_json, a string for binary formats.
+    pub(crate) fn serialize_raw<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            match serde_json::value::RawValue::from_string(self.0.clone()) {
+                Ok(raw) => raw.serialize(serializer),
+                Err(e) => Err(serde::ser::Error::custom(e)),
+            }
+        } else {
+            serializer.serialize_str(&self.0)
+        }
+    }
+}
+
+/// The JSON tags of the value types this release knows.
+const TAGS: [&str; 7] = ["text", "number", "instant", "date", "link", "flag", "redacted"];
+
+/// The binary (snapshot) form: the variants in a fixed order, the unknown one last.
+#[derive(Serialize, Deserialize)]
+enum Binary {
+    Text(String),
+    Number(i64),
+    Instant(DateTime<Utc>),
+    Date(NaiveDate),
+    Link(RecordId),
+    Flag(bool),
+    Unknown(String),
+    Redacted(Stamp),
+}
+
+/// The same, borrowed, for writing.
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum KnownRef<'a> {
+    Text(&'a String),
+    Number(&'a i64),
+    Instant(&'a DateTime<Utc>),
+    Date(&'a NaiveDate),
+    Link(&'a RecordId),
+    Flag(&'a bool),
+    Redacted(&'a Stamp),
+}
+
+#[derive(Serialize)]
+#[serde(rename = "Binary")]
+enum BinaryRef<'a> {
+    Text(&'a String),
+    Number(&'a i64),
+    Instant(&'a DateTime<Utc>),
+    Date(&'a NaiveDate),
+    Link(&'a RecordId),
+    Flag(&'a bool),
+    Unknown(&'a String),
+    Redacted(&'a Stamp),
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            match self {
+                Value::Text(v) => KnownRef::Text(v).serialize(serializer),
+                Value::Number(v) => KnownRef::Number(v).serialize(serializer),
+                Value::Instant(v) => KnownRef::Instant(v).serialize(serializer),
+                Value::Date(v) => KnownRef::Date(v).serialize(serializer),
+                Value::Link(v) => KnownRef::Link(v).serialize(serializer),
+                Value::Flag(v) => KnownRef::Flag(v).serialize(serializer),
+                Value::Unknown(opaque) => opaque.serialize_raw(serializer),
+                Value::Redacted(v) => KnownRef::Redacted(v).serialize(serializer),
+            }
+        } else {
+            match self {
+                Value::Text(v) => BinaryRef::Text(v),
+                Value::Number(v) => BinaryRef::Number(v),
+                Value::Instant(v) => BinaryRef::Instant(v),
+                Value::Date(v) => BinaryRef::Date(v),
+                Value::Link(v) => BinaryRef::Link(v),
+                Value::Flag(v) => BinaryRef::Flag(v),
+                Value::Unknown(opaque) => BinaryRef::Unknown(&opaque.0),
+                Value::Redacted(v) => BinaryRef::Redacted(v),
+            }
+            .serialize(serializer)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
+        if !deserializer.is_human_readable() {
+            return Ok(match Binary::deserialize(deserializer)? {
+                Binary::Text(v) => Value::Text(v),
+                Binary::Number(v) => Value::Number(v),
+                Binary::Instant(v) => Value::Instant(v),
+                Binary::Date(v) => Value::Date(v),
+                Binary::Link(v) => Value::Link(v),
+                Binary::Flag(v) => Value::Flag(v),
+                Binary::Unknown(v) => Value::Unknown(Opaque(v)),
+                Binary::Redacted(v) => Value::Redacted(v),
+            });
+        }
+        deserializer.deserialize_map(TaggedVisitor::<Value>(std::marker::PhantomData))
+    }
+}
+
+impl From<Opaque> for Value {
+    fn from(opaque: Opaque) -> Value {
+        Value::Unknown(opaque)
+    }
+}
+
+impl Tagged for Value {
+    const WHAT: &'static str = "value";
+    const KNOWN: &'static [&'static str] = &TAGS;
+
+    fn read<'de, A: MapAccess<'de>>(tag: &str, map: &mut A) -> Result<Value, A::Error> {
+        Ok(match tag {
+            "text" => Value::Text(map.next_value()?),
+            "number" => Value::Number(map.next_value()?),
+            "instant" => Value::Instant(map.next_value()?),
+            "date" => Value::Date(map.next_value()?),
+            "link" => Value::Link(map.next_value()?),
+            "redacted" => Value::Redacted(map.next_value()?),
+            _ => Value::Flag(map.next_value()?),
+        })
+    }
+}
+
+/// A JSON object with exactly one member, `{"tag": content}`, whose tag says what it is (a
+/// value's type, an operation). Tags a newer release may add are kept as [`Opaque`].
+pub(crate) trait Tagged: Sized + From<Opaque> {
+    /// What it is, for messages.
+    const WHAT: &'static str;
+    /// The tags this release reads.
+    const KNOWN: &'static [&'static str];
+    /// Reads the content of a known tag; malformed content is an error.
+    fn read<'de, A: MapAccess<'de>>(tag: &str, map: &mut A) -> Result<Self, A::Error>;
+}
+
+/// Reads a [`Tagged`] object: a known tag through `T::read` (refused if its content is
+/// malformed), an unknown one as the canonical text of the whole object.
+pub(crate) struct TaggedVisitor<T>(pub std::marker::PhantomData<T>);
+
+impl<'de, T: Tagged> Visitor<'de> for TaggedVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "a {} as an object with one member naming its type", T::WHAT)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let Some(tag) = map.next_key::<String>()? else {
+            return Err(de::Error::custom(format!("a {} is an empty object", T::WHAT)));
+        };
+        let out = if T::KNOWN.contains(&tag.as_str()) {
+            T::read(&tag, &mut map)?
+        } else {
+            let content: serde_json::Value = map.next_value()?;
+            let mut object = serde_json::Map::new();
+            object.insert(tag, content);
+            T::from(Opaque::from_json(&serde_json::Value::Object(object)).map_err(de::Error::custom)?)
+        };
+        if map.next_key::<de::IgnoredAny>()?.is_some() {
+            return Err(de::Error::custom(format!("a {} has more than one member", T::WHAT)));
+        }
+        Ok(out)
+    }
 }
 
 impl Value {
@@ -45,6 +252,21 @@ impl Value {
         }
     }
 
+    /// A value of a type this release does not know.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Value::Unknown(_))
+    }
+
+    /// A value a redaction removed.
+    pub fn is_redacted(&self) -> bool {
+        matches!(self, Value::Redacted(_))
+    }
+
+    /// A value a form cannot show for editing (unknown or redacted): an empty input keeps it.
+    pub fn is_kept_as_is(&self) -> bool {
+        matches!(self, Value::Unknown(_) | Value::Redacted(_))
+    }
+
     /// A plain-text rendering for lists, search and history (instants in UTC; the UI localises).
     pub fn display(&self) -> String {
         match self {
@@ -55,6 +277,59 @@ impl Value {
             Value::Link(id) => id.to_string(),
             Value::Flag(true) => "Yes".to_string(),
             Value::Flag(false) => "No".to_string(),
+            Value::Unknown(_) => UNKNOWN_VALUE.to_string(),
+            Value::Redacted(_) => REDACTED_VALUE.to_string(),
         }
+    }
+}
+
+/// How a redacted value is shown where who redacted it is not at hand.
+pub const REDACTED_VALUE: &str = "(redacted)";
+
+/// How a value of a type this release does not know is shown.
+pub const UNKNOWN_VALUE: &str = "(a value from a newer Servicebook, kept as it is)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_of_an_unknown_type_is_kept_as_canonical_text_and_written_back() {
+        let value: Value = serde_json::from_str(r#"{"geo": {"lon": 4.30, "lat": 52.1e0}}"#).unwrap();
+        assert_eq!(value, Value::Unknown(Opaque(r#"{"geo":{"lat":52.1,"lon":4.3}}"#.into())));
+        assert_eq!(serde_json::to_string(&value).unwrap(), r#"{"geo":{"lat":52.1,"lon":4.3}}"#);
+        assert_eq!(value.display(), UNKNOWN_VALUE);
+        // Through the binary snapshot too.
+        let bytes = postcard::to_allocvec(&value).unwrap();
+        assert_eq!(postcard::from_bytes::<Value>(&bytes).unwrap(), value);
+    }
+
+    #[test]
+    fn a_value_of_a_known_type_that_is_malformed_is_refused() {
+        assert!(serde_json::from_str::<Value>(r#"{"number":"many"}"#).is_err());
+        assert!(serde_json::from_str::<Value>(r#"{"link":"not an id"}"#).is_err());
+        assert!(serde_json::from_str::<Value>(r#"{"text":"a","number":1}"#).is_err());
+        assert!(serde_json::from_str::<Value>(r#"{}"#).is_err());
+        assert!(serde_json::from_str::<Value>(r#""text""#).is_err());
+        assert_eq!(serde_json::from_str::<Value>(r#"{"number":7}"#).unwrap(), Value::Number(7));
+    }
+
+    #[test]
+    fn known_values_keep_their_json_and_binary_forms() {
+        let values = [
+            Value::Text("a \"b\"".into()),
+            Value::Number(-3),
+            Value::Flag(true),
+            Value::Date(NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()),
+            Value::Instant(DateTime::<Utc>::UNIX_EPOCH),
+            Value::Link(RecordId::new(1, [2; 10])),
+        ];
+        for value in values {
+            let json = serde_json::to_string(&value).unwrap();
+            assert_eq!(serde_json::from_str::<Value>(&json).unwrap(), value);
+            let bytes = postcard::to_allocvec(&value).unwrap();
+            assert_eq!(postcard::from_bytes::<Value>(&bytes).unwrap(), value);
+        }
+        assert_eq!(serde_json::to_string(&Value::Number(3)).unwrap(), r#"{"number":3}"#);
     }
 }

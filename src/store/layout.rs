@@ -75,7 +75,9 @@ pub struct SnapshotInfo {
 impl SnapshotInfo {
     /// Bump when `Record`'s stored form or the fold changes meaning.
     /// 2: binary pages (`domain::snapshot`) instead of JSON text.
-    pub const FOLD_VERSION: u32 = 2;
+    /// 3: redactions (heads know their edit's index, entries their redaction) and values of
+    /// unknown types.
+    pub const FOLD_VERSION: u32 = 3;
 }
 
 /// One stored chunk: change sets that arrived together, and local facts about them.

@@ -11,9 +11,12 @@ use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
 use super::file::{ExchangeFile, Exporter};
+use crate::domain::clock::Stamp;
 use crate::domain::demo;
-use crate::domain::ids::{Member, RecordId, ReplicaId};
+use crate::domain::edit::{ChangeSet, Edit};
+use crate::domain::ids::{ChangeSetId, Member, RecordId, ReplicaId};
 use crate::domain::record::Record;
+use crate::domain::value::Value;
 
 /// A corpus file: its name, its text, and the start of the message it must be refused with.
 pub struct Case {
@@ -65,6 +68,24 @@ pub fn cases() -> Vec<Case> {
     if let Some(Json::Array(sets)) = replaces_future.get_mut("change_sets") {
         sets[0]["edits"][0]["replaces"] = serde_json::json!(["ffffffffffff-00000000-0000000000000001"]);
     }
+    let mut known_field_wrong_type = parsed(&good);
+    if let Some(Json::Array(sets)) = known_field_wrong_type.get_mut("change_sets") {
+        if let Some(set) = sets.iter_mut().find(|set| set["kind"] == "configuration_item") {
+            if let Some(Json::Array(edits)) = set.get_mut("edits") {
+                if let Some(edit) = edits.iter_mut().find(|edit| edit["field"] == "title") {
+                    edit["op"] = serde_json::json!({"set": {"number": 5}});
+                }
+            }
+        }
+    }
+    let mut extra_member = parsed(&good);
+    if let Some(Json::Array(sets)) = extra_member.get_mut("change_sets") {
+        sets[2]["signature"] = serde_json::json!("added by hand");
+    }
+    let mut redacts_future = parsed(&good);
+    if let Some(Json::Array(sets)) = redacts_future.get_mut("change_sets") {
+        sets[3]["edits"] = serde_json::json!([{"field": "title", "op": {"redact": {"index": 0, "stamp": "ffffffffffff-00000000-0000000000000001"}}}]);
+    }
     let mut no_edits = parsed(&good);
     if let Some(Json::Array(sets)) = no_edits.get_mut("change_sets") {
         sets[0]["edits"] = serde_json::json!([]);
@@ -83,7 +104,7 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             name: "newer_major_version.json",
-            text: good.replace("\"version\":\"1.0\"", "\"version\":\"2.0\""),
+            text: good.replace(&format!("\"version\":\"{}\"", super::file::VERSION), "\"version\":\"2.0\""),
             message: "The file was written by a newer Servicebook",
         },
         Case {
@@ -112,6 +133,21 @@ pub fn cases() -> Vec<Case> {
             message: "Change set 0 of the file is malformed",
         },
         Case {
+            name: "known_field_of_wrong_type.json",
+            text: sealed(known_field_wrong_type),
+            message: "Change set 0 of the file is malformed: field `title` of kind `configuration_item` holds a number",
+        },
+        Case {
+            name: "change_set_with_an_unknown_member.json",
+            text: sealed(extra_member),
+            message: "Change set 2 of the file is malformed: unknown field `signature`",
+        },
+        Case {
+            name: "redacts_the_future.json",
+            text: sealed(redacts_future),
+            message: "Change set 3 of the file is malformed: change set",
+        },
+        Case {
             name: "change_set_without_edits.json",
             text: sealed(no_edits),
             message: "Change set 0 of the file is malformed",
@@ -136,8 +172,72 @@ pub fn hostile() -> String {
     sealed(doc)
 }
 
+/// A file of a newer minor version (1.9) carrying what this release does not know: a record of
+/// an unknown kind, an unknown field of a known kind, a value of an unknown type in a known
+/// field and an unknown operation. It imports, and exports again with the same change-set
+/// lines.
+pub fn unknown_content() -> String {
+    let mut file = valid();
+    let last = file.change_sets.iter().map(|cs| cs.stamp.wall_ms).max().unwrap_or_default();
+    let known = file.change_sets.iter().find(|cs| cs.kind == "configuration_item").cloned();
+    let member = Member::new("Newer").unwrap_or_else(|_| file.exporter.member.clone());
+    let json = |text: &str| -> Value { serde_json::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}")) };
+    let mut made = Vec::new();
+    let mut make = |record: RecordId, kind: &str, edits: Vec<Edit>| {
+        let n = made.len() as u64 + 1;
+        let stamp = Stamp { wall_ms: last + n, counter: 0, replica: ReplicaId(0xc1) };
+        made.push(ChangeSet {
+            at: DateTime::<Utc>::from_timestamp_millis(stamp.wall_ms as i64).unwrap_or_default(),
+            edits,
+            id: ChangeSetId::new(stamp.wall_ms, [0xc1, n as u8, 0, 0, 0, 0, 0, 0, 0, 1]),
+            kind: kind.into(),
+            member: member.clone(),
+            record,
+            stamp,
+        });
+    };
+    let risk = RecordId::new(last + 1, [0xc1; 10]);
+    make(
+        risk,
+        "risk",
+        vec![
+            Edit::set("title", Some(Value::Text("Supplier insolvency".into())), vec![]),
+            Edit::set("likelihood", Some(json(r#"{"scale":{"of":5,"value":3}}"#)), vec![]),
+        ],
+    );
+    if let Some(known) = known {
+        make(
+            known.record,
+            &known.kind,
+            vec![
+                Edit::set("sentiment", Some(Value::Text("frustrated".into())), vec![]),
+                Edit::set("title", Some(json(r#"{"geo":{"lat":52.1,"lon":4.3}}"#)), vec![known.stamp]),
+                Edit {
+                    field: "notes".into(),
+                    op: serde_json::from_str(r#"{"react":{"emoji":"👍","to":0}}"#).unwrap_or_else(|e| panic!("{e}")),
+                    replaces: vec![],
+                },
+            ],
+        );
+    }
+    file.change_sets.extend(made);
+    let text = file.write().replacen(&format!("\"version\":\"{}\"", super::file::VERSION), "\"version\":\"1.9\"", 1);
+    // The same layout, with the checksum of the new content.
+    let mut doc = parsed(&text);
+    doc.remove("checksum");
+    let sum =
+        super::file::hex(&Sha256::digest(serde_json_canonicalizer::to_string(&doc).unwrap_or_default().as_bytes()));
+    match text.rfind("\"checksum\":\"sha256:") {
+        Some(at) => format!("{}\"checksum\":\"sha256:{sum}\"}}\n", &text[..at]),
+        None => text,
+    }
+}
+
 /// The markup in the hostile file's titles.
 pub const HOSTILE_TITLE: &str = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>";
+
+/// The corpus file of [`unknown_content`].
+pub const UNKNOWN_CONTENT_FILE: &str = "newer_minor_version_with_unknown_content.json";
 
 fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("corpus")
@@ -169,11 +269,18 @@ fn every_corpus_file_is_refused_with_its_message() {
     let hostile = hostile();
     let read = ExchangeFile::read(&hostile).expect("the hostile file is a valid file");
     assert!(!read.change_sets.is_empty());
+    let unknown = unknown_content();
+    ExchangeFile::read(&unknown).expect("a newer minor version's file is read");
     if write {
         std::fs::write(dir.join("manifest.json"), &manifest).unwrap();
         std::fs::write(dir.join("valid_with_markup.json"), &hostile).unwrap();
+        std::fs::write(dir.join(UNKNOWN_CONTENT_FILE), &unknown).unwrap();
     } else {
         assert_eq!(std::fs::read_to_string(dir.join("manifest.json")).unwrap_or_default(), manifest);
         assert!(std::fs::read_to_string(dir.join("valid_with_markup.json")).unwrap_or_default() == hostile);
+        assert!(
+            std::fs::read_to_string(dir.join(UNKNOWN_CONTENT_FILE)).unwrap_or_default() == unknown,
+            "{UNKNOWN_CONTENT_FILE} differs: run SERVICEBOOK_WRITE_CORPUS=1 cargo test corpus"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! the same data always gives the same bytes and a diff of two exports reads line by line.
 //!
 //! ```text
-//! {"format":"servicebook-exchange","version":"1.0",
+//! {"format":"servicebook-exchange","version":"1.1",
 //! "exporter":{"member":"Ada","replica":"00000001c38ee1c7"},
 //! "exported_at":"2026-11-27T10:00:00.000Z",
 //! "change_sets":[
@@ -15,6 +15,51 @@
 //! Change sets are ordered by stamp, then id. The checksum is SHA-256 over the RFC 8785
 //! canonical form of the whole document without its `checksum` member, so it does not depend
 //! on the layout above.
+//!
+//! Each change set: `at` (author's clock), `edits`, `id`, `kind`, `member`, `record`, `stamp`.
+//! Each edit: `field`, `op` and, when it replaces earlier edits, `replaces` (their stamps).
+//! Operations: `{"set":<value>|null}`, `{"add":<value>}`, `{"remove":<value>}`,
+//! `{"append":"<text>"}`; since 1.1 `{"redact":{"index":<n>,"stamp":"<stamp>"}}` and, in a
+//! redacted edit, `{"redacted_note":"<stamp>"}`. Values: `{"text":…}`, `{"number":…}`,
+//! `{"instant":…}`, `{"date":…}`, `{"link":…}`, `{"flag":…}`; since 1.1 `{"redacted":"<stamp>"}`.
+//!
+//! # Redaction (1.1)
+//!
+//! A redaction is an edit of the same field in a change set of its own that names the target
+//! edit by its change set's stamp and its position. Wherever the change sets travel, the
+//! target keeps its id, stamp, field and `replaces`, and its value becomes a marker naming the
+//! (earliest) redaction: a set value `{"redacted":"<stamp>"}`, an appended note
+//! `{"redacted_note":"<stamp>"}`. The store rewrites the target when the redaction is made or
+//! imported, so exports carry only the redacted form. A change set arriving with an id held
+//! here is accepted when it differs from the held copy only by redacted values (either side);
+//! the more redacted copy is kept. Any other difference is refused as a reused id. A 1.0
+//! reader keeps both markers as a value or operation it does not know.
+//!
+//! # Versions: what is kept, what is refused
+//!
+//! A file of a newer major version is refused ("update Servicebook"). A newer minor version
+//! extends the format only at four points, and what this release does not know there is
+//! *kept unchanged and passed on* (a teammate on an older release must not lose or block a
+//! newer one's edits):
+//!
+//! - a record kind it does not know: stored and folded like any other, not listed among the
+//!   kinds (Settings counts such records);
+//! - a field id a kind does not declare: stored and folded, not shown in forms;
+//! - a value type it does not know (`{"geo":…}`), even in a known field: kept as its canonical
+//!   JSON text ([`crate::domain::value::Opaque`]); the field shows "a value from a newer
+//!   Servicebook", and saving the form with the field left empty keeps it;
+//! - an operation it does not know (`{"react":…}`): kept, no effect on the record, shown in
+//!   the history as an edit from a newer Servicebook.
+//!
+//! Kept things are written back byte for byte in canonical form, so a re-export carries the
+//! same change-set lines and the shared-data fingerprint counts them like any other edit.
+//!
+//! What *is* known must be well formed, or the file is refused (`BadChangeSet`): a change set
+//! or edit with a member the format does not have (dropping it would change the edit); a value
+//! or operation of a known type with malformed content (`{"number":"many"}`); and a field this
+//! release declares carrying a known value type or operation its type does not take (a number
+//! in a text field, a note appended to a title). Ranges, lengths and choices are not checked:
+//! a merge never refuses good edits for a rule.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -24,6 +69,7 @@ use serde_json::value::RawValue;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
+use crate::domain::catalogue;
 use crate::domain::clock::Stamp;
 use crate::domain::edit::{ChangeSet, ChangeSetError};
 use crate::domain::ids::{ChangeSetId, Member, RecordId, ReplicaId};
@@ -32,7 +78,7 @@ use crate::domain::ids::{ChangeSetId, Member, RecordId, ReplicaId};
 pub const FORMAT: &str = "servicebook-exchange";
 /// The format version this release writes: `major.minor`. A file of a newer major version is
 /// refused; a newer minor version is read (what this release does not know is kept).
-pub const VERSION: &str = "1.0";
+pub const VERSION: &str = "1.1";
 pub const MAJOR: u64 = 1;
 /// The largest file the app reads (checked before reading it whole). A full export of 50,000
 /// incidents with their histories is about 100 MB.
@@ -239,9 +285,15 @@ impl<'a> Reader<'a> {
             .enumerate()
             .map(|(index, parsed)| {
                 let change_set = parsed.map_err(|reason| FileError::BadChangeSet { index, reason })?;
-                change_set
+                let change_set = change_set
                     .validated()
-                    .map_err(|e: ChangeSetError| FileError::BadChangeSet { index, reason: e.to_string() })
+                    .map_err(|e: ChangeSetError| FileError::BadChangeSet { index, reason: e.to_string() })?;
+                if let Some(kind) = catalogue::kind(&change_set.kind) {
+                    for edit in &change_set.edits {
+                        kind.check_edit(edit).map_err(|reason| FileError::BadChangeSet { index, reason })?;
+                    }
+                }
+                Ok(change_set)
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ExchangeFile { exporter, exported_at, change_sets })
@@ -462,8 +514,35 @@ mod tests {
             Edit::append("notes", tricky.into()),
         ];
         sets.push(odd);
+        let mut unknown = sets[0].clone();
+        unknown.edits = vec![
+            Edit::set(
+                "title",
+                Some(serde_json::from_str(r#"{"geo":{"lon":4.30,"lat":5e-7,"big":1e21}}"#).unwrap()),
+                vec![],
+            ),
+            Edit {
+                field: "n".into(),
+                op: serde_json::from_str(r#"{"multiply":{"by":[2,"\u00e9\n"]}}"#).unwrap(),
+                replaces: vec![],
+            },
+        ];
+        sets.push(unknown);
+        let mut redacted = sets[0].clone();
+        let earlier = crate::domain::clock::Stamp { wall_ms: 0, ..redacted.stamp };
+        redacted.edits = vec![
+            Edit::set("title", Some(Value::Redacted(earlier)), vec![]),
+            Edit { field: "notes".into(), op: Op::RedactedNote(earlier), replaces: vec![] },
+            Edit {
+                field: "notes".into(),
+                op: Op::Redact(crate::domain::edit::EditRef { index: 7, stamp: earlier }),
+                replaces: vec![],
+            },
+        ];
+        sets.push(redacted);
         for change_set in &sets {
-            assert_eq!(serde_json::to_string(change_set).unwrap(), canonical(change_set));
+            let compact = serde_json::to_string(change_set).unwrap();
+            assert_eq!(compact, serde_json_canonicalizer::pipe(&compact).unwrap());
         }
     }
 
@@ -497,7 +576,7 @@ mod tests {
         assert!(matches!(ExchangeFile::read("hello"), Err(FileError::NotJson(_))));
         assert_eq!(ExchangeFile::read("[1,2]"), Err(FileError::NotServicebook));
         assert_eq!(ExchangeFile::read(r#"{"format":"other"}"#), Err(FileError::NotServicebook));
-        let newer = text.replace("\"version\":\"1.0\"", "\"version\":\"2.0\"");
+        let newer = text.replace(&format!("\"version\":\"{VERSION}\""), "\"version\":\"2.0\"");
         assert_eq!(ExchangeFile::read(&newer), Err(FileError::NewerVersion("2.0".into())));
         let no_sum = text.replace(",\n\"checksum\"", ",\n\"nochecksum\"");
         assert_eq!(ExchangeFile::read(&no_sum), Err(FileError::NoChecksum));

@@ -194,7 +194,7 @@ pub enum PassphraseError {
     Differ,
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod tests {
     use super::*;
     use aes_gcm::aead::{Aead, KeyInit, Payload};

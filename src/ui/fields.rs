@@ -24,7 +24,8 @@ pub fn input_text(field: &FieldDecl, record: Option<&Record>) -> String {
         return join_links(&linked(record, field.id));
     }
     match (record.value(field.id), field.ty) {
-        (None, _) => String::new(),
+        // A value of a type this release does not know stays as it is unless replaced.
+        (None | Some(Value::Unknown(_) | Value::Redacted(_)), _) => String::new(),
         (Some(Value::Instant(at)), _) => format::local_input(*at),
         (Some(Value::Date(day)), _) => day.format("%Y-%m-%d").to_string(),
         (Some(Value::Flag(yes)), _) => if *yes { "yes" } else { "no" }.to_string(),

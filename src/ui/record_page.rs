@@ -331,7 +331,7 @@ fn Notes(
                     view! {
                         <li class="note-entry" data-testid=tid("entry")>
                             <div class="history-meta"><strong>{entry.member.to_string()}</strong>" · "<time>{format::local_time(entry.at)}</time></div>
-                            <p class="note-text">{entry.text}</p>
+                            <p class="note-text">{if entry.redacted.is_some() { crate::domain::value::REDACTED_VALUE.to_string() } else { entry.text }}</p>
                         </li>
                     }
                 })

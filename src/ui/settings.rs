@@ -51,6 +51,16 @@ fn Fingerprint() -> impl IntoView {
                     Err(e) => view! { <p class="field-error" role="alert">{e}</p> }.into_any(),
                 })}
             </Transition>
+            {move || {
+                let unknown = app.records.with(|records| {
+                    records.iter().filter(|record| crate::domain::catalogue::kind(&record.kind).is_none()).count()
+                });
+                (unknown > 0).then(|| view! {
+                    <p class="help" data-testid="unknown-kinds">
+                        {format::count(unknown, "record", "records")}" of kinds this release does not know, kept and passed on."
+                    </p>
+                })
+            }}
         </section>
     }
 }

@@ -27,8 +27,21 @@ test('an exported file and the corpus valid file follow the schema', async ({ pa
 
   const corpusFile = JSON.parse(readFileSync(path.join(root, 'tests', 'corpus', 'valid_with_markup.json'), 'utf8'));
   expect(validate(corpusFile), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+  // A newer minor version's file, with kinds, fields, value types and operations this
+  // release does not know, is valid too: they are kept and passed on.
+  const newer = JSON.parse(
+    readFileSync(path.join(root, 'tests', 'corpus', 'newer_minor_version_with_unknown_content.json'), 'utf8'),
+  );
+  expect(validate(newer), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
   // And the schema does say something: a change set without edits is not valid.
   const broken = structuredClone(exported);
   broken.change_sets[0].edits = [];
   expect(validate(broken)).toBe(false);
+  // Nor is a change set with a member the format does not have, or a malformed known value.
+  const extra = structuredClone(exported);
+  extra.change_sets[0].signature = 'added by hand';
+  expect(validate(extra)).toBe(false);
+  const malformed = structuredClone(exported);
+  malformed.change_sets[0].edits[0].op = { set: { number: 'many' } };
+  expect(validate(malformed)).toBe(false);
 });
