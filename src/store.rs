@@ -20,6 +20,7 @@ mod layout;
 pub mod schema;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::RangeInclusive;
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -307,16 +308,30 @@ impl Store {
     }
 
     /// Chunks stored after `seq` (by this tab or another), with their change sets.
-    pub async fn news_after(&self, seq: u64) -> Result<News, StoreError> {
+    pub async fn news_after(&self, seq: u64, skip: Option<RangeInclusive<u64>>) -> Result<News, StoreError> {
         let tx = self.db.transaction(CHUNKS).build()?;
         let store = tx.object_store(CHUNKS)?;
-        let chunks =
-            store.get_all::<StoredChunk>().with_query::<u64, _>(KeyRange::LowerBound(seq, true)).serde()?.await?;
+        // The chunks in `skip` (this tab's own, folded already) are not read at all: after a
+        // large import they are most of the database.
+        let ranges = match skip.clone().filter(|s| *s.start() > seq && s.start() <= s.end()) {
+            Some(skip) => {
+                vec![KeyRange::Bound(seq, true, *skip.start(), true), KeyRange::LowerBound(*skip.end(), true)]
+            }
+            None => vec![KeyRange::LowerBound(seq, true)],
+        };
         let mut news = News { chunks: Vec::new(), through: seq };
-        for chunk in chunks {
-            let chunk = chunk?;
-            news.through = news.through.max(chunk.seq);
-            news.chunks.push((chunk.seq, chunk.change_sets()?));
+        for range in ranges {
+            if let KeyRange::LowerBound(from, _) = range {
+                news.through = news.through.max(from);
+            }
+            let chunks = store.get_all::<StoredChunk>().with_query::<u64, _>(range).serde()?.await?;
+            for chunk in chunks {
+                let chunk = chunk?;
+                news.through = news.through.max(chunk.seq);
+                if !skip.as_ref().is_some_and(|s| s.contains(&chunk.seq)) {
+                    news.chunks.push((chunk.seq, chunk.change_sets()?));
+                }
+            }
         }
         Ok(news)
     }
@@ -380,7 +395,7 @@ impl Store {
         };
         let chunks = tx
             .object_store(CHUNKS)?
-            .get_all::<StoredChunk>()
+            .get_all::<layout::ChunkText>()
             .with_query::<u64, _>(KeyRange::LowerBound(after, true))
             .serde()?
             .await?;

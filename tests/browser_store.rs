@@ -205,11 +205,19 @@ async fn a_tab_reads_what_another_tab_stored_since_it_looked() {
     let second = open(&name).await;
     let seen = second.load().await.unwrap().through;
     let written = first.commit(vec![incident_draft("From the first tab", 1)]).await.unwrap();
-    let news = second.news_after(seen).await.unwrap();
+    let news = second.news_after(seen, None).await.unwrap();
     assert_eq!(news.chunks.len(), 1);
     assert_eq!(news.chunks[0].1, written.change_sets);
     assert_eq!(news.through, *written.chunks.end());
-    assert!(second.news_after(news.through).await.unwrap().chunks.is_empty());
+    assert!(second.news_after(news.through, None).await.unwrap().chunks.is_empty());
+
+    // A tab that stored chunks itself skips them, but not what others stored around them.
+    let ours = second.commit(vec![incident_draft("From the second tab", 2)]).await.unwrap();
+    let theirs = first.commit(vec![incident_draft("From the first tab again", 3)]).await.unwrap();
+    let news = second.news_after(news.through, Some(ours.chunks.clone())).await.unwrap();
+    assert_eq!(news.chunks.len(), 1);
+    assert_eq!(news.chunks[0].1, theirs.change_sets);
+    assert_eq!(news.through, *theirs.chunks.end());
 }
 
 #[wasm_bindgen_test]

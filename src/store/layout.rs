@@ -95,6 +95,13 @@ pub struct StoredChunk {
     pub json: String,
 }
 
+/// Only the change sets' text of a stored chunk: what an export reads (the other members,
+/// the touched records' ids above all, are not converted at all).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChunkText {
+    pub json: String,
+}
+
 impl StoredChunk {
     pub fn new(seq: u64, arrived: f64, import: Option<String>, change_sets: &[ChangeSet]) -> Result<Self, StoreError> {
         let mut records: Vec<String> = change_sets.iter().map(|cs| cs.record.to_string()).collect();

@@ -383,7 +383,8 @@ fn Import() -> impl IntoView {
             let mut plans = Vec::new();
             let mut problems = Vec::new();
             let mut still_locked = Vec::new();
-            for file in files {
+            let last = files.len().saturating_sub(1);
+            for (n, file) in files.into_iter().enumerate() {
                 let name = file.name();
                 let read = match file_text(&file).await {
                     Err(message) => Err(message),
@@ -421,7 +422,10 @@ fn Import() -> impl IntoView {
                     Ok((f, p))
                 }) {
                     Ok((file, plan)) => {
-                        held.apply(&plan);
+                        // The next file is planned against this one's result too.
+                        if n < last {
+                            held.apply(&plan);
+                        }
                         plans.push(Pending { name, exporter: file.exporter, exported_at: file.exported_at, plan });
                     }
                     Err(message) => problems.push(format!("{name}: {message}")),
@@ -632,7 +636,7 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
 }
 
 /// Change sets parsed between two looks at the page (progress, the Stop button).
-const STEP: usize = 2_000;
+const STEP: usize = 5_000;
 
 /// Reads an exchange file in steps, yielding to the page between them and showing progress;
 /// stops when `cancel` is set.

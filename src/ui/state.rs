@@ -180,15 +180,10 @@ impl AppState {
     /// Folds in chunks stored since this tab last looked, except `skip` (already folded).
     async fn catch_up(self, skip: Option<std::ops::RangeInclusive<u64>>) {
         let Some(store) = self.store() else { return };
-        match store.news_after(self.seen.get_value()).await {
+        match store.news_after(self.seen.get_value(), skip).await {
             Ok(news) => {
-                let fresh: Vec<_> = news
-                    .chunks
-                    .into_iter()
-                    .filter(|(seq, _)| !skip.as_ref().is_some_and(|s| s.contains(seq)))
-                    .collect();
-                if !fresh.is_empty() {
-                    let sets: Vec<ChangeSet> = fresh.into_iter().flat_map(|(_, sets)| sets).collect();
+                let sets: Vec<ChangeSet> = news.chunks.into_iter().flat_map(|(_, sets)| sets).collect();
+                if !sets.is_empty() {
                     self.fold_in(&sets);
                 }
                 self.seen.set_value(news.through);
@@ -244,7 +239,7 @@ impl AppState {
     pub async fn reset_to(self, records: Records) {
         self.replace_records(records);
         if let Some(store) = self.store() {
-            if let Ok(news) = store.news_after(self.seen.get_value()).await {
+            if let Ok(news) = store.news_after(self.seen.get_value(), None).await {
                 self.seen.set_value(news.through);
             }
         }
