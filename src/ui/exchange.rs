@@ -416,6 +416,7 @@ fn Import() -> impl IntoView {
                     return;
                 }
                 progress.set(Some(format!("Comparing {name} with what is here…")));
+                mark_probe("data-preview-read-ms", now_ms() - started);
                 gloo_timers::future::TimeoutFuture::new(0).await;
                 match read.and_then(|f| {
                     let p = plan(&held, &f, instant(now_ms())).map_err(|e| e.to_string())?;
@@ -483,9 +484,12 @@ fn Import() -> impl IntoView {
                 let count = sets.len();
                 store.import(sets, &tag, &mut records).await.map(|w| (w, count))
             };
+            mark_probe("data-apply-store-ms", now_ms() - started);
             match written {
                 Ok((written, count)) => {
+                    let shown = now_ms();
                     app.replace_records(records);
+                    mark_probe("data-apply-show-ms", now_ms() - shown);
                     app.stored(written.chunks).await;
                     done.set(Some(format!("Imported {}.", format::count(count, "new change set", "new change sets"))));
                     mark_probe("data-apply-ms", now_ms() - started);

@@ -247,10 +247,13 @@ async function appRun(browser, n) {
         throw new Error(`import refused: ${await fresh.getByTestId('import-error').first().textContent()}`);
       }
       r.previewMs = Number(await fresh.locator('body').getAttribute('data-preview-ms'));
+      r.previewReadMs = Number(await fresh.locator('body').getAttribute('data-preview-read-ms'));
       r.importNew = Number(await fresh.getByTestId('import-summary').getAttribute('data-new'));
       await fresh.getByTestId('import-apply').click();
       await fresh.getByTestId('import-done').waitFor({ state: 'visible', timeout: TEN_MINUTES });
       r.applyMs = Number(await fresh.locator('body').getAttribute('data-apply-ms'));
+      r.applyStoreMs = Number(await fresh.locator('body').getAttribute('data-apply-store-ms'));
+      r.applyShowMs = Number(await fresh.locator('body').getAttribute('data-apply-show-ms'));
       await other.close();
     }
   } catch (err) {
@@ -396,7 +399,10 @@ function report(results, files) {
     line('sync: export, click to download', (r) => r.exportOutsideMs),
     line('sync: export file size (KB)', (r) => (r.exportBytes ? r.exportBytes / 1024 : null)),
     line('sync: import preview (read+plan)', (r) => r.previewMs),
+    line('sync: import preview, of which reading', (r) => r.previewReadMs),
     line('sync: import apply (one transaction)', (r) => r.applyMs),
+    line('sync: import apply, of which the store', (r) => r.applyStoreMs),
+    line('sync: import apply, of which indexes', (r) => r.applyShowMs),
     line('sync: records new in the import', (r) => r.importNew),
     line('floor: put one value per record', (r) => f(r).putEachMs),
     line('floor: getAll one value per record', (r) => f(r).getAllMs),
