@@ -174,6 +174,7 @@ impl Store {
     /// stored if any draft is invalid.
     pub async fn commit(&self, drafts: Vec<Draft>) -> Result<Written, StoreError> {
         if drafts.is_empty() {
+            #[allow(clippy::reversed_empty_ranges)] // no chunk was stored
             return Ok(Written { change_sets: Vec::new(), chunks: 1..=0 });
         }
         let stamp_all = |hlc: &mut Hlc, now: f64| -> Result<Vec<ChangeSet>, StoreError> {

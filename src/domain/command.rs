@@ -195,7 +195,7 @@ fn parse_percent(text: &str) -> Result<i64, String> {
     let whole: i64 = whole.parse().map_err(|_| MESSAGE.to_string())?;
     let fraction: i64 = format!("{fraction:0<2}").parse().map_err(|_| MESSAGE.to_string())?;
     let hundredths = whole * 100 + fraction;
-    if hundredths > 100_00 {
+    if hundredths > 10_000 {
         return Err(MESSAGE.into());
     }
     Ok(hundredths)
@@ -658,7 +658,7 @@ pub fn set_priority_cell(
 ) -> Option<Draft> {
     let field = PriorityMatrix::field_id(impact, urgency);
     if PriorityMatrix::from_settings(settings).get(impact, urgency) == priority
-        && settings.map_or(true, |s| s.head_stamps(&field).len() <= 1)
+        && settings.is_none_or(|s| s.head_stamps(&field).len() <= 1)
     {
         return None;
     }

@@ -97,7 +97,7 @@ impl SearchIndex {
                 *number == entry.number
                     && prefix
                         .as_ref()
-                        .map_or(true, |p| entry.line.starts_with(p.as_str()) && entry.line[p.len()..].starts_with('-'))
+                        .is_none_or(|p| entry.line.starts_with(p.as_str()) && entry.line[p.len()..].starts_with('-'))
             });
             let rank = if names_it {
                 0

@@ -103,7 +103,7 @@ fn KindSummary(kind: &'static KindDecl) -> impl IntoView {
         let collisions = app.collisions.get();
         app.records.with(|records| {
             let mut latest: Vec<_> = records.of_kind(kind.id).collect();
-            latest.sort_by(|a, b| b.updated.stamp.cmp(&a.updated.stamp));
+            latest.sort_by_key(|record| std::cmp::Reverse(record.updated.stamp));
             if latest.is_empty() {
                 return view! { <li class="muted">"Nothing recorded yet."</li> }.into_any();
             }
