@@ -167,9 +167,23 @@ pub struct Reader<'a> {
     hasher: Option<Sha256>,
 }
 
+/// A file whose header was read and checked, before its list of change sets is split out: the
+/// two are separate steps so that a page can look up between them (each is one pass over a
+/// file that can hold 100 MB).
+pub struct Opening<'a> {
+    top: BTreeMap<String, &'a RawValue>,
+    claimed: String,
+}
+
 impl<'a> Reader<'a> {
-    /// Checks the header: size, JSON, format, version, checksum present.
+    /// Checks the header (size, JSON, format, version, checksum present) and lists the change
+    /// sets: [`Reader::open`] and [`Opening::list`] at once.
     pub fn new(text: &'a str) -> Result<Reader<'a>, FileError> {
+        Reader::open(text)?.list()
+    }
+
+    /// Checks the header: size, JSON, format, version, checksum present.
+    pub fn open(text: &'a str) -> Result<Opening<'a>, FileError> {
         check_size(text.len() as u64)?;
         let top: BTreeMap<String, &RawValue> = match serde_json::from_str(text) {
             Ok(top) => top,
@@ -198,6 +212,15 @@ impl<'a> Reader<'a> {
             Some(raw) => serde_json::from_str::<String>(raw.get()).map_err(|_| FileError::BadHeader("checksum"))?,
             None => return Err(FileError::NoChecksum),
         };
+        Ok(Opening { top, claimed })
+    }
+}
+
+impl<'a> Opening<'a> {
+    /// Splits out the change sets, ready to be read in steps.
+    pub fn list(self) -> Result<Reader<'a>, FileError> {
+        let Opening { top, claimed } = self;
+        let text_of = |key: &str| top.get(key).and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
         let raw_sets: Vec<&RawValue> = top
             .get("change_sets")
             .and_then(|raw| serde_json::from_str(raw.get()).ok())
@@ -225,7 +248,9 @@ impl<'a> Reader<'a> {
             hasher,
         })
     }
+}
 
+impl<'a> Reader<'a> {
     /// How many change sets the file holds, and how many are read.
     pub fn progress(&self) -> (usize, usize) {
         (self.parsed.len(), self.raw_sets.len())

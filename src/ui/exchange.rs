@@ -650,7 +650,9 @@ async fn read_in_steps(
     progress: RwSignal<Option<String>>,
     cancel: RwSignal<bool>,
 ) -> Result<ExchangeFile, FileError> {
-    let mut reader = Reader::new(text)?;
+    let opening = Reader::open(text)?;
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    let mut reader = opening.list()?;
     loop {
         let finished = reader.step(STEP);
         let (read, total) = reader.progress();

@@ -238,6 +238,20 @@ async function appRun(browser, n) {
       await fresh.getByTestId('welcome-submit').click();
       await waitReady(fresh, 60_000);
       await fresh.getByTestId('nav-exchange').click();
+      // The longest gap between two animation frames while the file is read and planned:
+      // how long the page could not respond.
+      const watchFrames = () =>
+        fresh.evaluate(() => {
+          window.__gap = 0;
+          let last = performance.now();
+          const tick = (t) => {
+            window.__gap = Math.max(window.__gap, t - last);
+            last = t;
+            requestAnimationFrame(tick);
+          };
+          requestAnimationFrame(tick);
+        });
+      await watchFrames();
       await fresh.getByTestId('import-files').setInputFiles(file);
       await fresh
         .locator('[data-testid="import-summary"], [data-testid="import-error"]')
@@ -247,6 +261,7 @@ async function appRun(browser, n) {
         throw new Error(`import refused: ${await fresh.getByTestId('import-error').first().textContent()}`);
       }
       r.previewMs = Number(await fresh.locator('body').getAttribute('data-preview-ms'));
+      r.previewGapMs = await fresh.evaluate(() => window.__gap);
       r.previewReadMs = Number(await fresh.locator('body').getAttribute('data-preview-read-ms'));
       r.importNew = Number(await fresh.getByTestId('import-summary').getAttribute('data-new'));
       await fresh.getByTestId('import-apply').click();
@@ -400,6 +415,7 @@ function report(results, files) {
     line('sync: export file size (KB)', (r) => (r.exportBytes ? r.exportBytes / 1024 : null)),
     line('sync: import preview (read+plan)', (r) => r.previewMs),
     line('sync: import preview, of which reading', (r) => r.previewReadMs),
+    line('sync: import preview, longest frame gap', (r) => r.previewGapMs),
     line('sync: import apply (one transaction)', (r) => r.applyMs),
     line('sync: import apply, of which the store', (r) => r.applyStoreMs),
     line('sync: import apply, of which indexes', (r) => r.applyShowMs),
