@@ -267,7 +267,7 @@ impl<'a> Reader<'a> {
                 }
                 hasher.update(raw.get().as_bytes());
             }
-            self.parsed.push(serde_json::from_str::<ChangeSet>(raw.get()).map_err(|e| e.to_string()));
+            self.parsed.push(serde_json::from_str::<ChangeSet>(raw.get()).map_err(|e| e.to_string()).and_then(checked));
         }
         to == self.raw_sets.len()
     }
@@ -308,21 +308,22 @@ impl<'a> Reader<'a> {
             .parsed
             .into_iter()
             .enumerate()
-            .map(|(index, parsed)| {
-                let change_set = parsed.map_err(|reason| FileError::BadChangeSet { index, reason })?;
-                let change_set = change_set
-                    .validated()
-                    .map_err(|e: ChangeSetError| FileError::BadChangeSet { index, reason: e.to_string() })?;
-                if let Some(kind) = catalogue::kind(&change_set.kind) {
-                    for edit in &change_set.edits {
-                        kind.check_edit(edit).map_err(|reason| FileError::BadChangeSet { index, reason })?;
-                    }
-                }
-                Ok(change_set)
-            })
+            .map(|(index, parsed)| parsed.map_err(|reason| FileError::BadChangeSet { index, reason }))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ExchangeFile { exporter, exported_at, change_sets })
     }
+}
+
+/// A parsed change set checked: its own invariants, and the edits of a kind this release
+/// declares against the types of its fields.
+fn checked(change_set: ChangeSet) -> Result<ChangeSet, String> {
+    let change_set = change_set.validated().map_err(|e: ChangeSetError| e.to_string())?;
+    if let Some(kind) = catalogue::kind(&change_set.kind) {
+        for edit in &change_set.edits {
+            kind.check_edit(edit)?;
+        }
+    }
+    Ok(change_set)
 }
 
 /// Whether `a` sorts before `b` as RFC 8785 orders keys (by UTF-16 code units).

@@ -59,89 +59,129 @@ impl Plan {
     }
 }
 
-/// Plans importing `file` into what `held` holds, `now` by this browser's clock.
+/// Plans importing `file` into what `held` holds, `now` by this browser's clock: all the
+/// steps of a [`Planning`] at once.
 pub fn plan(held: &dyn Held, file: &ExchangeFile, now: DateTime<Utc>) -> Result<Plan, MergeError> {
-    let limit = now.timestamp_millis().max(0) as u64 + MAX_CLOCK_SKEW_MS;
-    let mut fresh: BTreeMap<ChangeSetId, Cow<ChangeSet>> = BTreeMap::new();
-    let mut records_in_file: BTreeSet<RecordId> = BTreeSet::new();
-    // Redactions the file makes: (record, field, target) → the earliest redaction's stamp.
-    let mut redactions: BTreeMap<(RecordId, &str, EditRef), Stamp> = BTreeMap::new();
-    for change_set in &file.change_sets {
-        records_in_file.insert(change_set.record);
-        if change_set.stamp.wall_ms > limit {
-            let minutes = (change_set.stamp.wall_ms - limit + MAX_CLOCK_SKEW_MS) / 60_000;
-            return Err(MergeError::FutureStamp { id: change_set.id, minutes });
-        }
-        for (field, target) in change_set.redactions() {
-            let by = redactions.entry((change_set.record, field, target)).or_insert(change_set.stamp);
-            *by = (*by).min(change_set.stamp);
-        }
-        let known = fresh.get(&change_set.id).map(|cs| cs.as_ref()).or_else(|| held.change_set(&change_set.id));
-        match known {
-            Some(known) if known == change_set => {}
-            // The same change set with other values redacted: the copy that has them all
-            // redacted is kept. Anything else is an id reused with other content.
-            Some(known) => match known.join(change_set) {
-                Some(joined) if &joined == known => {}
-                Some(joined) => {
-                    fresh.insert(change_set.id, Cow::Owned(joined));
+    let mut planning = Planning::start(held, file, now)?;
+    while !planning.fold(held, usize::MAX) {}
+    Ok(planning.finish(held))
+}
+
+/// A plan made in steps: checking the file's change sets against what is held, then folding
+/// the new ones into their records (most of the work, done a slice at a time so that a page
+/// can look up in between), then the summary.
+pub struct Planning {
+    new_change_sets: Vec<ChangeSet>,
+    records_in_file: BTreeSet<RecordId>,
+    after: BTreeMap<RecordId, Record>,
+    folded: usize,
+}
+
+impl Planning {
+    /// Checks the file against what is held (reused ids, stamps from the future) and finds
+    /// the change sets it adds, with every known redaction applied.
+    pub fn start(held: &dyn Held, file: &ExchangeFile, now: DateTime<Utc>) -> Result<Planning, MergeError> {
+        let limit = now.timestamp_millis().max(0) as u64 + MAX_CLOCK_SKEW_MS;
+        let mut fresh: BTreeMap<ChangeSetId, Cow<ChangeSet>> = BTreeMap::new();
+        let mut records_in_file: BTreeSet<RecordId> = BTreeSet::new();
+        // Redactions the file makes: (record, field, target) → the earliest redaction's stamp.
+        let mut redactions: BTreeMap<(RecordId, &str, EditRef), Stamp> = BTreeMap::new();
+        for change_set in &file.change_sets {
+            records_in_file.insert(change_set.record);
+            if change_set.stamp.wall_ms > limit {
+                let minutes = (change_set.stamp.wall_ms - limit + MAX_CLOCK_SKEW_MS) / 60_000;
+                return Err(MergeError::FutureStamp { id: change_set.id, minutes });
+            }
+            for (field, target) in change_set.redactions() {
+                let by = redactions.entry((change_set.record, field, target)).or_insert(change_set.stamp);
+                *by = (*by).min(change_set.stamp);
+            }
+            let known = fresh.get(&change_set.id).map(|cs| cs.as_ref()).or_else(|| held.change_set(&change_set.id));
+            match known {
+                Some(known) if known == change_set => {}
+                // The same change set with other values redacted: the copy that has them all
+                // redacted is kept. Anything else is an id reused with other content.
+                Some(known) => match known.join(change_set) {
+                    Some(joined) if &joined == known => {}
+                    Some(joined) => {
+                        fresh.insert(change_set.id, Cow::Owned(joined));
+                    }
+                    None => return Err(MergeError::IdCollision(change_set.id)),
+                },
+                None => {
+                    fresh.insert(change_set.id, Cow::Borrowed(change_set));
                 }
-                None => return Err(MergeError::IdCollision(change_set.id)),
-            },
-            None => {
-                fresh.insert(change_set.id, Cow::Borrowed(change_set));
             }
         }
-    }
-    let mut new_change_sets: Vec<ChangeSet> = fresh.into_values().map(Cow::into_owned).collect();
-    new_change_sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
-    // New change sets are stored with the values redactions (in the file or held) removed.
-    for change_set in &mut new_change_sets {
-        let held_record = held.record(&change_set.record);
-        for index in 0..change_set.edits.len() {
-            let field = change_set.edits[index].field.clone();
-            let target = EditRef { index: index as u16, stamp: change_set.stamp };
-            let from_file = redactions.get(&(change_set.record, field.as_str(), target)).copied();
-            let from_held = held_record.and_then(|r| r.field(&field)).and_then(|f| f.redaction(target));
-            if let Some(by) = from_file.into_iter().chain(from_held).min() {
-                change_set.redact(&field, target, by);
+        let mut new_change_sets: Vec<ChangeSet> = fresh.into_values().map(Cow::into_owned).collect();
+        new_change_sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
+        // New change sets are stored with the values redactions (in the file or held) removed.
+        for change_set in &mut new_change_sets {
+            let held_record = held.record(&change_set.record);
+            for index in 0..change_set.edits.len() {
+                let field = change_set.edits[index].field.clone();
+                let target = EditRef { index: index as u16, stamp: change_set.stamp };
+                let from_file = redactions.get(&(change_set.record, field.as_str(), target)).copied();
+                let from_held = held_record.and_then(|r| r.field(&field)).and_then(|f| f.redaction(target));
+                if let Some(by) = from_file.into_iter().chain(from_held).min() {
+                    change_set.redact(&field, target, by);
+                }
             }
         }
+
+        Ok(Planning { new_change_sets, records_in_file, after: BTreeMap::new(), folded: 0 })
     }
 
-    let mut plan = Plan::default();
-    let mut after: BTreeMap<RecordId, Record> = BTreeMap::new();
-    for change_set in &new_change_sets {
-        let record = after
-            .entry(change_set.record)
-            .or_insert_with(|| held.record(&change_set.record).cloned().unwrap_or_else(|| Record::new(change_set)));
-        record.apply(change_set);
+    /// How many new change sets are folded, of how many.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.folded, self.new_change_sets.len())
     }
-    for id in records_in_file {
-        match (held.record(&id), after.get(&id)) {
-            (None, Some(_)) => {
-                plan.new_records.insert(id);
-            }
-            (Some(_), Some(_)) => {
-                plan.updated_records.insert(id);
-            }
-            _ => {
-                plan.unchanged_records.insert(id);
+
+    /// Folds up to `n` more new change sets into their records; true when all are.
+    pub fn fold(&mut self, held: &dyn Held, n: usize) -> bool {
+        let to = self.folded.saturating_add(n).min(self.new_change_sets.len());
+        for change_set in &self.new_change_sets[self.folded..to] {
+            let record = self
+                .after
+                .entry(change_set.record)
+                .or_insert_with(|| held.record(&change_set.record).cloned().unwrap_or_else(|| Record::new(change_set)));
+            record.apply(change_set);
+        }
+        self.folded = to;
+        to == self.new_change_sets.len()
+    }
+
+    /// The plan: what is new, updated, unchanged, and the conflicts the import adds.
+    pub fn finish(mut self, held: &dyn Held) -> Plan {
+        while !self.fold(held, usize::MAX) {}
+        let Planning { new_change_sets, records_in_file, after, .. } = self;
+        let mut plan = Plan::default();
+        for id in records_in_file {
+            match (held.record(&id), after.get(&id)) {
+                (None, Some(_)) => {
+                    plan.new_records.insert(id);
+                }
+                (Some(_), Some(_)) => {
+                    plan.updated_records.insert(id);
+                }
+                _ => {
+                    plan.unchanged_records.insert(id);
+                }
             }
         }
-    }
-    for (id, record) in &after {
-        let before: BTreeSet<&String> =
-            held.record(id).map(|r| r.conflicts().map(|(f, _)| f).collect()).unwrap_or_default();
-        for (field, _) in record.conflicts() {
-            if !before.contains(field) {
-                plan.new_conflicts.insert((*id, field.clone()));
+        for (id, record) in &after {
+            let before: BTreeSet<&String> =
+                held.record(id).map(|r| r.conflicts().map(|(f, _)| f).collect()).unwrap_or_default();
+            for (field, _) in record.conflicts() {
+                if !before.contains(field) {
+                    plan.new_conflicts.insert((*id, field.clone()));
+                }
             }
         }
+        plan.new_change_sets = new_change_sets;
+        plan.after = after;
+        plan
     }
-    plan.new_change_sets = new_change_sets;
-    plan.after = after;
-    Ok(plan)
 }
 
 /// Change sets and records held in memory: what tests and a browser's store look like to the

@@ -19,7 +19,7 @@ use crate::store::now_ms;
 use crate::sync::file::{
     canonical_change_sets, check_size, write_canonical, ExchangeFile, Exporter, FileError, Reader,
 };
-use crate::sync::merge::{plan, Plan, Replica};
+use crate::sync::merge::{Plan, Planning, Replica};
 use crate::sync::sealed::{check_passphrase, PassphraseError, MIN_PASSPHRASE_CHARS};
 use leptos_router::hooks::use_query_map;
 
@@ -409,19 +409,18 @@ fn Import() -> impl IntoView {
                         other => other.map_err(|e| e.to_string()),
                     },
                 };
+                mark_probe("data-preview-read-ms", now_ms() - started);
+                let planned = match read {
+                    Ok(file) => plan_in_steps(&held, &file, &name, progress, cancel).await.map(|plan| (file, plan)),
+                    Err(message) => Err(message),
+                };
                 if cancel.get_untracked() {
                     progress.set(None);
                     busy.set(false);
                     done.set(Some("Import cancelled: nothing was written.".into()));
                     return;
                 }
-                progress.set(Some(format!("Comparing {name} with what is here…")));
-                mark_probe("data-preview-read-ms", now_ms() - started);
-                gloo_timers::future::TimeoutFuture::new(0).await;
-                match read.and_then(|f| {
-                    let p = plan(&held, &f, instant(now_ms())).map_err(|e| e.to_string())?;
-                    Ok((f, p))
-                }) {
+                match planned {
                     Ok((file, plan)) => {
                         // The next file is planned against this one's result too.
                         if n < last {
@@ -666,6 +665,31 @@ async fn read_in_steps(
         gloo_timers::future::TimeoutFuture::new(0).await;
     }
     reader.finish()
+}
+
+/// Plans a read file against what is held, folding its new change sets in steps with
+/// progress shown; stops when `cancel` is set.
+async fn plan_in_steps(
+    held: &Replica,
+    file: &ExchangeFile,
+    name: &str,
+    progress: RwSignal<Option<String>>,
+    cancel: RwSignal<bool>,
+) -> Result<Plan, String> {
+    let mut planning = Planning::start(held, file, instant(now_ms())).map_err(|e| e.to_string())?;
+    loop {
+        let finished = planning.fold(held, STEP);
+        let (folded, total) = planning.progress();
+        progress.set(Some(format!("Comparing {name} with what is here: {folded} of {total} new change sets")));
+        if finished {
+            break;
+        }
+        if cancel.get_untracked() {
+            return Err(FileError::Stopped.to_string());
+        }
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+    Ok(planning.finish(held))
 }
 
 /// One file's text, its size checked before it is read.
