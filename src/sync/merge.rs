@@ -647,3 +647,38 @@ mod laws {
         assert!(b.held.records.is_empty());
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod steps {
+    use super::*;
+    use crate::domain::demo;
+    use crate::domain::ids::{Member, ReplicaId};
+    use crate::sync::file::Exporter;
+
+    #[test]
+    fn a_plan_made_in_steps_is_the_plan_made_at_once() {
+        let none: BTreeMap<RecordId, Record> = BTreeMap::new();
+        let member = Member::new("Ada").unwrap();
+        let sets = demo::sample_history(30, &none, |_| 1, &member, DateTime::<Utc>::UNIX_EPOCH, 3);
+        let (first, second) = sets.split_at(sets.len() / 2);
+        let mut held = Replica::default();
+        let file = |change_sets: &[ChangeSet]| ExchangeFile {
+            exporter: Exporter { member: member.clone(), replica: ReplicaId(9) },
+            exported_at: DateTime::<Utc>::UNIX_EPOCH,
+            change_sets: change_sets.to_vec(),
+        };
+        let now = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(3650);
+        held.import(&file(first), now).unwrap();
+        let whole = file(&sets);
+        let at_once = plan(&held, &whole, now).unwrap();
+        let mut planning = Planning::start(&held, &whole, now).unwrap();
+        let mut steps = 0;
+        while !planning.fold(&held, 7) {
+            steps += 1;
+        }
+        assert!(steps > 1);
+        assert_eq!(planning.progress(), (second.len(), second.len()));
+        assert_eq!(planning.finish(&held), at_once);
+        assert_eq!(at_once.new_change_sets.len(), second.len());
+    }
+}
