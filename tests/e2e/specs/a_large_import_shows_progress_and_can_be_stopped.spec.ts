@@ -29,11 +29,15 @@ test('a large import shows progress and can be stopped before anything is writte
   await freshApp(bea, 'Bea');
   const empty = await fingerprint(bea);
   await bea.getByTestId('nav-exchange').click();
+  // A slower processor, so that reading lasts long enough to be stopped on any machine.
+  const cdp = await bea.context().newCDPSession(bea);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 8 });
   await bea.getByTestId('import-files').setInputFiles(file);
   const progress = bea.getByTestId('import-progress');
-  await expect(progress).toContainText(/(Reading|Comparing) .*: \d+ of \d+ (new )?change sets/);
+  await expect(progress).toContainText(/(Reading|Comparing) .*: \d+ of \d+ (new )?change sets/, { timeout: 90_000 });
   await bea.getByTestId('import-stop').click();
   await expect(bea.getByTestId('import-done')).toHaveText('Import cancelled: nothing was written.');
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
   await expect(bea.getByTestId('import-panel')).toHaveCount(0);
   expect(await fingerprint(bea)).toBe(empty);
 
