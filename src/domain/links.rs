@@ -130,8 +130,9 @@ impl LinkIndex {
 
 /// What a partial export of `chosen` carries: the chosen records and, with `with_linked`, every
 /// record one link away from one of them, in either direction (a change with the incidents
-/// that raised it, the configuration items it touches and the release that ships it).
-/// Ids of records not held here are left out.
+/// that raised it, the configuration items it touches and the release that ships it); and the
+/// shared settings record, whose edits decide what records show (the priority matrix), so the
+/// teammate sees them alike. Ids of records not held here are left out.
 pub fn export_selection(
     chosen: &[RecordId],
     records: &Records,
@@ -146,6 +147,9 @@ pub fn export_selection(
             out.extend(outbound(record).into_iter().map(|(_, to)| to).filter(|to| records.get(to).is_some()));
             out.extend(index.inbound(id).map(|link| link.from));
         }
+    }
+    if !out.is_empty() {
+        out.extend(records.of_kind(catalogue::SETTINGS.id).map(|settings| settings.id));
     }
     out
 }
@@ -221,6 +225,10 @@ pub(crate) mod tests {
         assert_eq!(export_selection(&[id(1)], &records, &index, true), ids(&[1, 2, 4]));
         assert_eq!(export_selection(&[id(2)], &records, &index, true), ids(&[1, 2, 3]));
         assert_eq!(export_selection(&[id(2), id(5), id(9)], &records, &index, true), ids(&[1, 2, 3, 5]));
+        // The shared settings travel with any partial export, never alone.
+        records.apply(&change_set(6, 6, catalogue::SETTINGS.id, 6, vec![]));
+        assert_eq!(export_selection(&[id(5)], &records, &index, false), ids(&[5, 6]));
+        assert!(export_selection(&[id(9)], &records, &index, true).is_empty());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use super::format;
 use super::probe::mark as mark_probe;
 use super::sealing::{self, SealingError};
 use super::state::{instant, use_app};
+use crate::domain::catalogue;
 use crate::domain::edit::ChangeSet;
 use crate::domain::ids::RecordId;
 use crate::domain::links::export_selection;
@@ -214,11 +215,16 @@ fn Export() -> impl IntoView {
                 .map(|id| {
                     let label = link_label(records, &id);
                     let linked = !picked.contains(&id);
+                    let why = if records.get(&id).is_some_and(|r| r.kind == catalogue::SETTINGS.id) {
+                        " · shared settings (priority matrix)"
+                    } else {
+                        " · linked"
+                    };
                     let remove = move |_| chosen.update(|c| c.retain(|x| *x != id));
                     view! {
                         <li data-testid="export-chosen">
                             {label}
-                            {linked.then(|| view! { <span class="muted">" · linked"</span> })}
+                            {linked.then(|| view! { <span class="muted">{why}</span> })}
                             {(!linked).then(|| view! { <button class="link-button" title="Leave out" on:click=remove>"×"</button> })}
                         </li>
                     }

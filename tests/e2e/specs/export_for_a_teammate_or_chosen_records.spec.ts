@@ -91,28 +91,40 @@ test('a record exported with its linked records carries their whole history and 
   await ada.getByTestId('form-submit').click();
   await expect(ada.getByTestId('record-title')).toHaveText('Mail queue stuck on relay 2');
 
-  // From the record page: the record and the service it is linked to.
+  // Ada's team ranks high impact and high urgency P2, not P1.
+  await ada.getByTestId('nav-settings').click();
+  await ada.getByTestId('priority-high-high').selectOption('P2');
+  await ada.goBack();
+  await expect(ada.getByTestId('record-priority')).toContainText('P2');
+
+  // From the record page: the record, the service it is linked to, and the shared settings.
   await ada.getByTestId('export-record').click();
   await expect(ada.getByTestId('export-scope-chosen')).toBeChecked();
   const chosen = ada.getByTestId('export-chosen');
-  await expect(chosen).toHaveCount(2);
+  await expect(chosen).toHaveCount(3);
   await expect(chosen.filter({ hasText: 'Email' })).toContainText('linked');
+  await expect(chosen.filter({ hasText: 'shared settings' })).toHaveCount(1);
   const [download] = await Promise.all([ada.waitForEvent('download'), ada.getByTestId('export-all').click()]);
-  await expect(ada.getByTestId('export-result')).toContainText('2 records with their whole history');
+  await expect(ada.getByTestId('export-result')).toContainText('3 records with their whole history');
   expect(download.suggestedFilename()).toContain('-partial');
   const file: Exported['file'] = JSON.parse(readFileSync((await download.path()) ?? '', 'utf8'));
-  expect(new Set(file.change_sets.map((cs) => cs.record)).size).toBe(2);
-  expect(file.change_sets.length).toBe(3); // the service, the incident, and its edit
+  expect(new Set(file.change_sets.map((cs) => cs.record)).size).toBe(3);
+  expect(file.change_sets.length).toBe(4); // the service, the incident and its edit, the matrix cell
   expect(titles(file).join()).not.toContain('Unrelated');
 
   // Without linked records, and adding one through the finder.
   await ada.getByTestId('export-linked').uncheck();
-  await expect(chosen).toHaveCount(1);
+  await expect(chosen).toHaveCount(2);
   await ada.getByTestId('export-find').fill('printer');
   await ada.getByTestId('export-find-hit').first().click();
-  await expect(chosen).toHaveCount(2);
+  await expect(chosen).toHaveCount(3);
 
+  // Bea gets the incident, its service and the matrix: the same priority.
   const path = (await download.path()) ?? '';
   await importFile(bea, path);
-  await expect(bea.getByTestId('storage-status')).toContainText('2 records');
+  await expect(bea.getByTestId('storage-status')).toContainText('3 records');
+  await bea.getByTestId('nav-incidents').click();
+  await bea.locator('[data-testid="record-row"] td.col-reference a').first().click();
+  await expect(bea.getByTestId('record-title')).toHaveText('Mail queue stuck on relay 2');
+  await expect(bea.getByTestId('record-priority')).toContainText('P2');
 });
