@@ -1,0 +1,331 @@
+//! The Import card: files chosen or dropped are opened (with a passphrase when sealed), read
+//! and planned in steps with progress and Stop, previewed, and applied in one transaction.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+
+use crate::domain::edit::ChangeSet;
+use crate::store::now_ms;
+use crate::sync::file::{check_size, ExchangeFile, Exporter, FileError, Reader};
+use crate::sync::merge::{Plan, Planning, Replica};
+use crate::ui::format;
+use crate::ui::probe::mark as mark_probe;
+use crate::ui::sealing::{self, SealingError};
+use crate::ui::state::{instant, use_app};
+
+/// A read file and what importing it would do. The file's change sets are not kept: the
+/// plan holds the new ones, and a 50,000-record file is large.
+struct Pending {
+    name: String,
+    exporter: Exporter,
+    exported_at: chrono::DateTime<chrono::Utc>,
+    plan: Plan,
+}
+
+#[component]
+pub fn Import() -> impl IntoView {
+    let app = use_app();
+    let pending = RwSignal::new(Vec::<Pending>::new());
+    let errors = RwSignal::new(Vec::<String>::new());
+    let done = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    // The chosen files, kept to read them again once a passphrase is entered.
+    let chosen = StoredValue::new_local(Vec::<web_sys::File>::new());
+    let locked = RwSignal::new(Vec::<String>::new());
+    let passphrase = RwSignal::new(String::new());
+    let progress = RwSignal::new(None::<String>);
+    let cancel = RwSignal::new(false);
+    // The arrival sequence the preview's plans were made against.
+    let planned_at = StoredValue::new(0u64);
+
+    // Reads the chosen files one by one and plans each against what is held (and the files
+    // before it), so the preview adds up. Encrypted files are opened with `key`, or listed as
+    // locked when there is none.
+    let read = move |files: Vec<web_sys::File>, key: Option<String>| {
+        let Some(store) = app.store() else { return };
+        busy.set(true);
+        cancel.set(false);
+        errors.set(Vec::new());
+        done.set(None);
+        pending.set(Vec::new());
+        leptos::task::spawn_local(async move {
+            let started = now_ms();
+            let mut held = Replica::default();
+            match store.all_change_sets().await {
+                Ok(sets) => held.change_sets = sets.into_iter().map(|cs| (cs.id, cs)).collect(),
+                Err(e) => {
+                    errors.set(vec![e.to_string()]);
+                    busy.set(false);
+                    return;
+                }
+            }
+            held.records =
+                app.records.with_untracked(|r| r.iter().map(|r| (r.id, r.clone())).collect::<BTreeMap<_, _>>());
+            planned_at.set_value(app.seen());
+            let mut plans = Vec::new();
+            let mut problems = Vec::new();
+            let mut still_locked = Vec::new();
+            let last = files.len().saturating_sub(1);
+            for (n, file) in files.into_iter().enumerate() {
+                let name = file.name();
+                let read = match file_text(&file).await {
+                    Err(message) => Err(message),
+                    Ok(text) => match read_in_steps(&text, &name, progress, cancel).await {
+                        Err(FileError::Sealed) => match key.as_deref() {
+                            None => {
+                                still_locked.push(name);
+                                continue;
+                            }
+                            Some(key) => match sealing::open(&text, key).await {
+                                Ok(plain) => {
+                                    read_in_steps(&plain, &name, progress, cancel).await.map_err(|e| e.to_string())
+                                }
+                                Err(e) => {
+                                    if e == SealingError::File(FileError::WrongPassphrase) {
+                                        still_locked.push(name.clone());
+                                    }
+                                    Err(e.to_string())
+                                }
+                            },
+                        },
+                        other => other.map_err(|e| e.to_string()),
+                    },
+                };
+                mark_probe("data-preview-read-ms", now_ms() - started);
+                let planned = match read {
+                    Ok(file) => plan_in_steps(&held, &file, &name, progress, cancel).await.map(|plan| (file, plan)),
+                    Err(message) => Err(message),
+                };
+                if cancel.get_untracked() {
+                    progress.set(None);
+                    busy.set(false);
+                    done.set(Some("Import cancelled: nothing was written.".into()));
+                    return;
+                }
+                match planned {
+                    Ok((file, plan)) => {
+                        // The next file is planned against this one's result too.
+                        if n < last {
+                            held.apply(&plan);
+                        }
+                        plans.push(Pending { name, exporter: file.exporter, exported_at: file.exported_at, plan });
+                    }
+                    Err(message) => problems.push(format!("{name}: {message}")),
+                }
+            }
+            progress.set(None);
+            pending.set(plans);
+            errors.set(problems);
+            locked.set(still_locked);
+            busy.set(false);
+            mark_probe("data-preview-ms", now_ms() - started);
+        });
+    };
+    let choose = move |files: Vec<web_sys::File>| {
+        chosen.set_value(files.clone());
+        passphrase.set(String::new());
+        read(files, None);
+    };
+    let unlock = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        read(chosen.get_value(), Some(passphrase.get_untracked()));
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        choose(files_of(input.files()));
+        input.set_value("");
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        choose(files_of(ev.data_transfer().and_then(|d| d.files())));
+    };
+    let apply = move |_| {
+        let Some(store) = app.store() else { return };
+        // Take the plans out rather than copying their change sets.
+        let taken: Vec<Pending> = pending.try_update(std::mem::take).unwrap_or_default();
+        let names: Vec<String> = taken.iter().map(|p| p.name.clone()).collect();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let started = now_ms();
+            let mut records = app.records.get_untracked();
+            let tag = format!("import {} at {}", names.join(", "), format::local_time(instant(now_ms())));
+            let planned_at = planned_at.get_value();
+            let mut sets: Vec<ChangeSet> = Vec::new();
+            let written = if app.seen() == planned_at {
+                // The records the preview folded go in as they are: no second fold.
+                for pending in taken {
+                    sets.extend(pending.plan.new_change_sets);
+                    pending.plan.after.into_values().for_each(|record| records.insert(record));
+                }
+                let count = sets.len();
+                store.import_planned(sets, &tag, &records, planned_at).await.map(|w| (w, count))
+            } else {
+                // Something was stored since the preview: fold again on top of it.
+                sets.extend(taken.into_iter().flat_map(|p| p.plan.new_change_sets));
+                let count = sets.len();
+                store.import(sets, &tag, &mut records).await.map(|w| (w, count))
+            };
+            mark_probe("data-apply-store-ms", now_ms() - started);
+            match written {
+                Ok((written, count)) => {
+                    let shown = now_ms();
+                    app.replace_records(records);
+                    mark_probe("data-apply-show-ms", now_ms() - shown);
+                    app.stored(written.chunks).await;
+                    done.set(Some(format!("Imported {}.", format::count(count, "new change set", "new change sets"))));
+                    mark_probe("data-apply-ms", now_ms() - started);
+                }
+                Err(e) => errors.set(vec![format!("Nothing was imported: {e} Choose the files again to retry.")]),
+            }
+            busy.set(false);
+        });
+    };
+
+    let preview = move || {
+        // Read in place: a plan can hold hundreds of thousands of change sets.
+        pending.with(|items| (!items.is_empty()).then(|| {
+            let nothing_new = items.iter().all(|p| p.plan.is_empty());
+            let rows = items
+                .iter()
+                .map(|p| {
+                    let summary = format!(
+                        "{} new, {} updated, {} unchanged, {}",
+                        format::count(p.plan.new_records.len(), "record", "records"),
+                        p.plan.updated_records.len(),
+                        p.plan.unchanged_records.len(),
+                        format::count(p.plan.new_conflicts.len(), "conflict", "conflicts"),
+                    );
+                    view! {
+                        <li data-testid="import-preview">
+                            <strong>{p.name.clone()}</strong>
+                            <span class="muted">{format!(" · from {} · exported {}", p.exporter.member, format::local_time(p.exported_at))}</span>
+                            <p data-testid="import-summary"
+                                data-new=p.plan.new_records.len().to_string()
+                                data-updated=p.plan.updated_records.len().to_string()
+                                data-unchanged=p.plan.unchanged_records.len().to_string()
+                                data-conflicts=p.plan.new_conflicts.len().to_string()>{summary}</p>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="card transition-panel" data-testid="import-panel">
+                    <h3>"Before anything is written"</h3>
+                    <ul class="link-list">{rows}</ul>
+                    {nothing_new.then(|| view! { <p class="note" data-testid="import-nothing-new">"Nothing to import: everything in these files is already here."</p> })}
+                    <div class="actions">
+                        <button class="button primary" data-testid="import-apply" on:click=apply disabled=move || busy.get() || nothing_new>"Apply"</button>
+                        <button class="button" data-testid="import-cancel" on:click=move |_| { pending.set(Vec::new()); locked.set(Vec::new()); }>"Cancel"</button>
+                    </div>
+                </div>
+            }
+        }))
+    };
+    view! {
+        <section class="card">
+            <h2>"Import"</h2>
+            <p>{format!("Choose or drop one or several exchange files (up to {}). You see what they change before anything is written.", format::bytes(crate::sync::file::MAX_BYTES as f64))}</p>
+            <label class="dropzone" on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+                <span>"Drop files here, or "</span><span class="button">"Choose files…"</span>
+                <input type="file" accept=".json,application/json" multiple data-testid="import-files" class="visually-hidden" on:change=on_pick/>
+            </label>
+            {move || busy.get().then(|| view! {
+                <div class="progress" role="status" data-testid="import-progress">
+                    <span>{move || progress.get().unwrap_or_else(|| "Reading…".into())}</span>
+                    <button class="button" data-testid="import-stop" on:click=move |_| cancel.set(true)
+                        disabled=move || cancel.get() || progress.get().is_none()>"Stop"</button>
+                </div>
+            })}
+            {move || (!locked.get().is_empty()).then(|| {
+                let names = locked.get().join(", ");
+                view! {
+                    <form class="card transition-panel" data-testid="unlock-panel" on:submit=unlock>
+                        <h3>"Encrypted"</h3>
+                        <p>{format!("{names}: encrypted with a passphrase. Enter it to see what the file changes.")}</p>
+                        <div class="field">
+                            <label for="import-passphrase">"Passphrase"</label>
+                            <input id="import-passphrase" data-testid="import-passphrase" type="password" autocomplete="off"
+                                prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev))/>
+                        </div>
+                        <div class="actions">
+                            <button class="button primary" type="submit" data-testid="import-unlock" disabled=move || busy.get()>"Open"</button>
+                        </div>
+                    </form>
+                }
+            })}
+            {move || errors.get().into_iter().map(|e| view! { <p class="field-error" role="alert" data-testid="import-error">{e}</p> }).collect_view()}
+            {preview}
+            {move || done.get().map(|t| view! { <p class="note" role="status" data-testid="import-done">{t}</p> })}
+        </section>
+    }
+}
+
+fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// Change sets parsed between two looks at the page (progress, the Stop button).
+const STEP: usize = 5_000;
+
+/// Reads an exchange file in steps, yielding to the page between them and showing progress;
+/// stops when `cancel` is set.
+async fn read_in_steps(
+    text: &str,
+    name: &str,
+    progress: RwSignal<Option<String>>,
+    cancel: RwSignal<bool>,
+) -> Result<ExchangeFile, FileError> {
+    let opening = Reader::open(text)?;
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    let mut reader = opening.list()?;
+    loop {
+        let finished = reader.step(STEP);
+        let (read, total) = reader.progress();
+        progress.set(Some(format!("Reading {name}: {read} of {total} change sets")));
+        if finished {
+            break;
+        }
+        if cancel.get_untracked() {
+            return Err(FileError::Stopped);
+        }
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+    reader.finish()
+}
+
+/// Plans a read file against what is held, folding its new change sets in steps with
+/// progress shown; stops when `cancel` is set.
+async fn plan_in_steps(
+    held: &Replica,
+    file: &ExchangeFile,
+    name: &str,
+    progress: RwSignal<Option<String>>,
+    cancel: RwSignal<bool>,
+) -> Result<Plan, String> {
+    let mut planning = Planning::start(held, file, instant(now_ms())).map_err(|e| e.to_string())?;
+    loop {
+        let finished = planning.fold(held, STEP);
+        let (folded, total) = planning.progress();
+        progress.set(Some(format!("Comparing {name} with what is here: {folded} of {total} new change sets")));
+        if finished {
+            break;
+        }
+        if cancel.get_untracked() {
+            return Err(FileError::Stopped.to_string());
+        }
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+    Ok(planning.finish(held))
+}
+
+/// One file's text, its size checked before it is read.
+async fn file_text(file: &web_sys::File) -> Result<String, String> {
+    check_size(file.size() as u64).map_err(|e| e.to_string())?;
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .map_err(|_| "The browser could not read the file.".to_string())?;
+    text.as_string().ok_or_else(|| "The file is not text.".to_string())
+}
