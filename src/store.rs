@@ -32,7 +32,7 @@ use crate::domain::edit::{ChangeSet, Draft, EditRef};
 use crate::domain::ids::{ChangeSetId, RecordId, ReplicaId};
 use crate::domain::record::{Record, Records};
 
-pub use browser::{now_ms, random_bytes, request_persistence, storage_estimate, StorageEstimate};
+pub use browser::{crypto_random_bytes, now_ms, random_bytes, request_persistence, storage_estimate, StorageEstimate};
 pub use error::StoreError;
 
 pub use layout::ExportMark;
@@ -387,9 +387,9 @@ impl Store {
 
     /// What an export reads, in one transaction: the chunks that arrived after arrival
     /// sequence `after` (0: everything) as their stored text, JSON arrays of canonical change
-    /// sets (`sync::file::canonical_change_sets` reads them), and the sequence this reads
-    /// through.
-    pub async fn chunk_texts_after(&self, after: u64) -> Result<(Vec<String>, u64), StoreError> {
+    /// sets (`sync::file::canonical_change_sets` reads them); the sequence this reads through;
+    /// and this replica's id, the exporter's.
+    pub async fn chunk_texts_after(&self, after: u64) -> Result<(Vec<String>, u64, ReplicaId), StoreError> {
         let tx = self.db.transaction([CHUNKS, META]).build()?;
         let Some(head): Option<Head> = tx.object_store(META)?.get(HEAD_KEY).serde()?.await? else {
             return Err(StoreError::Corrupt("the clock record is missing".into()));
@@ -401,7 +401,7 @@ impl Store {
             .serde()?
             .await?;
         let texts = chunks.map(|chunk| chunk.map(|c| c.json)).collect::<Result<Vec<_>, _>>()?;
-        Ok((texts, head.seq))
+        Ok((texts, head.seq, head.replica))
     }
 
     /// Notes that an export was made: an import before it can no longer be undone (a teammate

@@ -300,14 +300,14 @@ async fn an_export_to_a_teammate_starts_where_the_last_one_to_them_ended() {
     let store = open(&fresh_name("exports-to")).await;
     store.commit(vec![incident_draft("First", 1)]).await.unwrap();
     let count = |texts: &[String]| texts.iter().map(|t| canonical_change_sets(t).unwrap().len()).sum::<usize>();
-    let (everything, through) = store.chunk_texts_after(0).await.unwrap();
+    let (everything, through, _) = store.chunk_texts_after(0).await.unwrap();
     assert_eq!(count(&everything), 1);
     store.mark_exported(Some("Bea"), through).await.unwrap();
     assert_eq!(store.export_marks().await.unwrap().get("Bea").map(|m| m.seq), Some(through));
 
     store.commit(vec![incident_draft("Second", 2)]).await.unwrap();
     let bea = store.export_marks().await.unwrap()["Bea"].seq;
-    let (since, now) = store.chunk_texts_after(bea).await.unwrap();
+    let (since, now, _) = store.chunk_texts_after(bea).await.unwrap();
     assert_eq!(count(&since), 1, "only what arrived after the export to Bea");
     assert!(now > through);
     // Another teammate has no mark: everything is new to them.

@@ -9,19 +9,18 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// `N` random bytes from `crypto.getRandomValues`, or from `Math.random` where it is missing.
+/// `N` random bytes from `crypto.getRandomValues`, or from `Math.random` where it is missing
+/// (ids need to be unlikely to collide, not secret).
 pub fn random_bytes<const N: usize>() -> [u8; N] {
+    crypto_random_bytes().unwrap_or_else(|| std::array::from_fn(|_| (js_sys::Math::random() * 256.0) as u8))
+}
+
+/// `N` random bytes from `crypto.getRandomValues` only (keys, salts, nonces), or none.
+pub fn crypto_random_bytes<const N: usize>() -> Option<[u8; N]> {
     let mut bytes = [0u8; N];
-    let filled = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).is_ok())
-        .unwrap_or(false);
-    if !filled {
-        for byte in bytes.iter_mut() {
-            *byte = (js_sys::Math::random() * 256.0) as u8;
-        }
-    }
-    bytes
+    let crypto = web_sys::window()?.crypto().ok()?;
+    crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
+    Some(bytes)
 }
 
 /// What the browser says about this site's storage.

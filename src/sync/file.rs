@@ -142,11 +142,9 @@ impl ExchangeFile {
         write_lines(&self.exporter, self.exported_at, lines.iter().map(String::as_str))
     }
 
-    /// Reads a file, refusing it whole on the first problem (all steps of a [`Reader`] at once).
+    /// Reads a file, refusing it whole on the first problem (a [`Reader`] finished at once).
     pub fn read(text: &str) -> Result<ExchangeFile, FileError> {
-        let mut reader = Reader::new(text)?;
-        while !reader.step(usize::MAX) {}
-        reader.finish()
+        Reader::new(text)?.finish()
     }
 }
 
@@ -272,7 +270,7 @@ impl<'a> Reader<'a> {
         to == self.raw_sets.len()
     }
 
-    /// Checks the checksum and every change set, once all are read.
+    /// Reads what is left, then checks the checksum and reports the first bad change set.
     pub fn finish(mut self) -> Result<ExchangeFile, FileError> {
         while !self.step(usize::MAX) {}
         let sum_of = |lines: &[&str]| {

@@ -62,9 +62,7 @@ impl Plan {
 /// Plans importing `file` into what `held` holds, `now` by this browser's clock: all the
 /// steps of a [`Planning`] at once.
 pub fn plan(held: &dyn Held, file: &ExchangeFile, now: DateTime<Utc>) -> Result<Plan, MergeError> {
-    let mut planning = Planning::start(held, file, now)?;
-    while !planning.fold(held, usize::MAX) {}
-    Ok(planning.finish(held))
+    Ok(Planning::start(held, file, now)?.finish(held))
 }
 
 /// A plan made in steps: checking the file's change sets against what is held, then folding
@@ -151,7 +149,8 @@ impl Planning {
         to == self.new_change_sets.len()
     }
 
-    /// The plan: what is new, updated, unchanged, and the conflicts the import adds.
+    /// Folds what is left, then the plan: what is new, updated, unchanged, and the conflicts
+    /// the import adds.
     pub fn finish(mut self, held: &dyn Held) -> Plan {
         while !self.fold(held, usize::MAX) {}
         let Planning { new_change_sets, records_in_file, after, .. } = self;

@@ -7,8 +7,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AesDerivedKeyParams, AesGcmParams, CryptoKey, Pbkdf2Params, SubtleCrypto};
 
+use crate::store::crypto_random_bytes;
 use crate::sync::file::FileError;
-use crate::sync::sealed::{SealedFile, Sealing, IV_BYTES, SALT_BYTES};
+use crate::sync::sealed::{SealedFile, Sealing};
 
 /// Why a file could not be sealed or opened.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -26,7 +27,7 @@ pub enum SealingError {
 /// Seals the exchange file `plain` under `passphrase`: the sealed file's text.
 pub async fn seal(plain: &str, passphrase: &str) -> Result<String, SealingError> {
     let subtle = subtle()?;
-    let sealing = Sealing::new(random()?);
+    let sealing = Sealing::new(crypto_random_bytes().ok_or(SealingError::Unavailable)?);
     let failed = |e: JsValue| SealingError::Failed(describe(&e));
     let key = derive_key(&subtle, passphrase, &sealing, "encrypt").await.map_err(failed)?;
     let sealed = JsFuture::from(
@@ -62,14 +63,6 @@ fn subtle() -> Result<SubtleCrypto, SealingError> {
         return Err(SealingError::Unavailable);
     }
     Ok(subtle.unchecked_into())
-}
-
-/// Salt and nonce from the browser's cryptographic source (never a weaker fallback).
-fn random() -> Result<[u8; SALT_BYTES + IV_BYTES], SealingError> {
-    let mut bytes = [0u8; SALT_BYTES + IV_BYTES];
-    let crypto = web_sys::window().and_then(|w| w.crypto().ok()).ok_or(SealingError::Unavailable)?;
-    crypto.get_random_values_with_u8_array(&mut bytes).map_err(|_| SealingError::Unavailable)?;
-    Ok(bytes)
 }
 
 async fn derive_key(

@@ -93,8 +93,7 @@ pub fn Export() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let outcome = async {
                 let started = now_ms();
-                let (texts, through) = store.chunk_texts_after(after).await.map_err(|e| e.to_string())?;
-                let replica = store.replica().await.map_err(|e| e.to_string())?;
+                let (texts, through, replica) = store.chunk_texts_after(after).await.map_err(|e| e.to_string())?;
                 let read_ms = now_ms() - started;
                 let mut change_sets = Vec::new();
                 for text in &texts {

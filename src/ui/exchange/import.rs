@@ -70,28 +70,16 @@ pub fn Import() -> impl IntoView {
             let last = files.len().saturating_sub(1);
             for (n, file) in files.into_iter().enumerate() {
                 let name = file.name();
-                let read = match file_text(&file).await {
-                    Err(message) => Err(message),
-                    Ok(text) => match read_in_steps(&text, &name, progress, cancel).await {
-                        Err(FileError::Sealed) => match key.as_deref() {
-                            None => {
-                                still_locked.push(name);
-                                continue;
-                            }
-                            Some(key) => match sealing::open(&text, key).await {
-                                Ok(plain) => {
-                                    read_in_steps(&plain, &name, progress, cancel).await.map_err(|e| e.to_string())
-                                }
-                                Err(e) => {
-                                    if e == SealingError::File(FileError::WrongPassphrase) {
-                                        still_locked.push(name.clone());
-                                    }
-                                    Err(e.to_string())
-                                }
-                            },
-                        },
-                        other => other.map_err(|e| e.to_string()),
-                    },
+                let read = match open_file(&file, &name, key.as_deref(), progress, cancel).await {
+                    Opened::File(read) => Ok(read),
+                    Opened::Failed(message) => Err(message),
+                    Opened::Locked(wrong) => {
+                        still_locked.push(name.clone());
+                        match wrong {
+                            Some(message) => Err(message),
+                            None => continue,
+                        }
+                    }
                 };
                 mark_probe("data-preview-read-ms", now_ms() - started);
                 let planned = match read {
@@ -265,6 +253,43 @@ pub fn Import() -> impl IntoView {
 fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     let Some(list) = list else { return Vec::new() };
     (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// What reading one chosen file gave.
+enum Opened {
+    File(ExchangeFile),
+    /// Encrypted, and no passphrase was given (none) or it does not open the file (why).
+    Locked(Option<String>),
+    Failed(String),
+}
+
+/// Reads one chosen file: its text, opened with `key` when it is encrypted, read in steps.
+async fn open_file(
+    file: &web_sys::File,
+    name: &str,
+    key: Option<&str>,
+    progress: RwSignal<Option<String>>,
+    cancel: RwSignal<bool>,
+) -> Opened {
+    let text = match file_text(file).await {
+        Ok(text) => text,
+        Err(message) => return Opened::Failed(message),
+    };
+    match read_in_steps(&text, name, progress, cancel).await {
+        Ok(read) => Opened::File(read),
+        Err(FileError::Sealed) => {
+            let Some(key) = key else { return Opened::Locked(None) };
+            match sealing::open(&text, key).await {
+                Ok(plain) => match read_in_steps(&plain, name, progress, cancel).await {
+                    Ok(read) => Opened::File(read),
+                    Err(e) => Opened::Failed(e.to_string()),
+                },
+                Err(e @ SealingError::File(FileError::WrongPassphrase)) => Opened::Locked(Some(e.to_string())),
+                Err(e) => Opened::Failed(e.to_string()),
+            }
+        }
+        Err(e) => Opened::Failed(e.to_string()),
+    }
 }
 
 /// Change sets parsed between two looks at the page (progress, the Stop button).

@@ -1,14 +1,7 @@
 // A large file is read in steps: the page shows how far it got and stays usable, and Stop
 // ends the reading with nothing written; read to the end, the preview follows.
-import { expect, test, type Page } from '@playwright/test';
-import { freshApp } from './fixtures';
-
-async function fingerprint(page: Page): Promise<string> {
-  await page.getByTestId('nav-settings').click();
-  const value = page.getByTestId('fingerprint');
-  await expect(value).toHaveText(/^[0-9a-f]{64}$/);
-  return (await value.textContent()) ?? '';
-}
+import { expect, test } from '@playwright/test';
+import { fingerprint, freshApp } from './fixtures';
 
 test('a large import shows progress and can be stopped before anything is written', async ({ browser }) => {
   test.setTimeout(180_000);

@@ -6,7 +6,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createIncident, freshApp, openIncidents } from './fixtures';
+import { applyFile, createIncident, exportFile, fingerprint, freshApp, openIncidents } from './fixtures';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats(ajv);
@@ -14,33 +14,9 @@ const validate = ajv.compile(
   JSON.parse(readFileSync(path.resolve(__dirname, '../../../public/exchange.schema.json'), 'utf8')),
 );
 
-async function exportFile(page: Page): Promise<string> {
-  await page.getByTestId('nav-exchange').click();
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all').click()]);
-  await expect(page.getByTestId('export-result')).toBeVisible();
-  const saved = await download.path();
-  if (!saved) throw new Error('the download was not saved');
-  return saved;
-}
-
-async function importFile(page: Page, file: string) {
-  await page.getByTestId('nav-exchange').click();
-  await page.getByTestId('import-files').setInputFiles(file);
-  await expect(page.getByTestId('import-summary')).toBeVisible();
-  await page.getByTestId('import-apply').click();
-  await expect(page.getByTestId('import-done')).toBeVisible();
-}
-
 async function openRecord(page: Page, ref: string) {
   await openIncidents(page);
   await page.locator(`[data-testid="record-row"][data-ref="${ref}"] td.col-reference a`).click();
-}
-
-async function fingerprint(page: Page): Promise<string> {
-  await page.getByTestId('nav-settings').click();
-  const value = page.getByTestId('fingerprint');
-  await expect(value).toHaveText(/^[0-9a-f]{64}$/);
-  return (await value.textContent()) ?? '';
 }
 
 test('a note redacted in one browser is redacted in the other after the file is imported', async ({ browser }) => {
@@ -55,7 +31,7 @@ test('a note redacted in one browser is redacted in the other after the file is 
   await expect(ada.getByTestId('note-entry').filter({ hasText: secret })).toHaveCount(1);
 
   // Bea has the note from an earlier file.
-  await importFile(bea, await exportFile(ada));
+  await applyFile(bea, await exportFile(ada));
   await openRecord(bea, ref);
   await expect(bea.getByTestId('note-entry').filter({ hasText: secret })).toHaveCount(1);
 
@@ -77,7 +53,7 @@ test('a note redacted in one browser is redacted in the other after the file is 
   expect(text).not.toContain('555-0101');
   expect(text).toContain('"redacted_note"');
   expect(validate(JSON.parse(text)), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
-  await importFile(bea, file);
+  await applyFile(bea, file);
   await openRecord(bea, ref);
   const beaHistory = bea.getByTestId('history');
   await expect(beaHistory).toContainText('redacted by Ada at');

@@ -1,20 +1,13 @@
 // Every file of the bad-file corpus (tests/corpus, made by src/sync/corpus.rs) is refused
 // with its message and leaves the database as it was (same fingerprint); a valid file full of
 // markup imports and its markup shows as text, never runs.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createIncident, freshApp, openIncidents } from './fixtures';
+import { createIncident, fingerprint, freshApp, openIncidents } from './fixtures';
 
 const corpus = path.resolve(__dirname, '../../corpus');
 const manifest: { file: string; message: string }[] = JSON.parse(readFileSync(path.join(corpus, 'manifest.json'), 'utf8'));
-
-async function fingerprint(page: Page): Promise<string> {
-  await page.getByTestId('nav-settings').click();
-  const value = page.getByTestId('fingerprint');
-  await expect(value).toHaveText(/^[0-9a-f]{64}$/);
-  return (await value.textContent()) ?? '';
-}
 
 test('each broken file is refused with its message and changes nothing', async ({ page }) => {
   await freshApp(page);

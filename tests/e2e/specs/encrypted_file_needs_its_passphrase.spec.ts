@@ -1,22 +1,15 @@
 // A file exported with a passphrase is encrypted (nothing of its content readable), imports
 // only with that passphrase, and a wrong passphrase is said plainly and writes nothing. A file
 // sealed by the reference implementation (RustCrypto, tests/corpus) opens too.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import Ajv2020 from 'ajv/dist/2020';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createIncident, freshApp } from './fixtures';
+import { createIncident, fingerprint, freshApp } from './fixtures';
 
 const fixture = path.resolve(__dirname, '../../corpus/sealed_valid.json');
 const schema = JSON.parse(readFileSync(path.resolve(__dirname, '../../../public/exchange-sealed.schema.json'), 'utf8'));
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
-
-async function fingerprint(page: Page): Promise<string> {
-  await page.getByTestId('nav-settings').click();
-  const value = page.getByTestId('fingerprint');
-  await expect(value).toHaveText(/^[0-9a-f]{64}$/);
-  return (await value.textContent()) ?? '';
-}
 
 test('an encrypted export opens only with its passphrase', async ({ browser }) => {
   const ada = await (await browser.newContext({ acceptDownloads: true })).newPage();

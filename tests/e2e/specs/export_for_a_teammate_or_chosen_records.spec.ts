@@ -3,7 +3,7 @@
 // who imports them ends with the same data as from full exports.
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { createIncident, freshApp } from './fixtures';
+import { applyFile, createIncident, fingerprint, freshApp } from './fixtures';
 
 interface Exported {
   path: string;
@@ -19,22 +19,6 @@ async function exportAs(page: Page, scope: 'all' | 'since' | 'chosen', to = ''):
   await expect(page.getByTestId('export-result')).toBeVisible();
   const path = (await download.path()) ?? '';
   return { path, name: download.suggestedFilename(), file: JSON.parse(readFileSync(path, 'utf8')) };
-}
-
-async function importFile(page: Page, path: string) {
-  await page.getByTestId('nav-exchange').click();
-  await page.getByTestId('import-files').setInputFiles(path);
-  const summary = page.getByTestId('import-summary');
-  await expect(summary).toBeVisible();
-  await page.getByTestId('import-apply').click();
-  await expect(page.getByTestId('import-done')).toBeVisible();
-}
-
-async function fingerprint(page: Page): Promise<string> {
-  await page.getByTestId('nav-settings').click();
-  const value = page.getByTestId('fingerprint');
-  await expect(value).toHaveText(/^[0-9a-f]{64}$/);
-  return (await value.textContent()) ?? '';
 }
 
 function titles(file: Exported['file']): string[] {
@@ -73,8 +57,8 @@ test('an export to a teammate holds only what they have not had from me', async 
   await ada.getByTestId('export-all').click();
   await expect(ada.getByTestId('export-error')).toContainText('name the teammate');
 
-  await importFile(bea, first.path);
-  await importFile(bea, second.path);
+  await applyFile(bea, first.path);
+  await applyFile(bea, second.path);
   await expect(bea.getByTestId('storage-status')).toContainText('3 records');
   expect(await fingerprint(bea)).toBe(await fingerprint(ada));
 });
@@ -121,7 +105,7 @@ test('a record exported with its linked records carries their whole history and 
 
   // Bea gets the incident, its service and the matrix: the same priority.
   const path = (await download.path()) ?? '';
-  await importFile(bea, path);
+  await applyFile(bea, path);
   await expect(bea.getByTestId('storage-status')).toContainText('3 records');
   await bea.getByTestId('nav-incidents').click();
   await bea.locator('[data-testid="record-row"] td.col-reference a').first().click();

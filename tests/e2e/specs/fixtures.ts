@@ -156,3 +156,18 @@ export async function importFile(page: Page, path: string) {
   await expect(summary).toBeVisible();
   return summary;
 }
+
+/** Imports a file through Share, waits for its preview, applies it and waits until it is done. */
+export async function applyFile(page: Page, path: string): Promise<void> {
+  await importFile(page, path);
+  await page.getByTestId('import-apply').click();
+  await expect(page.getByTestId('import-done')).toBeVisible();
+}
+
+/** The shared-data fingerprint Settings shows (equal in browsers that hold the same edits). */
+export async function fingerprint(page: Page): Promise<string> {
+  await page.getByTestId('nav-settings').click();
+  const value = page.getByTestId('fingerprint');
+  await expect(value).toHaveText(/^[0-9a-f]{64}$/);
+  return (await value.textContent()) ?? '';
+}

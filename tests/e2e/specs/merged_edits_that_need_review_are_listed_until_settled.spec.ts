@@ -5,10 +5,10 @@
 // flagged there and on the change's page, not rolled back.
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import {
+  applyFile,
   createIncident,
   exportFile,
   freshApp,
-  importFile,
   newRecord,
   openIncidents,
   save,
@@ -26,10 +26,7 @@ async function twoBrowsers(browser: Browser): Promise<[Page, Page]> {
 
 /** `to` imports everything `from` holds and applies it. */
 async function send(from: Page, to: Page) {
-  const file = await exportFile(from);
-  await importFile(to, file);
-  await to.getByTestId('import-apply').click();
-  await expect(to.getByTestId('import-done')).toBeVisible();
+  await applyFile(to, await exportFile(from));
 }
 
 async function openRecord(page: Page, list: string, ref: string) {

@@ -2,7 +2,7 @@
 // ways, and end identical: the same fingerprint, the concurrent edit shown as a conflict with
 // both values, and importing a file again changes nothing.
 import { expect, test, type Page } from '@playwright/test';
-import { createIncident, exportFile, freshApp, importFile, openIncidents } from './fixtures';
+import { createIncident, exportFile, fingerprint, freshApp, importFile, openIncidents } from './fixtures';
 
 async function editTitle(page: Page, ref: string, title: string) {
   await openIncidents(page);
@@ -11,13 +11,6 @@ async function editTitle(page: Page, ref: string, title: string) {
   await page.getByTestId('field-title').fill(title);
   await page.getByTestId('form-submit').click();
   await expect(page.getByTestId('record-title')).toHaveText(title);
-}
-
-async function fingerprint(page: Page): Promise<string> {
-  await page.getByTestId('nav-settings').click();
-  const value = page.getByTestId('fingerprint');
-  await expect(value).toHaveText(/^[0-9a-f]{64}$/);
-  return (await value.textContent()) ?? '';
 }
 
 test('two browsers edit offline, swap files and end identical with the conflict shown', async ({ browser }) => {
