@@ -16,6 +16,7 @@
 
 mod browser;
 mod error;
+mod export;
 mod layout;
 pub mod schema;
 
@@ -34,6 +35,7 @@ use crate::domain::record::{Record, Records};
 
 pub use browser::{crypto_random_bytes, now_ms, random_bytes, request_persistence, storage_estimate, StorageEstimate};
 pub use error::StoreError;
+pub use export::{ExportScope, ExportedFile};
 
 pub use layout::ExportMark;
 use layout::{
@@ -385,25 +387,6 @@ impl Store {
         Ok(out)
     }
 
-    /// What an export reads, in one transaction: the chunks that arrived after arrival
-    /// sequence `after` (0: everything) as their stored text, JSON arrays of canonical change
-    /// sets (`sync::file::canonical_change_sets` reads them); the sequence this reads through;
-    /// and this replica's id, the exporter's.
-    pub async fn chunk_texts_after(&self, after: u64) -> Result<(Vec<String>, u64, ReplicaId), StoreError> {
-        let tx = self.db.transaction([CHUNKS, META]).build()?;
-        let Some(head): Option<Head> = tx.object_store(META)?.get(HEAD_KEY).serde()?.await? else {
-            return Err(StoreError::Corrupt("the clock record is missing".into()));
-        };
-        let chunks = tx
-            .object_store(CHUNKS)?
-            .get_all::<layout::ChunkText>()
-            .with_query::<u64, _>(KeyRange::LowerBound(after, true))
-            .serde()?
-            .await?;
-        let texts = chunks.map(|chunk| chunk.map(|c| c.json)).collect::<Result<Vec<_>, _>>()?;
-        Ok((texts, head.seq, head.replica))
-    }
-
     /// Notes that an export was made: an import before it can no longer be undone (a teammate
     /// may hold its edits from this browser's file now); and, for an export to a named
     /// teammate that held everything up to `through`, where the next export to them starts.
@@ -462,6 +445,7 @@ impl Store {
         }
         let chunks = tx.object_store(CHUNKS)?;
         chunks.delete::<u64, _>(KeyRange::Bound(import.first_seq, false, import.last_seq, false)).serde()?;
+        export::forget_body(&tx).await?;
         meta.delete::<String, _>(LAST_IMPORT_KEY.to_string()).primitive()?;
         let rest = chunks.get_all::<StoredChunk>().serde()?.await?;
         let mut records = Records::default();
@@ -502,6 +486,7 @@ async fn rewrite_redacted(
     let records: BTreeSet<RecordId> = relevant.values().map(|cs| cs.record).collect();
     let chunks = tx.object_store(CHUNKS)?;
     let index = chunks.index(layout::BY_RECORD)?;
+    let mut rewrote = false;
     for record in records {
         // Requests in one transaction run in order: a chunk rewritten for an earlier record
         // is read back rewritten.
@@ -526,8 +511,13 @@ async fn rewrite_redacted(
             if changed {
                 let rewritten = StoredChunk::new(chunk.seq, chunk.arrived, chunk.import.clone(), &sets)?;
                 chunks.put(&rewritten).with_key(chunk.seq).serde()?;
+                rewrote = true;
             }
         }
+    }
+    if rewrote {
+        // The last export's kept body holds the change sets as they were.
+        export::forget_body(tx).await?;
     }
     Ok(in_place)
 }

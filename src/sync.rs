@@ -10,6 +10,7 @@ mod corpus;
 pub mod file;
 pub mod merge;
 pub mod sealed;
+pub mod writer;
 
 use sha2::{Digest, Sha256};
 

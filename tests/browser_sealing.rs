@@ -15,20 +15,20 @@ const FIXTURE: &str = include_str!("corpus/sealed_valid.json");
 #[wasm_bindgen_test]
 async fn what_the_browser_seals_opens_with_the_passphrase_only() {
     let plain = "{\"a note\":\"café ☕ </script>\"}";
-    let sealed = seal(plain, "a long passphrase").await.unwrap();
+    let sealed = seal(plain.as_bytes(), "a long passphrase").await.unwrap();
     let envelope = SealedFile::read(&sealed).unwrap();
     assert_eq!(envelope.sealing.iterations, ITERATIONS);
     assert!(!sealed.contains("café"));
     assert_eq!(open(&sealed, "a long passphrase").await.unwrap(), plain);
     assert_eq!(open(&sealed, "a long passphrasE").await, Err(SealingError::File(FileError::WrongPassphrase)));
     // Two seals of the same text differ (fresh salt and nonce).
-    assert_ne!(seal(plain, "a long passphrase").await.unwrap(), sealed);
+    assert_ne!(seal(plain.as_bytes(), "a long passphrase").await.unwrap(), sealed);
 }
 
 #[wasm_bindgen_test]
 async fn the_passphrase_is_compared_in_its_composed_form() {
     // "é" typed as one code point or as "e" + combining accent is the same passphrase.
-    let sealed = seal("x", "caf\u{e9} au lait").await.unwrap();
+    let sealed = seal(b"x", "caf\u{e9} au lait").await.unwrap();
     assert_eq!(open(&sealed, "cafe\u{301} au lait").await.unwrap(), "x");
 }
 

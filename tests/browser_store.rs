@@ -8,13 +8,13 @@ use servicebook::domain::catalogue::{INCIDENT, SERVICE};
 use servicebook::domain::clock::Stamp;
 use servicebook::domain::command::{self, Actor, Context, FormInput};
 use servicebook::domain::demo;
-use servicebook::domain::edit::Draft;
+use servicebook::domain::edit::{ChangeSet, Draft};
 use servicebook::domain::ids::{ChangeSetId, Member, RecordId, ReplicaId};
 use servicebook::domain::record::{fold_all, Record, Records};
 use servicebook::domain::value::Value;
 use servicebook::store::schema::v1::{self, LegacyEdit};
-use servicebook::store::{now_ms, random_bytes, Store};
-use servicebook::sync::file::canonical_change_sets;
+use servicebook::store::{now_ms, random_bytes, ExportScope, Store};
+use servicebook::sync::file::{ExchangeFile, Exporter};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -295,24 +295,107 @@ async fn the_last_import_is_undone_exactly_while_nothing_happened_since() {
     assert_eq!(fresh.all_change_sets().await.unwrap().len(), before, "a refused undo changes nothing");
 }
 
+/// The text of an export's file.
+async fn file_text(store: &Store, scope: &ExportScope) -> (String, u64, bool) {
+    let file = store.export(scope, Member::new("Ada").unwrap(), chrono::Utc::now()).await.unwrap();
+    store.keep_body(&file).await.unwrap();
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.blob.text()).await.unwrap();
+    (buffer.as_string().unwrap(), file.through, file.continued)
+}
+
+/// The change sets of an export's file (its checksum checked).
+async fn exported(store: &Store, scope: &ExportScope) -> (ExchangeFile, u64, bool) {
+    let (text, through, continued) = file_text(store, scope).await;
+    (ExchangeFile::read(&text).unwrap(), through, continued)
+}
+
 #[wasm_bindgen_test]
 async fn an_export_to_a_teammate_starts_where_the_last_one_to_them_ended() {
     let store = open(&fresh_name("exports-to")).await;
     store.commit(vec![incident_draft("First", 1)]).await.unwrap();
-    let count = |texts: &[String]| texts.iter().map(|t| canonical_change_sets(t).unwrap().len()).sum::<usize>();
-    let (everything, through, _) = store.chunk_texts_after(0).await.unwrap();
-    assert_eq!(count(&everything), 1);
+    let (everything, through, _) = exported(&store, &ExportScope::Everything).await;
+    assert_eq!(everything.change_sets.len(), 1);
     store.mark_exported(Some("Bea"), through).await.unwrap();
     assert_eq!(store.export_marks().await.unwrap().get("Bea").map(|m| m.seq), Some(through));
 
     store.commit(vec![incident_draft("Second", 2)]).await.unwrap();
     let bea = store.export_marks().await.unwrap()["Bea"].seq;
-    let (since, now, _) = store.chunk_texts_after(bea).await.unwrap();
-    assert_eq!(count(&since), 1, "only what arrived after the export to Bea");
+    let (since, now, _) = exported(&store, &ExportScope::After(bea)).await;
+    assert_eq!(since.change_sets.len(), 1, "only what arrived after the export to Bea");
     assert!(now > through);
     // Another teammate has no mark: everything is new to them.
     assert!(!store.export_marks().await.unwrap().contains_key("Cy"));
-    assert_eq!(count(&store.chunk_texts_after(0).await.unwrap().0), 2);
+    assert_eq!(exported(&store, &ExportScope::Everything).await.0.change_sets.len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_full_export_continues_the_last_ones_body_only_while_it_is_still_true() {
+    let store = open(&fresh_name("export-body")).await;
+    // A teammate's edit made before any of ours: it will sort inside our body.
+    let other = open(&fresh_name("export-body-other")).await;
+    let older = other.commit(vec![incident_draft("Theirs, made earlier", 3)]).await.unwrap().change_sets;
+    let mut records = Records::default();
+    for n in 0..3 {
+        for change_set in store.commit(vec![incident_draft(&format!("Incident {n}"), 1)]).await.unwrap().change_sets {
+            records.apply(&change_set);
+        }
+    }
+    let all_written = |file: &ExchangeFile| {
+        let mut sets = file.change_sets.clone();
+        sets.sort_by_key(|cs| cs.id);
+        sets
+    };
+    let stored = |sets: Vec<ChangeSet>| {
+        let mut sets = sets;
+        sets.sort_by_key(|cs| cs.id);
+        sets
+    };
+    // The first export writes everything and keeps its body.
+    let (first, _, continued) = exported(&store, &ExportScope::Everything).await;
+    assert!(!continued);
+    assert_eq!(all_written(&first), stored(store.all_change_sets().await.unwrap()));
+
+    // An edit made here sorts after the body: the next export continues it, and its file is
+    // the file written from scratch, byte for byte (same export time).
+    store.commit(vec![incident_draft("Made after the export", 2)]).await.unwrap();
+    let at = chrono::Utc::now();
+    let member = Member::new("Ada").unwrap();
+    let continued_file = store.export(&ExportScope::Everything, member.clone(), at).await.unwrap();
+    assert!(continued_file.continued);
+    store.keep_body(&continued_file).await.unwrap();
+    let continued_text =
+        wasm_bindgen_futures::JsFuture::from(continued_file.blob.text()).await.unwrap().as_string().unwrap();
+    let change_sets = store.all_change_sets().await.unwrap();
+    let replica = store.replica().await.unwrap();
+    let scratch = ExchangeFile { exporter: Exporter { member, replica }, exported_at: at, change_sets }.write();
+    assert_eq!(continued_text, scratch);
+
+    // Older edits from a teammate sort inside the body: it is written again.
+    let mut theirs = Records::default();
+    store.import(older, "their file", &mut theirs).await.unwrap();
+    let (file, _, continued) = exported(&store, &ExportScope::Everything).await;
+    assert!(!continued, "a change set sorting inside the body means writing it again");
+    assert_eq!(all_written(&file), stored(store.all_change_sets().await.unwrap()));
+    // Undoing that import removes chunks: the body kept after it is dropped.
+    store.undo_last_import().await.unwrap();
+    let (file, _, continued) = exported(&store, &ExportScope::Everything).await;
+    assert!(!continued, "chunks were removed since the body was kept");
+    assert_eq!(all_written(&file), stored(store.all_change_sets().await.unwrap()));
+}
+
+#[wasm_bindgen_test]
+async fn a_partial_export_reads_only_the_chosen_records() {
+    let store = open(&fresh_name("export-records")).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let written = store.commit(vec![incident_draft(&format!("Incident {n}"), 1)]).await.unwrap();
+        ids.push(written.change_sets[0].record);
+    }
+    let chosen: std::collections::BTreeSet<_> = [ids[0], ids[2]].into_iter().collect();
+    let (file, _, continued) = exported(&store, &ExportScope::Records(chosen.clone())).await;
+    assert!(!continued);
+    let records: std::collections::BTreeSet<_> = file.change_sets.iter().map(|cs| cs.record).collect();
+    assert_eq!(records, chosen);
 }
 
 /// Every stored change set, as JSON text (what an export would carry).
@@ -333,6 +416,8 @@ async fn a_redaction_rewrites_the_stored_note_in_the_same_transaction() {
     let note = store.commit(vec![note]).await.unwrap().change_sets.remove(0);
     records.apply(&note);
     assert!(stored_text(&store).await.contains("4711"));
+    // An export keeps its body, which holds the note.
+    assert!(file_text(&store, &ExportScope::Everything).await.0.contains("4711"));
 
     let redaction = command::redact(&INCIDENT, &note, 0, &actor()).unwrap();
     for change_set in store.commit(vec![redaction]).await.unwrap().change_sets {
@@ -341,6 +426,9 @@ async fn a_redaction_rewrites_the_stored_note_in_the_same_transaction() {
     // Gone from what is stored and from the fold; the note's change set keeps its id.
     let text = stored_text(&store).await;
     assert!(!text.contains("4711"), "{text}");
+    // The next export does not continue the kept body: the note is gone from the file too.
+    let (exported, _, continued) = file_text(&store, &ExportScope::Everything).await;
+    assert!(!continued && !exported.contains("4711"), "{exported}");
     let history = store.history(record.id).await.unwrap();
     assert_eq!(history.len(), 3);
     assert!(history.iter().any(|cs| cs.id == note.id && cs.edits[0].op.redacted_by().is_some()));

@@ -99,6 +99,7 @@ pub struct StoredChunk {
 /// the touched records' ids above all, are not converted at all).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ChunkText {
+    pub seq: u64,
     pub json: String,
 }
 

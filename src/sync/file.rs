@@ -61,7 +61,7 @@
 //! in a text field, a note appended to a title). Ranges, lengths and choices are not checked:
 //! a merge never refuses good edits for a rule.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -69,6 +69,7 @@ use serde_json::value::RawValue;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
+use super::writer::FileWriter;
 use crate::domain::catalogue;
 use crate::domain::clock::Stamp;
 use crate::domain::edit::{ChangeSet, ChangeSetError};
@@ -139,7 +140,11 @@ impl ExchangeFile {
         sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
         // A change set's compact serde_json form is its canonical form (see `ChangeSet`).
         let lines: Vec<String> = sets.iter().map(|cs| serde_json::to_string(cs).unwrap_or_default()).collect();
-        write_lines(&self.exporter, self.exported_at, lines.iter().map(String::as_str))
+        write_lines(
+            &self.exporter,
+            self.exported_at,
+            sets.iter().zip(&lines).map(|(cs, line)| (cs.stamp, cs.id, line.as_str())),
+        )
     }
 
     /// Reads a file, refusing it whole on the first problem (a [`Reader`] finished at once).
@@ -366,30 +371,21 @@ pub fn write_canonical(
     mut sets: Vec<CanonicalChangeSet<'_>>,
 ) -> String {
     sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
-    write_lines(exporter, exported_at, sets.iter().map(|cs| cs.text))
+    write_lines(exporter, exported_at, sets.iter().map(|cs| (cs.stamp, cs.id, cs.text)))
 }
 
-/// The file around canonical change-set lines given in order.
-fn write_lines<'a>(exporter: &Exporter, exported_at: DateTime<Utc>, lines: impl Iterator<Item = &'a str>) -> String {
-    let lines: Vec<&str> = lines.collect();
-    let exporter = canonical(exporter);
-    let at = canonical(&exported_at.to_rfc3339_opts(SecondsFormat::Millis, true));
-    let (version, format) = (format!("\"{VERSION}\""), format!("\"{FORMAT}\""));
-    let checksum = checksum_of(vec![
-        ("change_sets", Part::Lines(&lines)),
-        ("exported_at", Part::Text(&at)),
-        ("exporter", Part::Text(&exporter)),
-        ("format", Part::Text(&format)),
-        ("version", Part::Text(&version)),
-    ]);
-    let mut out = String::with_capacity(lines.iter().map(|l| l.len() + 2).sum::<usize>() + 512);
-    out.push_str(&format!("{{\"format\":\"{FORMAT}\",\"version\":\"{VERSION}\",\n"));
-    out.push_str(&format!("\"exporter\":{exporter},\n\"exported_at\":{at},\n\"change_sets\":[\n"));
-    for (n, line) in lines.iter().enumerate() {
-        out.push_str(line);
-        out.push_str(if n + 1 < lines.len() { ",\n" } else { "\n" });
+/// The file around canonical change-set lines given in (stamp, id) order.
+fn write_lines<'a>(
+    exporter: &Exporter,
+    exported_at: DateTime<Utc>,
+    lines: impl Iterator<Item = (Stamp, ChangeSetId, &'a str)>,
+) -> String {
+    let mut writer = FileWriter::new();
+    let mut out = FileWriter::head(exporter, exported_at);
+    for (stamp, id, line) in lines {
+        writer.push_sorted(stamp, id, line, &mut out);
     }
-    out.push_str(&format!("],\n\"checksum\":\"sha256:{checksum}\"}}\n"));
+    out.push_str(&writer.finish(exporter, exported_at));
     out
 }
 
@@ -447,7 +443,7 @@ pub fn check_size(size: u64) -> Result<(), FileError> {
 
 /// RFC 8785 canonical JSON of a value this crate serialises (which never fails: no maps with
 /// non-string keys, no non-finite floats).
-fn canonical<T: Serialize>(value: &T) -> String {
+pub(crate) fn canonical<T: Serialize>(value: &T) -> String {
     serde_json_canonicalizer::to_string(value).unwrap_or_default()
 }
 
@@ -457,7 +453,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::demo;
     use crate::domain::ids::RecordId;

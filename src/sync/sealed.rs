@@ -212,7 +212,7 @@ pub(crate) mod tests {
         if let Some(key) = keys.lock().unwrap().get(&id) {
             return *key;
         }
-        let key = pbkdf2::pbkdf2_hmac_array::<sha2::Sha256, 32>(passphrase.as_bytes(), salt, iterations);
+        let key = pbkdf2::pbkdf2_hmac_array::<sha2_010::Sha256, 32>(passphrase.as_bytes(), salt, iterations);
         keys.lock().unwrap().insert(id, key);
         key
     }

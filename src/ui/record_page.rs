@@ -388,35 +388,29 @@ fn Impact(kind: &'static KindDecl, id: RecordId) -> impl IntoView {
             .and_then(|f| f.target())
             .is_some_and(|t| t.kinds.contains(&kind.id))
     });
-    applies.then(|| {
-        move || {
-            let affected = app.links.with(|links| impact::affected(links, id));
-            let body = if affected.is_empty() {
-                view! { <p class="muted">"Nothing recorded here depends on it."</p> }.into_any()
-            } else {
-                let rows = affected
-                    .iter()
-                    .map(|a| {
-                        let (href, label, via) = app.records.with_untracked(|records| {
-                            let href = catalogue::kind(a.kind).map(|k| routes::record(k, a.id)).unwrap_or_default();
-                            (
-                                href,
-                                super::fields::link_label(records, &a.id),
-                                super::fields::link_label(records, &a.via),
-                            )
-                        });
-                        let depth = if a.depth == 1 { "directly".to_string() } else { format!("through {via}") };
-                        view! { <li><a href=href>{label}</a><span class="muted">{format!(" · {depth}")}</span></li> }
-                    })
-                    .collect_view();
-                view! { <ul class="link-list" data-testid="impact-list">{rows}</ul> }.into_any()
-            };
-            view! {
-                <section class="card impact" data-testid="impact" aria-label="Impact if it fails">
-                    <h2>{format!("If it fails ({})", affected.len())}</h2>
-                    {body}
-                </section>
-            }
+    applies.then_some(move || {
+        let affected = app.links.with(|links| impact::affected(links, id));
+        let body = if affected.is_empty() {
+            view! { <p class="muted">"Nothing recorded here depends on it."</p> }.into_any()
+        } else {
+            let rows = affected
+                .iter()
+                .map(|a| {
+                    let (href, label, via) = app.records.with_untracked(|records| {
+                        let href = catalogue::kind(a.kind).map(|k| routes::record(k, a.id)).unwrap_or_default();
+                        (href, super::fields::link_label(records, &a.id), super::fields::link_label(records, &a.via))
+                    });
+                    let depth = if a.depth == 1 { "directly".to_string() } else { format!("through {via}") };
+                    view! { <li><a href=href>{label}</a><span class="muted">{format!(" · {depth}")}</span></li> }
+                })
+                .collect_view();
+            view! { <ul class="link-list" data-testid="impact-list">{rows}</ul> }.into_any()
+        };
+        view! {
+            <section class="card impact" data-testid="impact" aria-label="Impact if it fails">
+                <h2>{format!("If it fails ({})", affected.len())}</h2>
+                {body}
+            </section>
         }
     })
 }

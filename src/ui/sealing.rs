@@ -25,16 +25,14 @@ pub enum SealingError {
 }
 
 /// Seals the exchange file `plain` under `passphrase`: the sealed file's text.
-pub async fn seal(plain: &str, passphrase: &str) -> Result<String, SealingError> {
+pub async fn seal(plain: &[u8], passphrase: &str) -> Result<String, SealingError> {
     let subtle = subtle()?;
     let sealing = Sealing::new(crypto_random_bytes().ok_or(SealingError::Unavailable)?);
     let failed = |e: JsValue| SealingError::Failed(describe(&e));
     let key = derive_key(&subtle, passphrase, &sealing, "encrypt").await.map_err(failed)?;
-    let sealed = JsFuture::from(
-        subtle.encrypt_with_object_and_u8_array(&gcm(&sealing), &key, plain.as_bytes()).map_err(failed)?,
-    )
-    .await
-    .map_err(failed)?;
+    let sealed = JsFuture::from(subtle.encrypt_with_object_and_u8_array(&gcm(&sealing), &key, plain).map_err(failed)?)
+        .await
+        .map_err(failed)?;
     let ciphertext = Uint8Array::new(&sealed).to_vec();
     Ok(SealedFile { sealing, ciphertext }.write())
 }

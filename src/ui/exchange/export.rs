@@ -8,8 +8,7 @@ use wasm_bindgen::JsCast;
 use crate::domain::catalogue;
 use crate::domain::ids::RecordId;
 use crate::domain::links::export_selection;
-use crate::store::now_ms;
-use crate::sync::file::{canonical_change_sets, write_canonical, Exporter};
+use crate::store::{now_ms, ExportScope};
 use crate::sync::sealed::{check_passphrase, PassphraseError, MIN_PASSPHRASE_CHARS};
 use crate::ui::fields::link_label;
 use crate::ui::format;
@@ -85,45 +84,45 @@ pub fn Export() -> impl IntoView {
         } else {
             None
         };
-        let after = match (scope, &to) {
-            (Scope::SinceLastExport, Some(to)) => mark_of(to).map(|m| m.seq).unwrap_or(0),
-            _ => 0,
+        let what = match scope {
+            Scope::Everything => ExportScope::Everything,
+            Scope::SinceLastExport => match to.as_deref().and_then(mark_of) {
+                Some(mark) => ExportScope::After(mark.seq),
+                None => ExportScope::Everything,
+            },
+            Scope::Chosen => ExportScope::Records(selected.iter().copied().collect()),
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
             let outcome = async {
-                let started = now_ms();
-                let (texts, through, replica) = store.chunk_texts_after(after).await.map_err(|e| e.to_string())?;
-                let read_ms = now_ms() - started;
-                let mut change_sets = Vec::new();
-                for text in &texts {
-                    let sets =
-                        canonical_change_sets(text).map_err(|e| format!("The stored change sets do not read: {e}"))?;
-                    change_sets.extend(sets);
-                }
-                if scope == Scope::Chosen {
-                    change_sets.retain(|cs| selected.contains(&cs.record));
-                }
                 let exported_at = instant(now_ms());
-                let count = change_sets.len();
-                let exporter = Exporter { member: member.clone(), replica };
-                let mut text = write_canonical(&exporter, exported_at, change_sets);
-                drop(texts);
-                let write_ms = now_ms() - started - read_ms;
+                let file = store.export(&what, member.clone(), exported_at).await.map_err(|e| e.to_string())?;
+                mark_probe("data-export-read-ms", file.read_ms);
+                mark_probe("data-export-ms", file.write_ms);
+                mark_probe("data-export-continued", if file.continued { 1.0 } else { 0.0 });
                 let sealed = key.is_some();
-                if let Some(key) = key {
-                    text = sealing::seal(&text, &key).await.map_err(|e| format!("Nothing was exported: {e}"))?;
-                }
+                let blob = match key {
+                    Some(key) => {
+                        let plain = blob_bytes(&file.blob)
+                            .await
+                            .map_err(|_| "The browser could not read the file it made.".to_string())?;
+                        let text =
+                            sealing::seal(&plain, &key).await.map_err(|e| format!("Nothing was exported: {e}"))?;
+                        text_blob(&text).map_err(|_| "The browser could not make the file.".to_string())?
+                    }
+                    None => file.blob.clone(),
+                };
                 let name = file_name(member.as_str(), to.as_deref(), scope, exported_at, sealed);
                 let handed = now_ms();
-                download(&name, &text).map_err(|_| "The browser refused the download.".to_string())?;
+                download(&name, &blob).map_err(|_| "The browser refused the download.".to_string())?;
                 mark_probe("data-export-download-ms", now_ms() - handed);
-                mark_probe("data-export-read-ms", read_ms);
+                // A cache for the next export: failing to keep it loses nothing.
+                let _ = store.keep_body(&file).await;
                 // A partial export does not give the teammate everything: it moves no mark.
                 let mark = if scope == Scope::Chosen { None } else { to.as_deref() };
-                store.mark_exported(mark, through).await.map_err(|e| e.to_string())?;
+                store.mark_exported(mark, file.through).await.map_err(|e| e.to_string())?;
                 app.revision.update(|r| *r += 1);
-                mark_probe("data-export-ms", write_ms);
+                let count = file.change_sets as usize;
                 let what = match scope {
                     Scope::Chosen => format!(
                         "{} with their whole history: {}",
@@ -134,7 +133,7 @@ pub fn Export() -> impl IntoView {
                 };
                 Ok(format!(
                     "Exported {what} in {name} ({}){}.",
-                    format::bytes(text.len() as f64),
+                    format::bytes(blob.size()),
                     if sealed { ", encrypted: your teammates need the passphrase to import it" } else { "" }
                 ))
             }
@@ -315,13 +314,9 @@ fn file_name(member: &str, to: Option<&str>, scope: Scope, at: chrono::DateTime<
     name + ".json"
 }
 
-/// Offers `text` as a file download.
-fn download(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+/// Offers `blob` as a file download.
+fn download(name: &str, blob: &web_sys::Blob) -> Result<(), wasm_bindgen::JsValue> {
+    let url = web_sys::Url::create_object_url_with_blob(blob)?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or(wasm_bindgen::JsValue::NULL)?;
     let anchor: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
     anchor.set_href(&url);
@@ -329,6 +324,20 @@ fn download(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
     anchor.click();
     web_sys::Url::revoke_object_url(&url)?;
     Ok(())
+}
+
+/// A JSON file of `text`.
+fn text_blob(text: &str) -> Result<web_sys::Blob, wasm_bindgen::JsValue> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+}
+
+/// The bytes of a file made here (to seal it).
+async fn blob_bytes(blob: &web_sys::Blob) -> Result<Vec<u8>, wasm_bindgen::JsValue> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 fn slug(name: &str) -> String {

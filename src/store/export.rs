@@ -1,0 +1,276 @@
+//! What an export reads and keeps: the stored change sets as their canonical text, and the
+//! body of the last full export.
+//!
+//! A full export sorts every change set by stamp and hashes them all: for 50,000 records that
+//! is most of a hundred megabytes. Its body (the change-set lines) is kept in `meta` as a
+//! `Blob`, with the arrival sequence it covers and the checksum's hash state after it
+//! ([`BodyState`]). The next full export reads only the chunks that arrived since, and when
+//! all of them sort after the body's last line (always so for edits made here, whose stamps
+//! are the newest) it hands the browser the kept body plus the new lines, hashing only
+//! those. Otherwise (an import of older edits) it writes the whole body again and keeps that.
+//!
+//! A kept body is valid only while the chunks it was read from are unchanged: rewriting a
+//! stored change set (a redaction) or removing chunks (undoing an import) deletes it and
+//! counts a *rewrite*, and a body read before a rewrite is not kept.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use indexed_db_futures::KeyRange;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::layout::{self, ChunkText, Head, CHUNKS, HEAD_KEY, META};
+use super::{now_ms, Store, StoreError};
+use crate::domain::ids::RecordId;
+use crate::sync::file::{canonical_change_sets, CanonicalChangeSet, Exporter};
+use crate::sync::writer::{BodyState, FileWriter};
+
+/// The kept body of the last full export (a `Blob`).
+const BODY_KEY: &str = "export_body";
+/// Where the kept body stands ([`KeptBody`]).
+const BODY_STATE_KEY: &str = "export_body_state";
+/// How many times stored chunks were rewritten or removed (a kept body read before is stale).
+const REWRITES_KEY: &str = "rewrites";
+
+/// Where a kept body stands.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct KeptBody {
+    /// The arrival sequence the body holds every change set up to.
+    through: u64,
+    state: BodyState,
+}
+
+/// Which change sets an export holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportScope {
+    /// Every change set held here.
+    Everything,
+    /// What arrived after this arrival sequence.
+    After(u64),
+    /// The change sets of these records (each record's whole history).
+    Records(BTreeSet<RecordId>),
+}
+
+/// An export file, ready to hand to the browser.
+pub struct ExportedFile {
+    pub blob: web_sys::Blob,
+    pub change_sets: u64,
+    /// The arrival sequence the file holds everything up to (for the teammate's mark).
+    pub through: u64,
+    /// Milliseconds reading the store, and writing the file.
+    pub read_ms: f64,
+    pub write_ms: f64,
+    /// Whether a kept body was continued (only new change sets were read and hashed).
+    pub continued: bool,
+    /// A full export's body, for [`Store::keep_body`] to keep once the file is handed over.
+    body: Option<(web_sys::Blob, KeptBody, u64)>,
+}
+
+/// What one reading transaction found.
+struct Read {
+    texts: Vec<String>,
+    through: u64,
+    exporter: Exporter,
+    rewrites: u64,
+    kept: Option<(web_sys::Blob, KeptBody)>,
+}
+
+impl Store {
+    /// Writes an export file of `scope`, exported by `member`, at `exported_at`.
+    pub async fn export(
+        &self,
+        scope: &ExportScope,
+        member: crate::domain::ids::Member,
+        exported_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<ExportedFile, StoreError> {
+        let started = now_ms();
+        let read = match scope {
+            ExportScope::Everything => self.read_for_export(0, true, &member).await?,
+            ExportScope::After(after) => self.read_for_export(*after, false, &member).await?,
+            ExportScope::Records(records) => self.read_records_for_export(records, &member).await?,
+        };
+        let mut read_ms = now_ms() - started;
+        let select = |sets: &mut Vec<CanonicalChangeSet<'_>>| {
+            if let ExportScope::Records(records) = scope {
+                sets.retain(|cs| records.contains(&cs.record));
+            }
+        };
+
+        // A kept body continued with what arrived since.
+        if let Some((body, kept)) = &read.kept {
+            let mut sets = parse(&read.texts)?;
+            sort(&mut sets);
+            if let Ok(mut writer) = FileWriter::resume(&kept.state) {
+                let mut more = String::new();
+                let continued = sets.iter().try_for_each(|cs| writer.push(cs.stamp, cs.id, cs.text, &mut more));
+                if continued.is_ok() {
+                    let head = FileWriter::head(&read.exporter, exported_at);
+                    let change_sets = writer.lines();
+                    let tail = writer.finish(&read.exporter, exported_at);
+                    let blob = blob_of(&[head.into(), body.clone().into(), more.into(), tail.into()])?;
+                    let write_ms = now_ms() - started - read_ms;
+                    return Ok(ExportedFile {
+                        blob,
+                        change_sets,
+                        through: read.through,
+                        read_ms,
+                        write_ms,
+                        continued: true,
+                        body: None,
+                    });
+                }
+            }
+        }
+        // Everything written again (or a partial file written from its own lines).
+        let read = if read.kept.is_some() { self.read_for_export(0, false, &member).await? } else { read };
+        read_ms = now_ms() - started;
+        let mut sets = parse(&read.texts)?;
+        select(&mut sets);
+        sort(&mut sets);
+        let mut writer = FileWriter::new();
+        let mut body = String::with_capacity(read.texts.iter().map(String::len).sum());
+        for cs in &sets {
+            // Sorted above; equal keys (a change set stored twice) would be one line twice.
+            if writer.push(cs.stamp, cs.id, cs.text, &mut body).is_err() {
+                return Err(StoreError::Corrupt(format!("change set {} is stored twice", cs.id)));
+            }
+        }
+        drop(sets);
+        drop(read.texts);
+        let state = writer.state();
+        let head = FileWriter::head(&read.exporter, exported_at);
+        let change_sets = writer.lines();
+        let tail = writer.finish(&read.exporter, exported_at);
+        let body_blob = blob_of(&[js_sys::Uint8Array::from(body.as_bytes()).into()])?;
+        drop(body);
+        let blob = blob_of(&[head.into(), body_blob.clone().into(), tail.into()])?;
+        let write_ms = now_ms() - started - read_ms;
+        let body = (*scope == ExportScope::Everything).then_some((
+            body_blob,
+            KeptBody { through: read.through, state },
+            read.rewrites,
+        ));
+        Ok(ExportedFile { blob, change_sets, through: read.through, read_ms, write_ms, continued: false, body })
+    }
+
+    /// Reads, in one transaction, the chunks after `after` (after the kept body's, with
+    /// `use_kept` and a kept body), the head and the rewrite count.
+    async fn read_for_export(
+        &self,
+        after: u64,
+        use_kept: bool,
+        member: &crate::domain::ids::Member,
+    ) -> Result<Read, StoreError> {
+        let tx = self.db.transaction([CHUNKS, META]).build()?;
+        let (head, rewrites) = head_and_rewrites(&tx).await?;
+        let meta = tx.object_store(META)?;
+        let mut kept = None;
+        if use_kept {
+            let state: Option<KeptBody> = meta.get(BODY_STATE_KEY).serde()?.await?;
+            let body: Option<JsValue> = meta.get(BODY_KEY).primitive()?.await?;
+            if let (Some(state), Some(body)) = (state, body.and_then(|b| b.dyn_into::<web_sys::Blob>().ok())) {
+                kept = Some((body, state));
+            }
+        }
+        let after = kept.as_ref().map(|(_, k)| k.through).unwrap_or(after);
+        let chunks = tx
+            .object_store(CHUNKS)?
+            .get_all::<ChunkText>()
+            .with_query::<u64, _>(KeyRange::LowerBound(after, true))
+            .serde()?
+            .await?;
+        let texts = chunks.map(|chunk| chunk.map(|c| c.json)).collect::<Result<Vec<_>, _>>()?;
+        let exporter = Exporter { member: member.clone(), replica: head.replica };
+        Ok(Read { texts, through: head.seq, exporter, rewrites, kept })
+    }
+
+    /// Reads, in one transaction, the chunks holding change sets of `records` (through the
+    /// records index: a partial export does not read the rest).
+    async fn read_records_for_export(
+        &self,
+        records: &BTreeSet<RecordId>,
+        member: &crate::domain::ids::Member,
+    ) -> Result<Read, StoreError> {
+        let tx = self.db.transaction([CHUNKS, META]).build()?;
+        let (head, rewrites) = head_and_rewrites(&tx).await?;
+        let chunks = tx.object_store(CHUNKS)?;
+        let index = chunks.index(layout::BY_RECORD)?;
+        let mut found: BTreeMap<u64, String> = BTreeMap::new();
+        for record in records {
+            let found_here = index
+                .get_all::<ChunkText>()
+                .with_query::<String, _>(KeyRange::Only(record.to_string()))
+                .serde()?
+                .await?;
+            for chunk in found_here {
+                let chunk = chunk?;
+                found.entry(chunk.seq).or_insert(chunk.json);
+            }
+        }
+        let exporter = Exporter { member: member.clone(), replica: head.replica };
+        Ok(Read { texts: found.into_values().collect(), through: head.seq, exporter, rewrites, kept: None })
+    }
+
+    /// Keeps the body of a full export written from scratch, for the next full export to
+    /// continue, unless chunks were rewritten since it was read. Called once the file is
+    /// handed over, so that the download does not wait for this write; a body that is not
+    /// kept only means the next export writes everything again.
+    pub async fn keep_body(&self, file: &ExportedFile) -> Result<(), StoreError> {
+        let Some((body, kept, rewrites_read)) = &file.body else { return Ok(()) };
+        let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+        let (_, rewrites) = head_and_rewrites(&tx).await?;
+        if rewrites != *rewrites_read {
+            return Ok(());
+        }
+        let meta = tx.object_store(META)?;
+        meta.put(JsValue::from(body.clone())).with_key(BODY_KEY.to_string()).primitive()?;
+        meta.put(kept).with_key(BODY_STATE_KEY.to_string()).serde()?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Drops the kept export body and counts a rewrite, inside the caller's read-write
+/// transaction on `meta`: call it whenever stored chunks are rewritten or removed.
+pub(super) async fn forget_body(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let meta = tx.object_store(META)?;
+    let rewrites: Option<u64> = meta.get(REWRITES_KEY).serde()?.await?;
+    meta.put(&(rewrites.unwrap_or(0) + 1)).with_key(REWRITES_KEY.to_string()).serde()?;
+    meta.delete::<String, _>(BODY_KEY.to_string()).primitive()?;
+    meta.delete::<String, _>(BODY_STATE_KEY.to_string()).primitive()?;
+    Ok(())
+}
+
+async fn head_and_rewrites(tx: &Transaction<'_>) -> Result<(Head, u64), StoreError> {
+    let meta = tx.object_store(META)?;
+    let Some(head): Option<Head> = meta.get(HEAD_KEY).serde()?.await? else {
+        return Err(StoreError::Corrupt("the clock record is missing".into()));
+    };
+    let rewrites: Option<u64> = meta.get(REWRITES_KEY).serde()?.await?;
+    Ok((head, rewrites.unwrap_or(0)))
+}
+
+fn parse(texts: &[String]) -> Result<Vec<CanonicalChangeSet<'_>>, StoreError> {
+    let mut sets = Vec::new();
+    for text in texts {
+        let chunk = canonical_change_sets(text)
+            .map_err(|e| StoreError::Corrupt(format!("stored change sets do not read: {e}")))?;
+        sets.extend(chunk);
+    }
+    Ok(sets)
+}
+
+fn sort(sets: &mut [CanonicalChangeSet<'_>]) {
+    sets.sort_unstable_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
+}
+
+/// A JSON blob of these parts (strings, byte arrays, blobs), in order.
+fn blob_of(parts: &[JsValue]) -> Result<web_sys::Blob, StoreError> {
+    let array: js_sys::Array = parts.iter().collect();
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    web_sys::Blob::new_with_blob_sequence_and_options(&array, &options)
+        .map_err(|e| StoreError::Failed(format!("the browser could not make the file: {e:?}")))
+}
