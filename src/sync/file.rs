@@ -175,7 +175,42 @@ pub struct Reader<'a> {
 /// file that can hold 100 MB).
 pub struct Opening<'a> {
     top: BTreeMap<String, &'a RawValue>,
+    /// The change sets, when the one pass over the file split them out already.
+    sets: Option<Vec<&'a RawValue>>,
     claimed: String,
+}
+
+/// A document's top level read in one pass: each member as raw JSON, except the change sets,
+/// split into their raw elements as they are read (splitting them later would be a second
+/// pass over a file that can hold 100 MB). Only for well-formed files: when this does not
+/// read, the file is read again member by member to say what is wrong.
+struct Top<'de> {
+    members: BTreeMap<String, &'de RawValue>,
+    sets: Option<Vec<&'de RawValue>>,
+}
+
+impl<'de> Deserialize<'de> for Top<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TopVisitor;
+        impl<'de> serde::de::Visitor<'de> for TopVisitor {
+            type Value = Top<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an exchange file")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Top<'de>, M::Error> {
+                let mut top = Top { members: BTreeMap::new(), sets: None };
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "change_sets" {
+                        top.sets = Some(map.next_value()?);
+                    } else {
+                        top.members.insert(key, map.next_value()?);
+                    }
+                }
+                Ok(top)
+            }
+        }
+        deserializer.deserialize_map(TopVisitor)
+    }
 }
 
 impl<'a> Reader<'a> {
@@ -188,15 +223,18 @@ impl<'a> Reader<'a> {
     /// Checks the header: size, JSON, format, version, checksum present.
     pub fn open(text: &'a str) -> Result<Opening<'a>, FileError> {
         check_size(text.len() as u64)?;
-        let top: BTreeMap<String, &RawValue> = match serde_json::from_str(text) {
-            Ok(top) => top,
-            Err(e) => {
-                return Err(if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
-                    FileError::NotServicebook
-                } else {
-                    FileError::NotJson(e.to_string())
-                })
-            }
+        let (top, sets) = match serde_json::from_str::<Top>(text) {
+            Ok(Top { members, sets }) => (members, sets),
+            Err(_) => match serde_json::from_str::<BTreeMap<String, &RawValue>>(text) {
+                Ok(top) => (top, None),
+                Err(e) => {
+                    return Err(if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+                        FileError::NotServicebook
+                    } else {
+                        FileError::NotJson(e.to_string())
+                    })
+                }
+            },
         };
         let text_of = |key: &str| top.get(key).and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
         match text_of("format").as_deref() {
@@ -215,18 +253,17 @@ impl<'a> Reader<'a> {
             Some(raw) => serde_json::from_str::<String>(raw.get()).map_err(|_| FileError::BadHeader("checksum"))?,
             None => return Err(FileError::NoChecksum),
         };
-        Ok(Opening { top, claimed })
+        Ok(Opening { top, sets, claimed })
     }
 }
 
 impl<'a> Opening<'a> {
     /// Splits out the change sets, ready to be read in steps.
     pub fn list(self) -> Result<Reader<'a>, FileError> {
-        let Opening { top, claimed } = self;
+        let Opening { top, sets, claimed } = self;
         let text_of = |key: &str| top.get(key).and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
-        let raw_sets: Vec<&RawValue> = top
-            .get("change_sets")
-            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+        let raw_sets: Vec<&RawValue> = sets
+            .or_else(|| top.get("change_sets").and_then(|raw| serde_json::from_str(raw.get()).ok()))
             .ok_or(FileError::BadHeader("list of change sets"))?;
         let others: Vec<(String, String)> = top
             .iter()

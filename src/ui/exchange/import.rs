@@ -346,11 +346,18 @@ async fn plan_in_steps(
     Ok(planning.finish(held))
 }
 
-/// One file's text, its size checked before it is read.
+/// One file's text, its size checked before it is read. Read as bytes: the browser's own
+/// text would be decoded from UTF-8 and encoded again to reach the app.
 async fn file_text(file: &web_sys::File) -> Result<String, String> {
     check_size(file.size() as u64).map_err(|e| e.to_string())?;
-    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
         .await
         .map_err(|_| "The browser could not read the file.".to_string())?;
-    text.as_string().ok_or_else(|| "The file is not text.".to_string())
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "The file is not JSON (it is not UTF-8 text: byte {} is not). Is it another kind of file?",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
