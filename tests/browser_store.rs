@@ -367,20 +367,58 @@ async fn a_full_export_continues_the_last_ones_body_only_while_it_is_still_true(
         wasm_bindgen_futures::JsFuture::from(continued_file.blob.text()).await.unwrap().as_string().unwrap();
     let change_sets = store.all_change_sets().await.unwrap();
     let replica = store.replica().await.unwrap();
-    let scratch = ExchangeFile { exporter: Exporter { member, replica }, exported_at: at, change_sets }.write();
-    assert_eq!(continued_text, scratch);
+    let scratch = ExchangeFile { exporter: Exporter { member: member.clone(), replica }, exported_at: at, change_sets };
+    assert_eq!(continued_text, scratch.write());
 
-    // Older edits from a teammate sort inside the body: it is written again.
     let mut theirs = Records::default();
     store.import(older, "their file", &mut theirs).await.unwrap();
-    let (file, _, continued) = exported(&store, &ExportScope::Everything).await;
-    assert!(!continued, "a change set sorting inside the body means writing it again");
+    // Older edits from a teammate sort inside the body: it is continued from the last mark
+    // before them (here its start), and the file is still the file written from scratch.
+    let at = chrono::Utc::now();
+    let merged = store.export(&ExportScope::Everything, member.clone(), at).await.unwrap();
+    assert!(merged.continued);
+    store.keep_body(&merged).await.unwrap();
+    let merged_text = wasm_bindgen_futures::JsFuture::from(merged.blob.text()).await.unwrap().as_string().unwrap();
+    let change_sets = store.all_change_sets().await.unwrap();
+    let scratch = ExchangeFile { exporter: Exporter { member: member.clone(), replica }, exported_at: at, change_sets };
+    assert_eq!(merged_text, scratch.write());
+    let (file, _, _) = exported(&store, &ExportScope::Everything).await;
     assert_eq!(all_written(&file), stored(store.all_change_sets().await.unwrap()));
     // Undoing that import removes chunks: the body kept after it is dropped.
     store.undo_last_import().await.unwrap();
     let (file, _, continued) = exported(&store, &ExportScope::Everything).await;
     assert!(!continued, "chunks were removed since the body was kept");
     assert_eq!(all_written(&file), stored(store.all_change_sets().await.unwrap()));
+}
+
+#[wasm_bindgen_test]
+async fn a_large_kept_body_is_continued_from_the_mark_before_older_edits() {
+    let store = open(&fresh_name("export-marks")).await;
+    let none = BTreeMap::new();
+    let member = Member::new("Ada").unwrap();
+    let mut records = Records::default();
+    let first = demo::sample_history(400, &none, |_| 1, &member, DateTime::<Utc>::UNIX_EPOCH, 21);
+    let mut stamps: Vec<Stamp> = first.iter().map(|cs| cs.stamp).collect();
+    stamps.sort();
+    assert!(stamps.len() > 1_300, "{} change sets", stamps.len());
+    store.import(first, "a large file", &mut records).await.unwrap();
+    let (_, _, continued) = exported(&store, &ExportScope::Everything).await;
+    assert!(!continued);
+    // A teammate's edits made after the 1,200th of those: they sort inside the kept body,
+    // after its first mark.
+    let start = DateTime::<Utc>::from_timestamp_millis(stamps[1_200].wall_ms as i64).unwrap();
+    let later = demo::sample_history(3, &none, |_| 1_000, &Member::new("Bea").unwrap(), start, 22);
+    store.import(later, "a later file", &mut records).await.unwrap();
+    let at = Utc::now();
+    let file = store.export(&ExportScope::Everything, member.clone(), at).await.unwrap();
+    assert!(file.continued);
+    // Read again: only the kept lines after the first mark (1,000 lines).
+    assert_eq!(file.reread, stamps.len() as u64 - 1_000);
+    let text = wasm_bindgen_futures::JsFuture::from(file.blob.text()).await.unwrap().as_string().unwrap();
+    let replica = store.replica().await.unwrap();
+    let change_sets = store.all_change_sets().await.unwrap();
+    let scratch = ExchangeFile { exporter: Exporter { member, replica }, exported_at: at, change_sets };
+    assert_eq!(text, scratch.write());
 }
 
 #[wasm_bindgen_test]

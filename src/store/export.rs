@@ -25,21 +25,63 @@ use super::layout::{self, ChunkText, Head, CHUNKS, HEAD_KEY, META};
 use super::{now_ms, Store, StoreError};
 use crate::domain::ids::RecordId;
 use crate::sync::file::{canonical_change_sets, CanonicalChangeSet, Exporter};
-use crate::sync::writer::{BodyState, FileWriter};
+use crate::sync::writer::{continue_body, resume_point, FileWriter, KeptBody, MARK_EVERY};
 
 /// The kept body of the last full export (a `Blob`).
 const BODY_KEY: &str = "export_body";
-/// Where the kept body stands ([`KeptBody`]).
+/// Where the kept body stands ([`KeptExport`]).
 const BODY_STATE_KEY: &str = "export_body_state";
 /// How many times stored chunks were rewritten or removed (a kept body read before is stale).
 const REWRITES_KEY: &str = "rewrites";
 
 /// Where a kept body stands.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-struct KeptBody {
+struct KeptExport {
     /// The arrival sequence the body holds every change set up to.
     through: u64,
-    state: BodyState,
+    body: KeptBody,
+}
+
+/// A kept body continued.
+struct Continued {
+    writer: FileWriter,
+    /// The kept body up to where it was continued from.
+    prefix: web_sys::Blob,
+    /// The lines after that.
+    out: String,
+    /// Whether kept lines were read again (new ones sort among them).
+    rewritten: bool,
+    /// How many.
+    reread: u64,
+}
+
+/// Continues the kept `body` with `new` change sets (sorted): from its end when they all sort
+/// after it; otherwise from the last mark before the first of them, reading the kept lines
+/// after that mark again to merge them with the new ones.
+async fn continue_kept(
+    body: &web_sys::Blob,
+    kept: &KeptBody,
+    new: &[CanonicalChangeSet<'_>],
+) -> Result<Continued, StoreError> {
+    let from = match new.first() {
+        Some(first) => resume_point(kept, (first.stamp, first.id)),
+        None => kept.end.clone(),
+    };
+    let failed = |e: JsValue| StoreError::Failed(format!("the kept export does not read: {e:?}"));
+    let bytes = from.bytes as f64;
+    let prefix = body.slice_with_f64_and_f64(0.0, bytes).map_err(failed)?;
+    let rewritten = from != kept.end;
+    let rest = if rewritten {
+        let rest = body.slice_with_f64(bytes).map_err(failed)?;
+        let buffer = wasm_bindgen_futures::JsFuture::from(rest.array_buffer()).await.map_err(failed)?;
+        String::from_utf8(js_sys::Uint8Array::new(&buffer).to_vec())
+            .map_err(|_| StoreError::Corrupt("the kept export is not text".into()))?
+    } else {
+        String::new()
+    };
+    let (writer, out) =
+        continue_body(kept, &from, &rest, new).map_err(|e| StoreError::Corrupt(format!("the kept export: {e}")))?;
+    Ok(Continued { writer, prefix, out, rewritten, reread: kept.end.lines - from.lines })
 }
 
 /// Which change sets an export holds.
@@ -64,8 +106,11 @@ pub struct ExportedFile {
     pub write_ms: f64,
     /// Whether a kept body was continued (only new change sets were read and hashed).
     pub continued: bool,
+    /// How many of the kept body's lines were read and hashed again (those after the last
+    /// mark before the first new change set).
+    pub reread: u64,
     /// A full export's body, for [`Store::keep_body`] to keep once the file is handed over.
-    body: Option<(web_sys::Blob, KeptBody, u64)>,
+    body: Option<(web_sys::Blob, KeptExport, u64)>,
 }
 
 /// What one reading transaction found.
@@ -74,7 +119,7 @@ struct Read {
     through: u64,
     exporter: Exporter,
     rewrites: u64,
-    kept: Option<(web_sys::Blob, KeptBody)>,
+    kept: Option<(web_sys::Blob, KeptExport)>,
 }
 
 impl Store {
@@ -102,25 +147,32 @@ impl Store {
         if let Some((body, kept)) = &read.kept {
             let mut sets = parse(&read.texts)?;
             sort(&mut sets);
-            if let Ok(mut writer) = FileWriter::resume(&kept.state) {
-                let mut more = String::new();
-                let continued = sets.iter().try_for_each(|cs| writer.push(cs.stamp, cs.id, cs.text, &mut more));
-                if continued.is_ok() {
-                    let head = FileWriter::head(&read.exporter, exported_at);
-                    let change_sets = writer.lines();
-                    let tail = writer.finish(&read.exporter, exported_at);
-                    let blob = blob_of(&[head.into(), body.clone().into(), more.into(), tail.into()])?;
-                    let write_ms = now_ms() - started - read_ms;
-                    return Ok(ExportedFile {
-                        blob,
-                        change_sets,
-                        through: read.through,
-                        read_ms,
-                        write_ms,
-                        continued: true,
-                        body: None,
-                    });
-                }
+            if let Ok(continued) = continue_kept(body, &kept.body, &sets).await {
+                let Continued { writer, prefix, out, rewritten, reread } = continued;
+                let head = FileWriter::head(&read.exporter, exported_at);
+                let change_sets = writer.lines();
+                let kept_now = KeptBody { end: writer.state(), marks: writer.marks().to_vec() };
+                let tail = writer.finish(&read.exporter, exported_at);
+                let out = js_sys::Uint8Array::from(out.as_bytes());
+                let new_body = blob_of(&[prefix.into(), out.into()])?;
+                let blob = blob_of(&[head.into(), new_body.clone().into(), tail.into()])?;
+                let write_ms = now_ms() - started - read_ms;
+                // Kept again when the lines were rewritten from a mark, or many were added.
+                let body = (rewritten || sets.len() as u64 > MARK_EVERY).then_some((
+                    new_body,
+                    KeptExport { through: read.through, body: kept_now },
+                    read.rewrites,
+                ));
+                return Ok(ExportedFile {
+                    blob,
+                    change_sets,
+                    through: read.through,
+                    read_ms,
+                    write_ms,
+                    continued: true,
+                    reread,
+                    body,
+                });
             }
         }
         // Everything written again (or a partial file written from its own lines).
@@ -139,7 +191,7 @@ impl Store {
         }
         drop(sets);
         drop(read.texts);
-        let state = writer.state();
+        let kept = KeptBody { end: writer.state(), marks: writer.marks().to_vec() };
         let head = FileWriter::head(&read.exporter, exported_at);
         let change_sets = writer.lines();
         let tail = writer.finish(&read.exporter, exported_at);
@@ -149,10 +201,19 @@ impl Store {
         let write_ms = now_ms() - started - read_ms;
         let body = (*scope == ExportScope::Everything).then_some((
             body_blob,
-            KeptBody { through: read.through, state },
+            KeptExport { through: read.through, body: kept },
             read.rewrites,
         ));
-        Ok(ExportedFile { blob, change_sets, through: read.through, read_ms, write_ms, continued: false, body })
+        Ok(ExportedFile {
+            blob,
+            change_sets,
+            through: read.through,
+            read_ms,
+            write_ms,
+            continued: false,
+            reread: 0,
+            body,
+        })
     }
 
     /// Reads, in one transaction, the chunks after `after` (after the kept body's, with
@@ -168,7 +229,7 @@ impl Store {
         let meta = tx.object_store(META)?;
         let mut kept = None;
         if use_kept {
-            let state: Option<KeptBody> = meta.get(BODY_STATE_KEY).serde()?.await?;
+            let state: Option<KeptExport> = meta.get(BODY_STATE_KEY).serde()?.await?;
             let body: Option<JsValue> = meta.get(BODY_KEY).primitive()?.await?;
             if let (Some(state), Some(body)) = (state, body.and_then(|b| b.dyn_into::<web_sys::Blob>().ok())) {
                 kept = Some((body, state));

@@ -400,6 +400,19 @@ pub fn canonical_change_sets(array: &str) -> Result<Vec<CanonicalChangeSet<'_>>,
         .collect()
 }
 
+/// The change sets of an export body (canonical change sets, one per line, joined by `",\n"`;
+/// canonical JSON never holds a raw line break), read without building them.
+pub fn canonical_change_sets_of_lines(body: &str) -> Result<Vec<CanonicalChangeSet<'_>>, serde_json::Error> {
+    body.split('\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let line = line.strip_suffix(',').unwrap_or(line);
+            let keys: Keys = serde_json::from_str(line)?;
+            Ok(CanonicalChangeSet { id: keys.id, record: keys.record, stamp: keys.stamp, text: line })
+        })
+        .collect()
+}
+
 /// Writes a file of change sets held as canonical text: the same bytes as
 /// [`ExchangeFile::write`] of the same change sets, without parsing or serialising them.
 pub fn write_canonical(

@@ -14,15 +14,21 @@ use serde::{Deserialize, Serialize};
 use sha2::digest::common::hazmat::SerializableState;
 use sha2::{Digest, Sha256};
 
-use super::file::{canonical, hex, Exporter, FORMAT, VERSION};
+use super::file::{canonical, canonical_change_sets_of_lines, hex, CanonicalChangeSet, Exporter, FORMAT, VERSION};
 use crate::domain::clock::Stamp;
 use crate::domain::ids::ChangeSetId;
 
-/// Where a body stands: how many lines, the order key of the last, and the checksum's hash
-/// state after them. Kept beside a saved body; never exported.
+/// A body keeps a mark every this many lines: a later export that must insert change sets
+/// re-reads and re-hashes the body only from the last mark before the first of them.
+pub const MARK_EVERY: u64 = 1_000;
+
+/// Where a body stands after some lines: how many, their length in bytes, the order key of
+/// the last, and the checksum's hash state after them. Kept beside a saved body (at its end
+/// and at its marks); never exported.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BodyState {
     pub lines: u64,
+    pub bytes: u64,
     pub last: Option<(Stamp, ChangeSetId)>,
     /// SHA-256's serialised state after `{"change_sets":[` and the lines joined by `,`.
     pub hash: Vec<u8>,
@@ -36,14 +42,19 @@ pub enum ContinueError {
     OutOfOrder,
     #[error("the saved hash state does not read")]
     BadState,
+    #[error("the kept body does not read: {0}")]
+    BadBody(String),
 }
 
-/// Writes the lines of a file's body and hashes them for its checksum.
+/// Writes the lines of a file's body and hashes them for its checksum, marking where it
+/// stands every [`MARK_EVERY`] lines.
 #[derive(Clone)]
 pub struct FileWriter {
     hasher: Sha256,
     lines: u64,
+    bytes: u64,
     last: Option<(Stamp, ChangeSetId)>,
+    marks: Vec<BodyState>,
 }
 
 impl Default for FileWriter {
@@ -57,19 +68,25 @@ impl FileWriter {
     pub fn new() -> Self {
         let mut hasher = Sha256::new();
         hasher.update(b"{\"change_sets\":[");
-        Self { hasher, lines: 0, last: None }
+        Self { hasher, lines: 0, bytes: 0, last: None, marks: Vec::new() }
     }
 
-    /// A writer continuing a saved body.
-    pub fn resume(state: &BodyState) -> Result<Self, ContinueError> {
+    /// A writer continuing a saved body that ends at `state`, with the marks before it.
+    pub fn resume(state: &BodyState, marks: &[BodyState]) -> Result<Self, ContinueError> {
         let saved = state.hash.as_slice().try_into().map_err(|_| ContinueError::BadState)?;
         let hasher = Sha256::deserialize(saved).map_err(|_| ContinueError::BadState)?;
-        Ok(Self { hasher, lines: state.lines, last: state.last })
+        let marks = marks.iter().filter(|m| m.lines <= state.lines).cloned().collect();
+        Ok(Self { hasher, lines: state.lines, bytes: state.bytes, last: state.last, marks })
     }
 
     /// Where the body stands now, to save beside it.
     pub fn state(&self) -> BodyState {
-        BodyState { lines: self.lines, last: self.last, hash: self.hasher.serialize().to_vec() }
+        BodyState { lines: self.lines, bytes: self.bytes, last: self.last, hash: self.hasher.serialize().to_vec() }
+    }
+
+    /// The marks so far, to save beside the body.
+    pub fn marks(&self) -> &[BodyState] {
+        &self.marks
     }
 
     pub fn lines(&self) -> u64 {
@@ -91,11 +108,16 @@ impl FileWriter {
         if self.lines > 0 {
             out.push_str(",\n");
             self.hasher.update(b",");
+            self.bytes += 2;
         }
         out.push_str(line);
         self.hasher.update(line.as_bytes());
         self.lines += 1;
+        self.bytes += line.len() as u64;
         self.last = Some((stamp, id));
+        if self.lines.is_multiple_of(MARK_EVERY) {
+            self.marks.push(self.state());
+        }
     }
 
     /// The file's head, up to and including the opening of the change sets.
@@ -130,6 +152,60 @@ impl FileWriter {
     }
 }
 
+/// A kept body: where it ends and its marks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptBody {
+    pub end: BodyState,
+    pub marks: Vec<BodyState>,
+}
+
+/// Where a kept body is continued from, for change sets whose first (in order) has this key:
+/// the state to resume (the end, a mark, or the empty body); the kept lines after it must be
+/// read again and merged with the new ones.
+pub fn resume_point(kept: &KeptBody, first: (Stamp, ChangeSetId)) -> BodyState {
+    if kept.end.last.is_none_or(|last| last < first) {
+        return kept.end.clone();
+    }
+    kept.marks
+        .iter()
+        .filter(|mark| mark.lines < kept.end.lines)
+        .rev()
+        .find(|mark| mark.last.is_some_and(|last| last < first))
+        .cloned()
+        .unwrap_or_else(|| FileWriter::new().state())
+}
+
+/// Continues a kept body from `from` (a [`resume_point`]): `rest` is the kept body's text
+/// after `from.bytes`, and `new` the change sets to add, sorted. Returns the writer and the
+/// text that replaces `rest`. Refused when a new change set has the key of a kept one (a
+/// change set held twice: the body is written from scratch then).
+pub fn continue_body(
+    kept: &KeptBody,
+    from: &BodyState,
+    rest: &str,
+    new: &[CanonicalChangeSet<'_>],
+) -> Result<(FileWriter, String), ContinueError> {
+    let mut writer = FileWriter::resume(from, &kept.marks)?;
+    // `rest` starts with the separator after the line `from` ends with.
+    let rest = if from.lines > 0 { rest.strip_prefix(",\n").unwrap_or(rest) } else { rest };
+    let old = canonical_change_sets_of_lines(rest).map_err(|e| ContinueError::BadBody(e.to_string()))?;
+    let mut out = String::with_capacity(rest.len() + new.iter().map(|cs| cs.text.len() + 2).sum::<usize>() + 2);
+    let (mut old, mut new) = (old.iter().peekable(), new.iter().peekable());
+    loop {
+        let next = match (old.peek(), new.peek()) {
+            (Some(a), Some(b)) if (a.stamp, a.id) <= (b.stamp, b.id) => old.next(),
+            (Some(_), Some(_)) => new.next(),
+            (Some(_), None) => old.next(),
+            (None, Some(_)) => new.next(),
+            (None, None) => break,
+        };
+        if let Some(cs) = next {
+            writer.push(cs.stamp, cs.id, cs.text, &mut out)?;
+        }
+    }
+    Ok((writer, out))
+}
+
 /// The canonical text of the head's members that vary: the exporter and the export time.
 fn header_members(exporter: &Exporter, exported_at: DateTime<Utc>) -> (String, String) {
     (canonical(exporter), canonical(&exported_at.to_rfc3339_opts(SecondsFormat::Millis, true)))
@@ -160,7 +236,7 @@ mod tests {
         }
         // Saved and resumed, as the store keeps a body between exports.
         let state = writer.state();
-        let mut writer = FileWriter::resume(&state).unwrap();
+        let mut writer = FileWriter::resume(&state, &[]).unwrap();
         let mut more = String::new();
         for (stamp, id, line) in &lines[split..] {
             writer.push(*stamp, *id, line, &mut more).unwrap();
@@ -208,6 +284,98 @@ mod tests {
     fn a_damaged_hash_state_is_refused() {
         let mut state = FileWriter::new().state();
         state.hash.pop();
-        assert_eq!(FileWriter::resume(&state).err(), Some(ContinueError::BadState));
+        assert_eq!(FileWriter::resume(&state, &[]).err(), Some(ContinueError::BadState));
+    }
+
+    /// A file of many change sets (several marks' worth).
+    fn large_file() -> ExchangeFile {
+        use crate::domain::demo;
+        use crate::domain::ids::Member;
+        let none = std::collections::BTreeMap::new();
+        let member = Member::new("Marks").unwrap();
+        let mut file = sample_file();
+        file.change_sets = demo::sample_history(700, &none, |_| 1, &member, DateTime::<Utc>::UNIX_EPOCH, 7);
+        file
+    }
+
+    /// Writes the lines `kept` selects as a kept body, then continues it with the others.
+    fn continued(file: &ExchangeFile, kept: impl Fn(usize) -> bool) -> String {
+        let lines = lines(file);
+        let (mut old, mut new) = (Vec::new(), Vec::new());
+        for (n, (stamp, id, line)) in lines.iter().enumerate() {
+            let record = crate::domain::ids::RecordId::parse("00000000-0000-7000-8000-000000000000").unwrap();
+            let cs = CanonicalChangeSet { id: *id, record, stamp: *stamp, text: line.as_str() };
+            if kept(n) {
+                old.push(cs)
+            } else {
+                new.push(cs)
+            }
+        }
+        let mut writer = FileWriter::new();
+        let mut body = String::new();
+        for cs in &old {
+            writer.push(cs.stamp, cs.id, cs.text, &mut body).unwrap();
+        }
+        let kept = KeptBody { end: writer.state(), marks: writer.marks().to_vec() };
+        let Some(first) = new.first() else {
+            let tail = writer.finish(&file.exporter, file.exported_at);
+            return format!("{}{body}{tail}", FileWriter::head(&file.exporter, file.exported_at));
+        };
+        let from = resume_point(&kept, (first.stamp, first.id));
+        let (writer, out) = continue_body(&kept, &from, &body[from.bytes as usize..], &new).unwrap();
+        // What is read again is only what follows the last mark before the first new line.
+        let before = old.iter().take_while(|cs| (cs.stamp, cs.id) < (first.stamp, first.id)).count() as u64;
+        let expected = if before == kept.end.lines { before } else { before / MARK_EVERY * MARK_EVERY };
+        assert_eq!(from.lines, expected);
+        let head = FileWriter::head(&file.exporter, file.exported_at);
+        let tail = writer.finish(&file.exporter, file.exported_at);
+        format!("{head}{}{out}{tail}", &body[..from.bytes as usize])
+    }
+
+    #[test]
+    fn a_kept_body_continued_with_change_sets_sorting_anywhere_gives_the_file_written_at_once() {
+        let file = large_file();
+        let whole = file.write();
+        let n = file.change_sets.len();
+        assert!(n as u64 > 2 * MARK_EVERY, "{n} change sets");
+        type Keeps = Box<dyn Fn(usize) -> bool>;
+        let cases: Vec<(&str, Keeps)> = vec![
+            ("new at the end", Box::new(move |i| i < n - 5)),
+            ("new at the start", Box::new(|i| i >= 3)),
+            ("new in the middle", Box::new(move |i| !(n / 2..n / 2 + 10).contains(&i))),
+            ("new scattered", Box::new(|i| i % 97 != 13)),
+            ("nothing kept", Box::new(|_| false)),
+            ("nothing new", Box::new(|_| true)),
+        ];
+        for (what, kept) in cases {
+            assert_eq!(continued(&file, kept), whole, "{what}");
+        }
+    }
+
+    #[test]
+    fn a_body_continues_from_the_last_mark_before_the_first_new_line() {
+        let file = large_file();
+        let lines = lines(&file);
+        let mut writer = FileWriter::new();
+        let mut body = String::new();
+        for (stamp, id, line) in &lines {
+            writer.push(*stamp, *id, line, &mut body).unwrap();
+        }
+        let kept = KeptBody { end: writer.state(), marks: writer.marks().to_vec() };
+        assert_eq!(kept.marks.len() as u64, lines.len() as u64 / MARK_EVERY);
+        // A line sorting where line 1,500 is resumes from the mark after line 1,000.
+        let from = resume_point(&kept, (lines[1500].0, lines[1500].1));
+        assert_eq!(from.lines, MARK_EVERY);
+        assert_eq!(
+            &body[..from.bytes as usize],
+            lines[..1000].iter().map(|l| l.2.as_str()).collect::<Vec<_>>().join(",\n")
+        );
+        // After the end: the end. Before everything: the empty body.
+        let (stamp, id, _) = &lines[lines.len() - 1];
+        let later = (Stamp { wall_ms: stamp.wall_ms + 1, ..*stamp }, *id);
+        assert_eq!(resume_point(&kept, later), kept.end);
+        let (stamp, id, _) = &lines[0];
+        let earlier = (Stamp { wall_ms: 0, counter: 0, ..*stamp }, *id);
+        assert_eq!(resume_point(&kept, earlier).lines, 0);
     }
 }

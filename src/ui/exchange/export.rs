@@ -100,6 +100,7 @@ pub fn Export() -> impl IntoView {
                 mark_probe("data-export-read-ms", file.read_ms);
                 mark_probe("data-export-ms", file.write_ms);
                 mark_probe("data-export-continued", if file.continued { 1.0 } else { 0.0 });
+                mark_probe("data-export-reread", file.reread as f64);
                 let sealed = key.is_some();
                 let blob = match key {
                     Some(key) => {
