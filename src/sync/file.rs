@@ -154,36 +154,97 @@ impl ExchangeFile {
 }
 
 /// Reads a file in steps, so that a large file can be read between frames, with progress
-/// shown and a way to stop. Each change set is parsed once. The checksum is first taken over
-/// the change sets' text as written (files this app writes hold their canonical form already)
-/// and fed as they are parsed; only a file laid out by another tool is canonicalised again.
+/// shown and a way to stop. Each change set is parsed once, straight from the file's text:
+/// the list is not split out first (that would be a pass over the whole file, which can hold
+/// 100 MB, without a chance to look up). The checksum is first taken over the change sets'
+/// text as written (files this app writes hold their canonical form already) and fed as they
+/// are parsed; only a file laid out by another tool is canonicalised again.
+///
+/// A file whose header does not read member by member up to its change sets (another
+/// layout, or broken JSON) is read whole instead, which also says what is wrong with it.
 pub struct Reader<'a> {
-    claimed: String,
-    raw_sets: Vec<&'a RawValue>,
+    text: &'a str,
+    source: Source<'a>,
+    /// The text of each change set read so far, as written.
+    raw_sets: Vec<&'a str>,
     parsed: Vec<Result<ChangeSet, String>>,
-    /// The document's members other than the change sets and the checksum, canonical.
-    others: Vec<(String, String)>,
-    exporter: Option<Exporter>,
-    exported_at: Option<DateTime<Utc>>,
-    /// The checksum of the text as written, fed as change sets are parsed; none when another
-    /// member sorts before `change_sets` and the hash must wait for the end.
-    hasher: Option<Sha256>,
+    /// SHA-256 of `{"change_sets":[` and the change sets as written, fed as they are read.
+    hasher: Sha256,
 }
 
-/// A file whose header was read and checked, before its list of change sets is split out: the
-/// two are separate steps so that a page can look up between them (each is one pass over a
-/// file that can hold 100 MB).
+/// Where a [`Reader`] takes the change sets from.
+enum Source<'a> {
+    /// From the text: the members read so far, and where the next change set starts (`None`
+    /// once the list and the members after it are read).
+    Stream { members: Vec<(String, &'a RawValue)>, next: Option<usize>, broken: bool },
+    /// From the change sets split out of a document read whole.
+    Split { top: BTreeMap<String, &'a RawValue>, sets: Vec<&'a RawValue> },
+}
+
+/// A file whose header was read and checked (format and version), before its change sets.
 pub struct Opening<'a> {
-    top: BTreeMap<String, &'a RawValue>,
-    /// The change sets, when the one pass over the file split them out already.
-    sets: Option<Vec<&'a RawValue>>,
-    claimed: String,
+    text: &'a str,
+    source: Source<'a>,
 }
 
-/// A document's top level read in one pass: each member as raw JSON, except the change sets,
-/// split into their raw elements as they are read (splitting them later would be a second
-/// pass over a file that can hold 100 MB). Only for well-formed files: when this does not
-/// read, the file is read again member by member to say what is wrong.
+impl<'a> Reader<'a> {
+    /// Checks the header and gets ready to read the change sets: [`Reader::open`] and
+    /// [`Opening::list`] at once.
+    pub fn new(text: &'a str) -> Result<Reader<'a>, FileError> {
+        Reader::open(text)?.list()
+    }
+
+    /// Checks the size and the header (format, version): the members before the change sets,
+    /// or, when those do not read member by member, the whole document.
+    pub fn open(text: &'a str) -> Result<Opening<'a>, FileError> {
+        check_size(text.len() as u64)?;
+        if let Some((members, list)) = scan_header(text) {
+            let top: BTreeMap<&str, &RawValue> = members.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+            if top.contains_key("format") && top.contains_key("version") {
+                check_format(&top)?;
+                return Ok(Opening { text, source: Source::Stream { members, next: Some(list), broken: false } });
+            }
+        }
+        Ok(Opening { text, source: Reader::whole(text)? })
+    }
+
+    /// The document read whole (for a layout the stream does not follow, or to say what is
+    /// wrong with a file).
+    fn whole(text: &'a str) -> Result<Source<'a>, FileError> {
+        let (top, sets) = match serde_json::from_str::<Top>(text) {
+            Ok(Top { members, sets }) => (members, sets),
+            Err(_) => match serde_json::from_str::<BTreeMap<String, &RawValue>>(text) {
+                Ok(top) => (top, None),
+                Err(e) => {
+                    return Err(if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+                        FileError::NotServicebook
+                    } else {
+                        FileError::NotJson(e.to_string())
+                    })
+                }
+            },
+        };
+        check_format(&top.iter().map(|(k, v)| (k.as_str(), *v)).collect())?;
+        claimed_checksum(&top.iter().map(|(k, v)| (k.as_str(), *v)).collect())?;
+        let sets = sets
+            .or_else(|| top.get("change_sets").and_then(|raw| serde_json::from_str(raw.get()).ok()))
+            .ok_or(FileError::BadHeader("list of change sets"))?;
+        Ok(Source::Split { top, sets })
+    }
+}
+
+impl<'a> Opening<'a> {
+    /// Gets ready to read the change sets.
+    pub fn list(self) -> Result<Reader<'a>, FileError> {
+        let mut hasher = Sha256::new();
+        hasher.update(b"{\"change_sets\":[");
+        Ok(Reader { text: self.text, source: self.source, raw_sets: Vec::new(), parsed: Vec::new(), hasher })
+    }
+}
+
+/// A document's top level read whole in one pass: each member as raw JSON, except the change
+/// sets, split into their raw elements as they are read. Only for well-formed files: when
+/// this does not read, the file is read again member by member to say what is wrong.
 struct Top<'de> {
     members: BTreeMap<String, &'de RawValue>,
     sets: Option<Vec<&'de RawValue>>,
@@ -213,137 +274,184 @@ impl<'de> Deserialize<'de> for Top<'de> {
     }
 }
 
-impl<'a> Reader<'a> {
-    /// Checks the header (size, JSON, format, version, checksum present) and lists the change
-    /// sets: [`Reader::open`] and [`Opening::list`] at once.
-    pub fn new(text: &'a str) -> Result<Reader<'a>, FileError> {
-        Reader::open(text)?.list()
+/// The members of a document up to its list of change sets, each read on its own, and where
+/// the list's first element may start; `None` when the text is not laid out that way.
+fn scan_header(text: &str) -> Option<(Vec<(String, &RawValue)>, usize)> {
+    let mut at = skip_space(text, 0);
+    if text.as_bytes().get(at) != Some(&b'{') {
+        return None;
     }
-
-    /// Checks the header: size, JSON, format, version, checksum present.
-    pub fn open(text: &'a str) -> Result<Opening<'a>, FileError> {
-        check_size(text.len() as u64)?;
-        let (top, sets) = match serde_json::from_str::<Top>(text) {
-            Ok(Top { members, sets }) => (members, sets),
-            Err(_) => match serde_json::from_str::<BTreeMap<String, &RawValue>>(text) {
-                Ok(top) => (top, None),
-                Err(e) => {
-                    return Err(if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
-                        FileError::NotServicebook
-                    } else {
-                        FileError::NotJson(e.to_string())
-                    })
-                }
-            },
-        };
-        let text_of = |key: &str| top.get(key).and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
-        match text_of("format").as_deref() {
-            Some(FORMAT) => {}
-            Some(super::sealed::FORMAT) => return Err(FileError::Sealed),
-            _ => return Err(FileError::NotServicebook),
+    at += 1;
+    let mut members = Vec::new();
+    loop {
+        let (key, after) = read_one::<String>(text, skip_space(text, at))?;
+        at = skip_space(text, after);
+        if text.as_bytes().get(at) != Some(&b':') {
+            return None;
         }
-        let version = text_of("version").ok_or(FileError::BadHeader("version"))?;
-        let major = version.split('.').next().and_then(|m| m.parse::<u64>().ok());
-        match major {
-            Some(MAJOR) => {}
-            Some(m) if m > MAJOR => return Err(FileError::NewerVersion(version)),
-            _ => return Err(FileError::BadVersion(version)),
+        at = skip_space(text, at + 1);
+        if key == "change_sets" {
+            return (text.as_bytes().get(at) == Some(&b'[')).then_some((members, at + 1));
         }
-        let claimed = match top.get("checksum") {
-            Some(raw) => serde_json::from_str::<String>(raw.get()).map_err(|_| FileError::BadHeader("checksum"))?,
-            None => return Err(FileError::NoChecksum),
-        };
-        Ok(Opening { top, sets, claimed })
+        let (value, after) = read_one::<&RawValue>(text, at)?;
+        members.push((key, value));
+        at = skip_space(text, after);
+        match text.as_bytes().get(at) {
+            Some(b',') => at += 1,
+            _ => return None,
+        }
     }
 }
 
-impl<'a> Opening<'a> {
-    /// Splits out the change sets, ready to be read in steps.
-    pub fn list(self) -> Result<Reader<'a>, FileError> {
-        let Opening { top, sets, claimed } = self;
-        let text_of = |key: &str| top.get(key).and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
-        let raw_sets: Vec<&RawValue> = sets
-            .or_else(|| top.get("change_sets").and_then(|raw| serde_json::from_str(raw.get()).ok()))
-            .ok_or(FileError::BadHeader("list of change sets"))?;
-        let others: Vec<(String, String)> = top
-            .iter()
-            .filter(|(key, _)| !matches!(key.as_str(), "change_sets" | "checksum"))
-            .map(|(key, raw)| (key.clone(), canonical_raw(raw)))
-            .collect();
-        let hasher = (!others.iter().any(|(key, _)| utf16_before(key, "change_sets"))).then(|| {
-            let mut hasher = Sha256::new();
-            hasher.update(b"{\"change_sets\":[");
-            hasher
-        });
-        let exporter = top.get("exporter").and_then(|raw| serde_json::from_str(raw.get()).ok());
-        let exported_at =
-            text_of("exported_at").and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&Utc));
-        Ok(Reader {
-            claimed,
-            parsed: Vec::with_capacity(raw_sets.len()),
-            raw_sets,
-            others,
-            exporter,
-            exported_at,
-            hasher,
-        })
+/// One JSON value read from `text` at byte `at`, and where it ends.
+fn read_one<'a, T: Deserialize<'a>>(text: &'a str, at: usize) -> Option<(T, usize)> {
+    let mut values = serde_json::Deserializer::from_str(text.get(at..)?).into_iter::<T>();
+    let value = values.next()?.ok()?;
+    Some((value, at + values.byte_offset()))
+}
+
+/// The first byte at or after `at` that is not JSON white space.
+fn skip_space(text: &str, mut at: usize) -> usize {
+    let bytes = text.as_bytes();
+    while matches!(bytes.get(at), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+        at += 1;
+    }
+    at
+}
+
+/// Refuses a document that is not an exchange file of a major version this release reads.
+fn check_format(top: &BTreeMap<&str, &RawValue>) -> Result<(), FileError> {
+    let text_of = |key: &str| top.get(key).and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
+    match text_of("format").as_deref() {
+        Some(FORMAT) => {}
+        Some(super::sealed::FORMAT) => return Err(FileError::Sealed),
+        _ => return Err(FileError::NotServicebook),
+    }
+    let version = text_of("version").ok_or(FileError::BadHeader("version"))?;
+    let major = version.split('.').next().and_then(|m| m.parse::<u64>().ok());
+    match major {
+        Some(MAJOR) => Ok(()),
+        Some(m) if m > MAJOR => Err(FileError::NewerVersion(version)),
+        _ => Err(FileError::BadVersion(version)),
+    }
+}
+
+/// The checksum a document claims.
+fn claimed_checksum(top: &BTreeMap<&str, &RawValue>) -> Result<String, FileError> {
+    match top.get("checksum") {
+        Some(raw) => serde_json::from_str::<String>(raw.get()).map_err(|_| FileError::BadHeader("checksum")),
+        None => Err(FileError::NoChecksum),
     }
 }
 
 impl<'a> Reader<'a> {
-    /// How many change sets the file holds, and how many are read.
-    pub fn progress(&self) -> (usize, usize) {
-        (self.parsed.len(), self.raw_sets.len())
+    /// How many change sets are read, and how far into the file that is (bytes of all).
+    pub fn progress(&self) -> (usize, usize, usize) {
+        let end = self.raw_sets.last().map(|raw| raw.as_ptr() as usize + raw.len() - self.text.as_ptr() as usize);
+        (self.parsed.len(), end.unwrap_or(0), self.text.len())
     }
 
     /// Reads up to `n` more change sets; true when all are read.
     pub fn step(&mut self, n: usize) -> bool {
-        let from = self.parsed.len();
-        let to = from.saturating_add(n).min(self.raw_sets.len());
-        for (index, raw) in self.raw_sets[from..to].iter().enumerate() {
-            if let Some(hasher) = self.hasher.as_mut() {
-                if from + index > 0 {
-                    hasher.update(b",");
+        for _ in 0..n {
+            let raw = match &mut self.source {
+                Source::Split { sets, .. } => match sets.get(self.parsed.len()) {
+                    Some(raw) => {
+                        let raw = raw.get();
+                        self.parsed
+                            .push(serde_json::from_str::<ChangeSet>(raw).map_err(|e| e.to_string()).and_then(checked));
+                        raw
+                    }
+                    None => return true,
+                },
+                Source::Stream { members, next, broken } => {
+                    let Some(at) = *next else { return true };
+                    match next_change_set(self.text, at, members) {
+                        Ok(Some((raw, parsed, after))) => {
+                            *next = Some(after);
+                            self.parsed.push(parsed.and_then(checked));
+                            raw
+                        }
+                        Ok(None) => {
+                            *next = None;
+                            return true;
+                        }
+                        Err(()) => {
+                            *next = None;
+                            *broken = true;
+                            return true;
+                        }
+                    }
                 }
-                hasher.update(raw.get().as_bytes());
+            };
+            if !self.raw_sets.is_empty() {
+                self.hasher.update(b",");
             }
-            self.parsed.push(serde_json::from_str::<ChangeSet>(raw.get()).map_err(|e| e.to_string()).and_then(checked));
+            self.hasher.update(raw.as_bytes());
+            self.raw_sets.push(raw);
         }
-        to == self.raw_sets.len()
+        matches!(&self.source, Source::Stream { next: None, .. })
+            || matches!(&self.source, Source::Split { sets, .. } if sets.len() == self.parsed.len())
     }
 
     /// Reads what is left, then checks the checksum and reports the first bad change set.
     pub fn finish(mut self) -> Result<ExchangeFile, FileError> {
         while !self.step(usize::MAX) {}
+        let top: BTreeMap<&str, &RawValue> = match &self.source {
+            // The stream broke off: the whole document says what is wrong.
+            Source::Stream { broken: true, .. } => {
+                let source = Reader::whole(self.text)?;
+                let opened = Opening { text: self.text, source };
+                return opened.list()?.finish();
+            }
+            Source::Stream { members, .. } => members.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
+            Source::Split { top, .. } => top.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
+        };
+        check_format(&top)?;
+        let claimed = claimed_checksum(&top)?;
+        let others: Vec<(String, String)> = top
+            .iter()
+            .filter(|(key, _)| !matches!(**key, "change_sets" | "checksum"))
+            .map(|(key, raw)| (key.to_string(), canonical_raw(raw)))
+            .collect();
+        let exporter = top.get("exporter").and_then(|raw| serde_json::from_str(raw.get()).ok());
+        let text_of = |key: &str| top.get(key).and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
+        let exported_at =
+            text_of("exported_at").and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&Utc));
         let sum_of = |lines: &[&str]| {
             let mut members: Vec<(&str, Part)> = vec![("change_sets", Part::Lines(lines))];
-            members.extend(self.others.iter().map(|(key, value)| (key.as_str(), Part::Text(value))));
+            members.extend(others.iter().map(|(key, value)| (key.as_str(), Part::Text(value))));
             format!("sha256:{}", checksum_of(members))
         };
-        let as_written = match self.hasher.take() {
-            Some(mut hasher) => {
-                hasher.update(b"]");
-                let mut others: Vec<&(String, String)> = self.others.iter().collect();
-                others.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-                for (key, value) in others {
-                    hasher.update(b",");
-                    hasher.update(canonical(key).as_bytes());
-                    hasher.update(b":");
-                    hasher.update(value.as_bytes());
-                }
-                hasher.update(b"}");
-                format!("sha256:{}", hex(&hasher.finalize()))
+        // The hash fed as change sets were read holds when no other member sorts before them.
+        let as_written = if others.iter().any(|(key, _)| utf16_before(key, "change_sets")) {
+            sum_of(&self.raw_sets)
+        } else {
+            let mut hasher = self.hasher;
+            hasher.update(b"]");
+            let mut sorted: Vec<&(String, String)> = others.iter().collect();
+            sorted.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            for (key, value) in sorted {
+                hasher.update(b",");
+                hasher.update(canonical(key).as_bytes());
+                hasher.update(b":");
+                hasher.update(value.as_bytes());
             }
-            None => sum_of(&self.raw_sets.iter().map(|raw| raw.get()).collect::<Vec<_>>()),
+            hasher.update(b"}");
+            format!("sha256:{}", hex(&hasher.finalize()))
         };
-        if self.claimed != as_written {
-            let canonical: Vec<String> = self.raw_sets.iter().map(|raw| canonical_raw(raw)).collect();
-            if self.claimed != sum_of(&canonical.iter().map(String::as_str).collect::<Vec<_>>()) {
+        if claimed != as_written {
+            let canonical: Vec<String> = self
+                .raw_sets
+                .iter()
+                .map(|raw| serde_json::from_str::<&RawValue>(raw).map(canonical_raw).unwrap_or_default())
+                .collect();
+            if claimed != sum_of(&canonical.iter().map(String::as_str).collect::<Vec<_>>()) {
                 return Err(FileError::ChecksumMismatch);
             }
         }
-        let exporter = self.exporter.ok_or(FileError::BadHeader("exporter"))?;
-        let exported_at = self.exported_at.ok_or(FileError::BadHeader("export time"))?;
+        let exporter = exporter.ok_or(FileError::BadHeader("exporter"))?;
+        let exported_at = exported_at.ok_or(FileError::BadHeader("export time"))?;
         let change_sets = self
             .parsed
             .into_iter()
@@ -351,6 +459,65 @@ impl<'a> Reader<'a> {
             .map(|(index, parsed)| parsed.map_err(|reason| FileError::BadChangeSet { index, reason }))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ExchangeFile { exporter, exported_at, change_sets })
+    }
+}
+
+/// The change set that starts at or after byte `at` of the list in `text` (its text, parsed,
+/// and where the next one starts); at the end of the list, reads the members after it into
+/// `members` and returns `None`. `Err` when the text is not laid out as a list of objects
+/// followed by members and the end of the document.
+#[allow(clippy::type_complexity)]
+fn next_change_set<'a>(
+    text: &'a str,
+    at: usize,
+    members: &mut Vec<(String, &'a RawValue)>,
+) -> Result<Option<(&'a str, Result<ChangeSet, String>, usize)>, ()> {
+    let start = skip_space(text, at);
+    if text.as_bytes().get(start) == Some(&b']') {
+        read_members_after(text, start + 1, members)?;
+        return Ok(None);
+    }
+    let mut values = serde_json::Deserializer::from_str(text.get(start..).ok_or(())?).into_iter::<ChangeSet>();
+    let (parsed, end) = match values.next().ok_or(())? {
+        Ok(change_set) => (Ok(change_set), start + values.byte_offset()),
+        // Not a change set: its text still ends somewhere, or the file is broken.
+        Err(e) => match read_one::<&RawValue>(text, start) {
+            Some((_, end)) => (Err(e.to_string()), end),
+            None => return Err(()),
+        },
+    };
+    let after = skip_space(text, end);
+    let next = match text.as_bytes().get(after) {
+        Some(b',') => after + 1,
+        Some(b']') => after,
+        _ => return Err(()),
+    };
+    Ok(Some((&text[start..end], parsed, next)))
+}
+
+/// The members after the list of change sets, up to the end of the document.
+fn read_members_after<'a>(text: &'a str, mut at: usize, members: &mut Vec<(String, &'a RawValue)>) -> Result<(), ()> {
+    loop {
+        at = skip_space(text, at);
+        match text.as_bytes().get(at) {
+            Some(b',') => at = skip_space(text, at + 1),
+            Some(b'}') => {
+                return if skip_space(text, at + 1) == text.len() { Ok(()) } else { Err(()) };
+            }
+            _ => return Err(()),
+        }
+        let (key, after) = read_one::<String>(text, at).ok_or(())?;
+        at = skip_space(text, after);
+        if text.as_bytes().get(at) != Some(&b':') {
+            return Err(());
+        }
+        let (value, after) = read_one::<&RawValue>(text, skip_space(text, at + 1)).ok_or(())?;
+        // A second list of change sets, or any repeated member: read whole, as JSON says.
+        if key == "change_sets" || members.iter().any(|(k, _)| *k == key) {
+            return Err(());
+        }
+        members.push((key, value));
+        at = after;
     }
 }
 
@@ -620,11 +787,12 @@ pub(crate) mod tests {
     fn a_file_read_in_steps_is_the_file_read_at_once() {
         let text = sample_file().write();
         let mut reader = Reader::new(&text).unwrap();
-        let total = reader.progress().1;
         let mut steps = 0;
         while !reader.step(3) {
             steps += 1;
-            assert_eq!(reader.progress(), (3 * steps, total));
+            let (read, at, total) = reader.progress();
+            assert_eq!((read, total), (3 * steps, text.len()));
+            assert!(text[..at].ends_with('}') && text[at..].starts_with(",\n{"), "{}", &text[at - 5..at + 5]);
         }
         assert_eq!(reader.finish(), ExchangeFile::read(&text));
         // A member a newer minor version adds, sorting before the change sets: the checksum
@@ -637,6 +805,23 @@ pub(crate) mod tests {
         let with_annex = serde_json::to_string(&doc).unwrap();
         assert!(ExchangeFile::read(&with_annex).is_ok());
         assert_eq!(ExchangeFile::read(&with_annex.replace("kept", "kEpt")), Err(FileError::ChecksumMismatch));
+    }
+
+    #[test]
+    fn a_file_is_read_the_same_whatever_its_layout_or_member_order() {
+        let file = sample_file();
+        let text = file.write();
+        let doc: serde_json::Map<String, Json> = serde_json::from_str(&text).unwrap();
+        // Pretty-printed, keys sorted (change sets before format and version: read whole).
+        let pretty = serde_json::to_string_pretty(&doc).unwrap();
+        assert_eq!(ExchangeFile::read(&pretty), Ok(file.clone()));
+        // Members after the list, white space around everything.
+        let spaced = text.replace(",\n", " ,\n\t ").replace(":[", " : [ ");
+        assert_eq!(ExchangeFile::read(&spaced), Ok(file.clone()));
+        // Anything after the document, or a second list, is read whole and refused or read as JSON says.
+        assert!(matches!(ExchangeFile::read(&format!("{text}x")), Err(FileError::NotJson(_))));
+        let twice = text.replace("\n\"checksum\"", "\n\"change_sets\":[],\n\"checksum\"");
+        assert_eq!(ExchangeFile::read(&twice), Err(FileError::ChecksumMismatch));
     }
 
     #[test]

@@ -308,8 +308,13 @@ async fn read_in_steps(
     let mut reader = opening.list()?;
     loop {
         let finished = reader.step(STEP);
-        let (read, total) = reader.progress();
-        progress.set(Some(format!("Reading {name}: {read} of {total} change sets")));
+        let (read, at, total) = reader.progress();
+        progress.set(Some(format!(
+            "Reading {name}: {} of {}, {}",
+            format::bytes(at as f64),
+            format::bytes(total as f64),
+            format::count(read, "change set", "change sets")
+        )));
         if finished {
             break;
         }
