@@ -2,7 +2,6 @@
 //! written. The plan is the preview the user confirms (N new records, M updated, K unchanged,
 //! C conflicts), and the list of change sets the store then writes in one transaction.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
@@ -62,7 +61,7 @@ impl Plan {
 /// Plans importing `file` into what `held` holds, `now` by this browser's clock: all the
 /// steps of a [`Planning`] at once.
 pub fn plan(held: &dyn Held, file: &ExchangeFile, now: DateTime<Utc>) -> Result<Plan, MergeError> {
-    Ok(Planning::start(held, file, now)?.finish(held))
+    Ok(Planning::start(held, file.change_sets.clone(), now)?.finish(held))
 }
 
 /// A plan made in steps: checking the file's change sets against what is held, then folding
@@ -78,52 +77,60 @@ pub struct Planning {
 impl Planning {
     /// Checks the file against what is held (reused ids, stamps from the future) and finds
     /// the change sets it adds, with every known redaction applied.
-    pub fn start(held: &dyn Held, file: &ExchangeFile, now: DateTime<Utc>) -> Result<Planning, MergeError> {
+    /// Takes the file's change sets (`ExchangeFile::change_sets`): copying 200,000 of them
+    /// would be a long pause.
+    pub fn start(held: &dyn Held, change_sets: Vec<ChangeSet>, now: DateTime<Utc>) -> Result<Planning, MergeError> {
         let limit = now.timestamp_millis().max(0) as u64 + MAX_CLOCK_SKEW_MS;
-        let mut fresh: BTreeMap<ChangeSetId, Cow<ChangeSet>> = BTreeMap::new();
+        let mut fresh: BTreeMap<ChangeSetId, ChangeSet> = BTreeMap::new();
         let mut records_in_file: BTreeSet<RecordId> = BTreeSet::new();
         // Redactions the file makes: (record, field, target) → the earliest redaction's stamp.
-        let mut redactions: BTreeMap<(RecordId, &str, EditRef), Stamp> = BTreeMap::new();
-        for change_set in &file.change_sets {
+        let mut redactions: BTreeMap<(RecordId, String, EditRef), Stamp> = BTreeMap::new();
+        for change_set in change_sets {
             records_in_file.insert(change_set.record);
             if change_set.stamp.wall_ms > limit {
                 let minutes = (change_set.stamp.wall_ms - limit + MAX_CLOCK_SKEW_MS) / 60_000;
                 return Err(MergeError::FutureStamp { id: change_set.id, minutes });
             }
             for (field, target) in change_set.redactions() {
-                let by = redactions.entry((change_set.record, field, target)).or_insert(change_set.stamp);
+                let by = redactions.entry((change_set.record, field.to_string(), target)).or_insert(change_set.stamp);
                 *by = (*by).min(change_set.stamp);
             }
-            let known = fresh.get(&change_set.id).map(|cs| cs.as_ref()).or_else(|| held.change_set(&change_set.id));
+            let known = fresh.get(&change_set.id).or_else(|| held.change_set(&change_set.id));
             match known {
-                Some(known) if known == change_set => {}
+                Some(known) if *known == change_set => {}
                 // The same change set with other values redacted: the copy that has them all
                 // redacted is kept. Anything else is an id reused with other content.
-                Some(known) => match known.join(change_set) {
+                Some(known) => match known.join(&change_set) {
                     Some(joined) if &joined == known => {}
                     Some(joined) => {
-                        fresh.insert(change_set.id, Cow::Owned(joined));
+                        fresh.insert(change_set.id, joined);
                     }
                     None => return Err(MergeError::IdCollision(change_set.id)),
                 },
                 None => {
-                    fresh.insert(change_set.id, Cow::Borrowed(change_set));
+                    fresh.insert(change_set.id, change_set);
                 }
             }
         }
-        let mut new_change_sets: Vec<ChangeSet> = fresh.into_values().map(Cow::into_owned).collect();
+        let mut new_change_sets: Vec<ChangeSet> = fresh.into_values().collect();
         new_change_sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
         // New change sets are stored with the values redactions (in the file or held) removed.
         for change_set in &mut new_change_sets {
             let held_record = held.record(&change_set.record);
-            for index in 0..change_set.edits.len() {
-                let field = change_set.edits[index].field.clone();
+            let mut redact = Vec::new();
+            for (index, edit) in change_set.edits.iter().enumerate() {
                 let target = EditRef { index: index as u16, stamp: change_set.stamp };
-                let from_file = redactions.get(&(change_set.record, field.as_str(), target)).copied();
-                let from_held = held_record.and_then(|r| r.field(&field)).and_then(|f| f.redaction(target));
+                let from_file = match redactions.is_empty() {
+                    true => None,
+                    false => redactions.get(&(change_set.record, edit.field.clone(), target)).copied(),
+                };
+                let from_held = held_record.and_then(|r| r.field(&edit.field)).and_then(|f| f.redaction(target));
                 if let Some(by) = from_file.into_iter().chain(from_held).min() {
-                    change_set.redact(&field, target, by);
+                    redact.push((edit.field.clone(), target, by));
                 }
+            }
+            for (field, target, by) in redact {
+                change_set.redact(&field, target, by);
             }
         }
 
@@ -670,7 +677,7 @@ mod steps {
         held.import(&file(first), now).unwrap();
         let whole = file(&sets);
         let at_once = plan(&held, &whole, now).unwrap();
-        let mut planning = Planning::start(&held, &whole, now).unwrap();
+        let mut planning = Planning::start(&held, whole.change_sets.clone(), now).unwrap();
         let mut steps = 0;
         while !planning.fold(&held, 7) {
             steps += 1;

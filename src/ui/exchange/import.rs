@@ -83,7 +83,11 @@ pub fn Import() -> impl IntoView {
                 };
                 mark_probe("data-preview-read-ms", now_ms() - started);
                 let planned = match read {
-                    Ok(file) => plan_in_steps(&held, &file, &name, progress, cancel).await.map(|plan| (file, plan)),
+                    Ok(ExchangeFile { exporter, exported_at, change_sets }) => {
+                        plan_in_steps(&held, change_sets, &name, progress, cancel)
+                            .await
+                            .map(|plan| (exporter, exported_at, plan))
+                    }
                     Err(message) => Err(message),
                 };
                 if cancel.get_untracked() {
@@ -93,12 +97,12 @@ pub fn Import() -> impl IntoView {
                     return;
                 }
                 match planned {
-                    Ok((file, plan)) => {
+                    Ok((exporter, exported_at, plan)) => {
                         // The next file is planned against this one's result too.
                         if n < last {
                             held.apply(&plan);
                         }
-                        plans.push(Pending { name, exporter: file.exporter, exported_at: file.exported_at, plan });
+                        plans.push(Pending { name, exporter, exported_at, plan });
                     }
                     Err(message) => problems.push(format!("{name}: {message}")),
                 }
@@ -330,12 +334,12 @@ async fn read_in_steps(
 /// progress shown; stops when `cancel` is set.
 async fn plan_in_steps(
     held: &Replica,
-    file: &ExchangeFile,
+    change_sets: Vec<ChangeSet>,
     name: &str,
     progress: RwSignal<Option<String>>,
     cancel: RwSignal<bool>,
 ) -> Result<Plan, String> {
-    let mut planning = Planning::start(held, file, instant(now_ms())).map_err(|e| e.to_string())?;
+    let mut planning = Planning::start(held, change_sets, instant(now_ms())).map_err(|e| e.to_string())?;
     loop {
         let finished = planning.fold(held, STEP);
         let (folded, total) = planning.progress();
