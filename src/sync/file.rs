@@ -73,6 +73,7 @@ use crate::domain::catalogue;
 use crate::domain::clock::Stamp;
 use crate::domain::edit::{ChangeSet, ChangeSetError};
 use crate::domain::ids::{ChangeSetId, Member, RecordId, ReplicaId};
+use crate::domain::sort::sort_by;
 
 /// The `format` member of every exchange file.
 pub const FORMAT: &str = "servicebook-exchange";
@@ -136,7 +137,7 @@ impl ExchangeFile {
     /// The canonical text of the file.
     pub fn write(&self) -> String {
         let mut sets: Vec<&ChangeSet> = self.change_sets.iter().collect();
-        sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
+        sort_by(&mut sets, |a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
         // A change set's compact serde_json form is its canonical form (see `ChangeSet`).
         let lines: Vec<String> = sets.iter().map(|cs| serde_json::to_string(cs).unwrap_or_default()).collect();
         write_lines(&self.exporter, self.exported_at, lines.iter().map(String::as_str))
@@ -282,7 +283,7 @@ impl<'a> Reader<'a> {
             Some(mut hasher) => {
                 hasher.update(b"]");
                 let mut others: Vec<&(String, String)> = self.others.iter().collect();
-                others.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+                sort_by(&mut others, |a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
                 for (key, value) in others {
                     hasher.update(b",");
                     hasher.update(canonical(key).as_bytes());
@@ -365,7 +366,7 @@ pub fn write_canonical(
     exported_at: DateTime<Utc>,
     mut sets: Vec<CanonicalChangeSet<'_>>,
 ) -> String {
-    sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
+    sort_by(&mut sets, |a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
     write_lines(exporter, exported_at, sets.iter().map(|cs| cs.text))
 }
 
@@ -404,7 +405,7 @@ enum Part<'a> {
 /// fed to the hash piece by piece rather than built as one string.
 fn checksum_of(mut members: Vec<(&str, Part)>) -> String {
     // RFC 8785 orders keys by UTF-16 code units.
-    members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    sort_by(&mut members, |a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
     let mut hasher = Sha256::new();
     hasher.update(b"{");
     for (n, (key, part)) in members.into_iter().enumerate() {
