@@ -25,4 +25,5 @@ pub mod reference;
 pub mod review;
 pub mod search;
 pub mod snapshot;
+pub mod sort;
 pub mod value;

@@ -21,7 +21,7 @@ use crate::domain::edit::ChangeSet;
 /// (the member's name, import history, export bookkeeping) is not in it.
 pub fn fingerprint<'a>(change_sets: impl IntoIterator<Item = &'a ChangeSet>) -> String {
     let mut sets: Vec<&ChangeSet> = change_sets.into_iter().collect();
-    sets.sort_by_key(|cs| cs.id);
+    crate::domain::sort::sort_by_key(&mut sets, |cs| cs.id);
     sets.dedup_by_key(|cs| cs.id);
     let mut hasher = Sha256::new();
     for change_set in sets {

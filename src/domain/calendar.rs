@@ -55,7 +55,7 @@ pub fn scheduled<'a>(records: impl IntoIterator<Item = &'a Record>) -> Vec<Sched
             Some(Scheduled { id: record.id, kind: kind.id, start, end, items })
         })
         .collect();
-    out.sort_by(|a, b| a.start.cmp(&b.start).then(a.id.cmp(&b.id)));
+    super::sort::sort_by(&mut out, |a, b| a.start.cmp(&b.start).then(a.id.cmp(&b.id)));
     out
 }
 

@@ -23,6 +23,17 @@ use super::value::Value;
 /// What the user typed: field id to raw text.
 pub type FormInput = BTreeMap<String, String>;
 
+/// A [`FormInput`] of these pairs; a later pair replaces an earlier one of the same field, as
+/// with `collect()`. Inserted one by one: `collect()` into a `BTreeMap` compiles a sort for
+/// every iterator type it is called with (see `domain::sort`).
+pub fn form_input_of(pairs: impl IntoIterator<Item = (String, String)>) -> FormInput {
+    let mut input = FormInput::new();
+    for (field, text) in pairs {
+        input.insert(field, text);
+    }
+    input
+}
+
 /// A field's value was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{label}: {message}")]

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::catalogue::{CHANGE, CONFIGURATION_ITEM, INCIDENT, PROBLEM, SERVICE};
 use super::clock::{ClockState, Hlc};
-use super::command::{self, join_links, Actor, Context, FormInput, Lookup};
+use super::command::{self, join_links, Actor, Context, Lookup};
 use super::edit::{ChangeSet, Draft};
 use super::ids::{ChangeSetId, Member, RecordId, ReplicaId};
 use super::kind::KindDecl;
@@ -108,7 +108,7 @@ impl Writer<'_> {
     }
 
     fn create(&mut self, kind: &'static KindDecl, at: DateTime<Utc>, form: &[(&str, String)]) -> Option<RecordId> {
-        let input: FormInput = form.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let input = command::form_input_of(form.iter().map(|(k, v)| (k.to_string(), v.clone())));
         let number = *self.numbers.entry(kind.id).or_insert_with(|| 0) + 1;
         self.numbers.insert(kind.id, number);
         let id = RecordId::new(at.timestamp_millis().max(0) as u64, self.rng.entropy());
@@ -125,7 +125,7 @@ impl Writer<'_> {
         at: DateTime<Utc>,
         form: &[(&str, &str)],
     ) {
-        let input: FormInput = form.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let input = command::form_input_of(form.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let actor = self.actor(at);
         let Some(record) = self.held.made.get(&id) else { return };
         if let Ok(draft) = command::transition(kind, record, to, &input, &Context::new(&Utc, &self.held), &actor) {
@@ -155,10 +155,11 @@ pub fn sample_history(
 ) -> Vec<ChangeSet> {
     let mut rng = Rng(seed | 1);
     let hlc = Hlc::new(ReplicaId(rng.next()), ClockState::default());
-    let numbers = [&SERVICE, &CONFIGURATION_ITEM, &PROBLEM, &CHANGE, &INCIDENT]
-        .into_iter()
-        .map(|kind| (kind.id, existing_numbers(kind) - 1))
-        .collect();
+    // Inserted one by one rather than collected: see `command::form_input_of`.
+    let mut numbers = BTreeMap::new();
+    for kind in [&SERVICE, &CONFIGURATION_ITEM, &PROBLEM, &CHANGE, &INCIDENT] {
+        numbers.insert(kind.id, existing_numbers(kind) - 1);
+    }
     let mut w = Writer {
         rng,
         hlc,

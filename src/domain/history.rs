@@ -68,7 +68,7 @@ pub fn replay_with(
 ) -> (Vec<HistoryEntry>, Option<Record>) {
     use super::value::Value;
     let mut ordered: Vec<&ChangeSet> = change_sets.iter().collect();
-    ordered.sort_by_key(|cs| cs.stamp);
+    super::sort::sort_by_key(&mut ordered, |cs| cs.stamp);
     ordered.dedup_by_key(|cs| cs.id);
     let origins: std::collections::BTreeMap<Stamp, (&Member, DateTime<Utc>)> =
         ordered.iter().map(|cs| (cs.stamp, (&cs.member, cs.at))).collect();

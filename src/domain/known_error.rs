@@ -82,7 +82,7 @@ pub fn suggest<'a>(
             (score > 0).then_some(Suggestion { problem: problem.id, score, same_service, shared_items, shared_words })
         })
         .collect();
-    found.sort_by(|a, b| b.score.cmp(&a.score).then(b.problem.cmp(&a.problem)));
+    super::sort::sort_by(&mut found, |a, b| b.score.cmp(&a.score).then(b.problem.cmp(&a.problem)));
     found.truncate(limit);
     found
 }

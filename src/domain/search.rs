@@ -60,7 +60,7 @@ fn as_reference(query: &str) -> Option<(Option<String>, i64)> {
 impl SearchIndex {
     pub fn build<'a>(records: impl IntoIterator<Item = &'a Record>) -> Self {
         let mut entries: Vec<Entry> = records.into_iter().filter_map(entry).collect();
-        entries.sort_by_key(|entry| entry.id);
+        super::sort::sort_by_key(&mut entries, |entry| entry.id);
         entries.dedup_by_key(|entry| entry.id);
         SearchIndex { entries }
     }
@@ -114,7 +114,7 @@ impl SearchIndex {
             hits.push(Hit { id: entry.id, kind: entry.kind, rank });
         }
         // Stable: newest first within a rank.
-        hits.sort_by_key(|hit| hit.rank);
+        super::sort::sort_by_key(&mut hits, |hit| hit.rank);
         hits.truncate(limit);
         hits
     }

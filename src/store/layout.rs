@@ -106,7 +106,7 @@ pub struct ChunkText {
 impl StoredChunk {
     pub fn new(seq: u64, arrived: f64, import: Option<String>, change_sets: &[ChangeSet]) -> Result<Self, StoreError> {
         let mut records: Vec<String> = change_sets.iter().map(|cs| cs.record.to_string()).collect();
-        records.sort();
+        crate::domain::sort::sort_by(&mut records, Ord::cmp);
         records.dedup();
         let json = serde_json::to_string(change_sets).map_err(|e| StoreError::Failed(e.to_string()))?;
         Ok(Self { seq, arrived, import, records, json })

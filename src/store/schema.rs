@@ -147,7 +147,7 @@ pub mod v1 {
         let mut previous: BTreeMap<(RecordId, String), Stamp> = BTreeMap::new();
         let mut out = Vec::new();
         for ((record, stamp), mut group) in groups {
-            group.sort_by(|a, b| a.id.cmp(&b.id));
+            crate::domain::sort::sort_by(&mut group, |a, b| a.id.cmp(&b.id));
             let first = &group[0];
             let id = ChangeSetId::parse(&first.id)
                 .ok_or_else(|| StoreError::Corrupt(format!("version 1 edit id `{}` is not a UUID", first.id)))?;

@@ -74,6 +74,7 @@ use crate::domain::catalogue;
 use crate::domain::clock::Stamp;
 use crate::domain::edit::{ChangeSet, ChangeSetError};
 use crate::domain::ids::{ChangeSetId, Member, RecordId, ReplicaId};
+use crate::domain::sort::sort_by;
 
 /// The `format` member of every exchange file.
 pub const FORMAT: &str = "servicebook-exchange";
@@ -137,7 +138,7 @@ impl ExchangeFile {
     /// The canonical text of the file.
     pub fn write(&self) -> String {
         let mut sets: Vec<&ChangeSet> = self.change_sets.iter().collect();
-        sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
+        sort_by(&mut sets, |a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
         // A change set's compact serde_json form is its canonical form (see `ChangeSet`).
         let lines: Vec<String> = sets.iter().map(|cs| serde_json::to_string(cs).unwrap_or_default()).collect();
         write_lines(
@@ -430,7 +431,7 @@ impl<'a> Reader<'a> {
             let mut hasher = self.hasher;
             hasher.update(b"]");
             let mut sorted: Vec<&(String, String)> = others.iter().collect();
-            sorted.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            sort_by(&mut sorted, |a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
             for (key, value) in sorted {
                 hasher.update(b",");
                 hasher.update(canonical(key).as_bytes());
@@ -587,7 +588,7 @@ pub fn write_canonical(
     exported_at: DateTime<Utc>,
     mut sets: Vec<CanonicalChangeSet<'_>>,
 ) -> String {
-    sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
+    sort_by(&mut sets, |a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
     write_lines(exporter, exported_at, sets.iter().map(|cs| (cs.stamp, cs.id, cs.text)))
 }
 
@@ -617,7 +618,7 @@ enum Part<'a> {
 /// fed to the hash piece by piece rather than built as one string.
 fn checksum_of(mut members: Vec<(&str, Part)>) -> String {
     // RFC 8785 orders keys by UTF-16 code units.
-    members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    sort_by(&mut members, |a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
     let mut hasher = Sha256::new();
     hasher.update(b"{");
     for (n, (key, part)) in members.into_iter().enumerate() {

@@ -113,7 +113,7 @@ impl Planning {
             }
         }
         let mut new_change_sets: Vec<ChangeSet> = fresh.into_values().collect();
-        new_change_sets.sort_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
+        crate::domain::sort::sort_by(&mut new_change_sets, |a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
         // New change sets are stored with the values redactions (in the file or held) removed.
         for change_set in &mut new_change_sets {
             let held_record = held.record(&change_set.record);

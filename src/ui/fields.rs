@@ -7,7 +7,7 @@ use super::link_picker::LinkPicker;
 use super::routes;
 use super::state::use_app;
 use crate::domain::catalogue;
-use crate::domain::command::{format_percent, join_links, FormInput};
+use crate::domain::command::{self, format_percent, join_links, FormInput};
 use crate::domain::ids::RecordId;
 use crate::domain::kind::{FieldDecl, FieldType, KindDecl};
 use crate::domain::lifecycle::state_of;
@@ -36,7 +36,7 @@ pub fn input_text(field: &FieldDecl, record: Option<&Record>) -> String {
 
 /// The form input for every form field of a record (empty for a new one).
 pub fn form_input(kind: &KindDecl, record: Option<&Record>) -> FormInput {
-    kind.form_fields().map(|field| (field.id.to_string(), input_text(field, record))).collect()
+    command::form_input_of(kind.form_fields().map(|field| (field.id.to_string(), input_text(field, record))))
 }
 
 /// How a linked record is named: its reference and title.

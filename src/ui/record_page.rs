@@ -205,7 +205,7 @@ fn Transitions(kind: &'static KindDecl, record: Signal<Option<Record>>) -> impl 
         let asked = app.records.with_untracked(|records| command::asks(kind, &current, t, records));
         let needs_input = asked.iter().any(|f| current.value(f.id).is_none());
         if needs_input {
-            input.set(asked.iter().map(|f| (f.id.to_string(), input_text(f, Some(&current)))).collect());
+            input.set(command::form_input_of(asked.iter().map(|f| (f.id.to_string(), input_text(f, Some(&current))))));
             pending.set(Some(t));
         } else {
             input.set(FormInput::new());
