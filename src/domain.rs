@@ -24,5 +24,6 @@ pub mod record;
 pub mod reference;
 pub mod review;
 pub mod search;
+pub mod sketch;
 pub mod snapshot;
 pub mod value;
