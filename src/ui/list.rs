@@ -3,7 +3,9 @@
 //!
 //! Filters live in the URL query (`?q=mail&state=open&priority=P1&owner=Ada&service=<id>&
 //! from=2026-11-01&to=2026-11-30&sort=updated&dir=desc`), so a filtered view can be bookmarked
-//! and shared.
+//! and shared; the address follows the filters once typing pauses (`address`).
+
+mod address;
 
 use std::cmp::Ordering;
 
@@ -12,6 +14,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use self::address::Address;
 use super::fields::{shown, PriorityBadge, StateBadge};
 use super::format;
 use super::routes;
@@ -103,21 +106,6 @@ fn cell_index(kind: &KindDecl, field: &str) -> Option<usize> {
 type FilterKey =
     (String, Option<Priority>, String, Option<RecordId>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, u64);
 
-/// Writes the filters into the address bar without a navigation.
-fn write_query(pairs: &[(&str, String)]) {
-    let query: Vec<String> = pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", String::from(js_sys::encode_uri_component(v))))
-        .collect();
-    let Some(window) = web_sys::window() else { return };
-    let Ok(path) = window.location().pathname() else { return };
-    let url = if query.is_empty() { path } else { format!("{path}?{}", query.join("&")) };
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-    }
-}
-
 #[component]
 pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     let app = use_app();
@@ -135,8 +123,8 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         RwSignal::new(Some(initial("sort")).filter(|s| !s.is_empty()).unwrap_or_else(|| default_sort.to_string()));
     let descending = RwSignal::new(query.with_untracked(|q| q.get("dir").map(|d| d != "asc").unwrap_or(true)));
 
-    Effect::new(move |_| {
-        write_query(&[
+    let address = Address::follow(move || {
+        vec![
             ("q", search.get()),
             ("state", state_filter.get()),
             ("priority", priority_filter.get()),
@@ -146,7 +134,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
             ("to", to_filter.get()),
             ("sort", sort_by.get()),
             ("dir", if descending.get() { "desc".into() } else { "asc".into() }),
-        ])
+        ]
     });
 
     let rows = Memo::new(move |_| {
@@ -413,7 +401,8 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
             {collisions}
             <div class="filters" role="search">
                 <input type="search" class="search" placeholder="Search reference, title, service…" aria-label="Search"
-                    data-testid="list-search" prop:value=search on:input=move |ev| search.set(event_target_value(&ev))/>
+                    data-testid="list-search" prop:value=search on:input=move |ev| search.set(event_target_value(&ev))
+                    on:blur=move |_| address.flush()/>
                 <label>"State "
                     <select data-testid="filter-state" prop:value=state_filter on:change=move |ev| state_filter.set(event_target_value(&ev))>
                         <option value="">"All"</option>
