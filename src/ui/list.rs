@@ -262,13 +262,16 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
             viewport.set(f64::from(el.client_height()).max(200.0));
         }
     });
-    // Back to the top when the filter changes what is listed.
+    // Back to the top when the filter changes what is listed. Setting `scrollTop` makes the
+    // browser lay out the table at once (several milliseconds a key), so only when scrolled.
     Effect::new(move |_| {
         visible.track();
-        if let Some(el) = scroller.get_untracked() {
-            el.set_scroll_top(0);
+        if scroll_top.get_untracked() > 0.0 {
+            if let Some(el) = scroller.get_untracked() {
+                el.set_scroll_top(0);
+            }
+            scroll_top.set(0.0);
         }
-        scroll_top.set(0.0);
     });
     let window = Memo::new(move |_| {
         let total = visible.with(Vec::len);
