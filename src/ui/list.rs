@@ -4,8 +4,13 @@
 //! Filters live in the URL query (`?q=mail&state=open&priority=P1&owner=Ada&service=<id>&
 //! from=2026-11-01&to=2026-11-30&sort=updated&dir=desc`), so a filtered view can be bookmarked
 //! and shared; the address follows the filters once typing pauses (`address`).
+//!
+//! A key typed into the search box narrows the last result, then only what is in view reaches
+//! the page: the table keeps one row per visible position and changes the text of its cells
+//! (`row::RowSlot`) rather than building rows for the records that came into view.
 
 mod address;
+mod row;
 
 use std::cmp::Ordering;
 
@@ -15,15 +20,12 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use self::address::Address;
-use super::fields::{shown, PriorityBadge, StateBadge};
+use self::row::{Row, RowSlot};
 use super::format;
 use super::routes;
 use super::state::use_app;
-use crate::domain::clock::Stamp;
 use crate::domain::ids::RecordId;
 use crate::domain::kind::{Column, KindDecl};
-use crate::domain::lifecycle::{state_of, Tone};
-use crate::domain::links::linked;
 use crate::domain::priority::Priority;
 use crate::domain::reference;
 use crate::store::now_ms;
@@ -32,31 +34,6 @@ use crate::store::now_ms;
 const ROW_HEIGHT: f64 = 40.0;
 /// Rows rendered above and below the visible ones.
 const OVERSCAN: usize = 5;
-
-/// One record as the list shows it, prepared once per change of the records.
-#[derive(Clone, Debug, PartialEq)]
-struct Row {
-    id: RecordId,
-    number: Option<i64>,
-    reference: String,
-    state: String,
-    state_rank: usize,
-    done: bool,
-    priority: Option<Priority>,
-    /// Text of each `Column::Field`, in column order.
-    cells: Vec<String>,
-    updated: DateTime<Utc>,
-    /// The stamp of the latest change set: a new one re-renders the row.
-    version: Stamp,
-    /// Lower-case text searched by the filter box.
-    haystack: String,
-    /// The person in the kind's owner role.
-    owner: String,
-    /// The services in the kind's service role.
-    services: Vec<RecordId>,
-    /// When the record was opened.
-    opened: DateTime<Utc>,
-}
 
 fn column_id(column: Column) -> &'static str {
     match column {
@@ -102,6 +79,24 @@ fn cell_index(kind: &KindDecl, field: &str) -> Option<usize> {
         .position(|c| matches!(c, Column::Field(f) if *f == field))
 }
 
+/// The part of the filtered list in the DOM: how many rows come before it, the rows in it
+/// (indexes into the prepared rows) and how many come after it.
+#[derive(Clone, Debug, PartialEq)]
+struct Window {
+    before: usize,
+    rows: Vec<usize>,
+    after: usize,
+}
+
+impl Window {
+    /// At most `count` rows of `visible` from `first` on.
+    fn of(visible: &[usize], first: usize, count: usize) -> Window {
+        let first = first.min(visible.len());
+        let last = (first + count).min(visible.len());
+        Window { before: first, rows: visible[first..last].to_vec(), after: visible.len() - last }
+    }
+}
+
 /// The filters other than the search text, and the rows' generation.
 type FilterKey =
     (String, Option<Priority>, String, Option<RecordId>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, u64);
@@ -143,36 +138,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         app.records.with(|records| {
             records
                 .of_kind(kind.id)
-                .map(|record| {
-                    let state = state_of(kind, record).to_string();
-                    let state_decl = kind.lifecycle.state(&state);
-                    let cells: Vec<String> = kind
-                        .list_columns
-                        .iter()
-                        .filter_map(|c| match c {
-                            Column::Field(field) => Some(shown(kind, record, field, records)),
-                            _ => None,
-                        })
-                        .collect();
-                    let reference = reference::label(kind, record, &collisions);
-                    let haystack = format!("{} {}", reference, cells.join(" ")).to_lowercase();
-                    Row {
-                        id: record.id,
-                        number: reference::number_of(record),
-                        reference,
-                        state_rank: kind.lifecycle.states.iter().position(|s| s.id == state).unwrap_or(usize::MAX),
-                        done: state_decl.is_some_and(|s| matches!(s.tone, Tone::Done | Tone::Closed)),
-                        state,
-                        priority: matrix.priority_of(kind, record),
-                        cells,
-                        updated: record.updated.at,
-                        version: record.updated.stamp,
-                        haystack,
-                        owner: kind.roles.owner.map(|f| record.text(f).to_string()).unwrap_or_default(),
-                        services: kind.roles.service.map(|f| linked(record, f)).unwrap_or_default(),
-                        opened: record.created.at,
-                    }
-                })
+                .map(|record| Row::new(kind, record, records, &matrix, &collisions))
                 .collect::<Vec<Row>>()
         })
     });
@@ -273,15 +239,20 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
             scroll_top.set(0.0);
         }
     });
+    // One memo between the filter and the rows in view, so that a key reaches each row once.
     let window = Memo::new(move |_| {
-        let total = visible.with(Vec::len);
-        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(total);
+        let first = (scroll_top.get() / ROW_HEIGHT) as usize;
         let shown = (viewport.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
-        (first, (first + shown).min(total), total)
+        visible.with(|v| Window::of(v, first.saturating_sub(OVERSCAN), shown))
     });
-    let window_rows = move || {
-        let (first, last, _) = window.get();
-        rows.with(|rows| visible.with(|v| v[first..last].iter().map(|&i| rows[i].clone()).collect::<Vec<Row>>()))
+    // Each position in view keeps its table row (`RowSlot`), which shows whichever record is
+    // there now.
+    let positions = move || 0..window.with(|w| w.rows.len());
+    let slot = move |position: usize| {
+        let row = Memo::new(move |_| {
+            window.with(|w| w.rows.get(position).and_then(|&i| rows.with(|rows| rows.get(i).cloned())))
+        });
+        view! { <RowSlot kind row/> }
     };
 
     let sort_header = move |column: Column| {
@@ -321,29 +292,6 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 }>{label}{arrow}</button>
             </th>
         }
-    };
-
-    let render_row = move |row: Row| {
-        let href = routes::record(kind, row.id);
-        let mut fields = row.cells.clone().into_iter();
-        let cells = kind
-            .list_columns
-            .iter()
-            .map(|column| match column {
-                Column::Reference => {
-                    view! { <td class="col-reference"><a href=href.clone()>{row.reference.clone()}</a></td> }.into_any()
-                }
-                Column::State => view! { <td><StateBadge kind state=row.state.clone()/></td> }.into_any(),
-                Column::Priority => view! { <td><PriorityBadge priority=row.priority/></td> }.into_any(),
-                Column::Updated => view! { <td class="muted">{format::local_time(row.updated)}</td> }.into_any(),
-                Column::Field(field) if *field == kind.title_field => {
-                    let text = fields.next().unwrap_or_default();
-                    view! { <td class="col-title"><a href=href.clone() tabindex="-1">{text}</a></td> }.into_any()
-                }
-                Column::Field(_) => view! { <td>{fields.next().unwrap_or_default()}</td> }.into_any(),
-            })
-            .collect_view();
-        view! { <tr data-testid="record-row" data-ref=row.reference.clone()>{cells}</tr> }
     };
 
     let total = move || rows.with(Vec::len);
@@ -455,9 +403,9 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 <table class="list-table">
                     <thead><tr>{kind.list_columns.iter().map(|c| sort_header(*c)).collect_view()}</tr></thead>
                     <tbody>
-                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT)></tr>
-                        <For each=window_rows key=|row| (row.id, row.version, row.reference.clone(), row.priority) children=render_row/>
-                        <tr class="spacer" aria-hidden="true" style:height=move || { let (_, last, total) = window.get(); format!("{}px", (total - last) as f64 * ROW_HEIGHT) }></tr>
+                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.with(|w| w.before) as f64 * ROW_HEIGHT)></tr>
+                        <For each=positions key=|position| *position children=slot/>
+                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.with(|w| w.after) as f64 * ROW_HEIGHT)></tr>
                     </tbody>
                 </table>
                 {move || (visible.with(Vec::is_empty)).then(|| if total() == 0 {
