@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use self::address::Address;
-use self::row::{Row, RowSlot};
+use self::row::{Needle, Row, RowSlot};
 use super::format;
 use super::routes;
 use super::state::use_app;
@@ -28,7 +28,6 @@ use crate::domain::ids::RecordId;
 use crate::domain::kind::{Column, KindDecl};
 use crate::domain::priority::Priority;
 use crate::domain::reference;
-use crate::store::now_ms;
 
 /// Fixed row height in pixels (matches `.list-table tbody tr` in the stylesheet).
 const ROW_HEIGHT: f64 = 40.0;
@@ -170,7 +169,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     });
 
     let visible = Memo::new(move |_| {
-        let needle = search.get().trim().to_lowercase();
+        let needle = search.with(|s| Needle::new(s));
         let state = state_filter.get();
         let priority = Priority::parse(&priority_filter.get());
         let owner = owner_filter.get();
@@ -182,14 +181,14 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         };
         let from = day(from_filter.get(), false);
         let to = day(to_filter.get(), true);
-        let started = now_ms();
+        let started = super::probe::now();
         let result = rows.with(|rows| {
             sorted.with(|order| {
                 // Typing on narrows the last result instead of scanning every row again.
                 let key: FilterKey =
                     (state.clone(), priority, owner.clone(), service, from, to, generation.get_value());
                 let narrowed = last_filter.with_value(|last| match last {
-                    Some((k, n, v)) if *k == key && !n.is_empty() && needle.starts_with(n.as_str()) => Some(v.clone()),
+                    Some((k, n, v)) if *k == key && !n.is_empty() && needle.text.starts_with(n.as_str()) => Some(v.clone()),
                     _ => None,
                 });
                 let candidates = narrowed.unwrap_or_else(|| order.clone());
@@ -208,14 +207,14 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                             && service.is_none_or(|s| row.services.contains(&s))
                             && from.is_none_or(|d| row.opened >= d)
                             && to.is_none_or(|d| row.opened < d)
-                            && (needle.is_empty() || row.haystack.contains(&needle))
+                            && (needle.text.is_empty() || row.contains(&needle))
                     })
                     .collect::<Vec<usize>>();
-                last_filter.set_value(Some((key, needle.clone(), kept.clone())));
+                last_filter.set_value(Some((key, needle.text.clone(), kept.clone())));
                 kept
             })
         });
-        super::probe::mark("data-filter-ms", now_ms() - started);
+        super::probe::mark("data-filter-ms", super::probe::now() - started);
         result
     });
 
