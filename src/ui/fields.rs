@@ -112,7 +112,9 @@ pub fn state_look(kind: &KindDecl, state: &str) -> (String, String) {
 /// How a priority badge looks: its class, text and tooltip (a dash when there is none).
 pub fn priority_look(priority: Option<Priority>) -> (String, &'static str, Option<&'static str>) {
     match priority {
-        Some(p) => (format!("badge priority-{}", p.id().to_lowercase()), p.id(), Some("Priority from impact × urgency")),
+        Some(p) => {
+            (format!("badge priority-{}", p.id().to_lowercase()), p.id(), Some("Priority from impact × urgency"))
+        }
         None => ("muted".to_string(), "–", None),
     }
 }

@@ -188,7 +188,9 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 let key: FilterKey =
                     (state.clone(), priority, owner.clone(), service, from, to, generation.get_value());
                 let narrowed = last_filter.with_value(|last| match last {
-                    Some((k, n, v)) if *k == key && !n.is_empty() && needle.text.starts_with(n.as_str()) => Some(v.clone()),
+                    Some((k, n, v)) if *k == key && !n.is_empty() && needle.text.starts_with(n.as_str()) => {
+                        Some(v.clone())
+                    }
                     _ => None,
                 });
                 let candidates = narrowed.unwrap_or_else(|| order.clone());

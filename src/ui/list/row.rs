@@ -48,7 +48,13 @@ pub struct Row {
 
 impl Row {
     /// Prepares `record` (of `kind`) for the list.
-    pub fn new(kind: &KindDecl, record: &Record, records: &Records, matrix: &PriorityMatrix, collisions: &Collisions) -> Row {
+    pub fn new(
+        kind: &KindDecl,
+        record: &Record,
+        records: &Records,
+        matrix: &PriorityMatrix,
+        collisions: &Collisions,
+    ) -> Row {
         let state = state_of(kind, record).to_string();
         let state_decl = kind.lifecycle.state(&state);
         let cells: Vec<String> = kind
@@ -159,7 +165,8 @@ pub fn RowSlot(kind: &'static KindDecl, #[prop(into)] row: Signal<Option<Row>>) 
             Column::Field(name) => {
                 let index = field;
                 field += 1;
-                let text = move || row.with(|r| r.as_ref().and_then(|r| r.cells.get(index).cloned()).unwrap_or_default());
+                let text =
+                    move || row.with(|r| r.as_ref().and_then(|r| r.cells.get(index).cloned()).unwrap_or_default());
                 if *name == kind.title_field {
                     view! { <td class="col-title"><a href=href tabindex="-1">{text}</a></td> }.into_any()
                 } else {
