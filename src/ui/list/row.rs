@@ -84,22 +84,43 @@ impl Row {
             opened: record.created.at,
         }
     }
+}
 
-    /// Whether the row's searched text contains `needle`.
+/// The search box's text, prepared once per key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Needle {
+    /// Trimmed and lower-case, as the rows' haystacks.
+    pub text: String,
+    sketch: Sketch,
+    /// The sketch alone answers: no text or a single letter or digit.
+    decided: bool,
+}
+
+impl Needle {
+    pub fn new(search: &str) -> Needle {
+        let text = search.trim().to_lowercase();
+        Needle { sketch: Sketch::of(&text), decided: text.is_empty() || Sketch::decides(&text), text }
+    }
+
+    /// False when a row with this sketch cannot hold the needle. The sketch rules out most
+    /// rows without reading their text; when it allows a row, the row holds the needle if
+    /// [`Needle::decided`], else [`Needle::is_in`] reads the text.
+    pub fn may_be_in(&self, sketch: &Sketch) -> bool {
+        sketch.may_contain(&self.sketch)
+    }
+
+    pub fn decided(&self) -> bool {
+        self.decided
+    }
+
+    /// Whether `text` (a row's lower-case haystack) contains the needle.
     ///
-    /// The sketch rules out most rows without reading their text. The text of the others is
-    /// scanned for the needle's first byte (`memchr`) and the rest compared: `str::contains`
-    /// builds a two-way searcher on every call, which on rows of a few dozen bytes costs more
-    /// than the search.
-    pub fn contains(&self, needle: &Needle) -> bool {
-        if !self.sketch.may_contain(&needle.sketch) {
-            return false;
-        }
-        if needle.decided {
-            return true;
-        }
-        let text = self.haystack.as_bytes();
-        let Some((&first, rest)) = needle.text.as_bytes().split_first() else { return true };
+    /// Each occurrence of the needle's first byte is found with `memchr` and the rest compared:
+    /// `str::contains` builds a two-way searcher on every call, which on rows of a few dozen
+    /// bytes costs more than the search.
+    pub fn is_in(&self, text: &str) -> bool {
+        let text = text.as_bytes();
+        let Some((&first, rest)) = self.text.as_bytes().split_first() else { return true };
         let mut from = 0;
         while let Some(found) = memchr::memchr(first, &text[from..]) {
             let after = from + found + 1;
@@ -110,23 +131,6 @@ impl Row {
             }
         }
         false
-    }
-}
-
-/// The search box's text, prepared once per key for [`Row::contains`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct Needle {
-    /// Trimmed and lower-case, as the rows' haystacks.
-    pub text: String,
-    sketch: Sketch,
-    /// The sketch alone answers (a single letter or digit).
-    decided: bool,
-}
-
-impl Needle {
-    pub fn new(search: &str) -> Needle {
-        let text = search.trim().to_lowercase();
-        Needle { sketch: Sketch::of(&text), decided: Sketch::decides(&text), text }
     }
 }
 
