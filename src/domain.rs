@@ -24,6 +24,7 @@ pub mod record;
 pub mod reference;
 pub mod review;
 pub mod search;
+pub mod sketch;
 pub mod snapshot;
 pub mod sort;
 pub mod value;

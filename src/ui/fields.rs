@@ -101,23 +101,34 @@ pub fn LinkedRecords(ids: Vec<RecordId>) -> impl IntoView {
     view! { <ul class="link-list">{items}</ul> }
 }
 
+/// How a state badge looks: its class and label (an unknown state shows its id).
+pub fn state_look(kind: &KindDecl, state: &str) -> (String, String) {
+    let decl = kind.lifecycle.state(state);
+    let class = format!("badge {}", decl.map(|s| s.tone.css_class()).unwrap_or("tone-open"));
+    let label = decl.map(|s| s.label.to_string()).unwrap_or_else(|| state.to_string());
+    (class, label)
+}
+
+/// How a priority badge looks: its class, text and tooltip (a dash when there is none).
+pub fn priority_look(priority: Option<Priority>) -> (String, &'static str, Option<&'static str>) {
+    match priority {
+        Some(p) => {
+            (format!("badge priority-{}", p.id().to_lowercase()), p.id(), Some("Priority from impact × urgency"))
+        }
+        None => ("muted".to_string(), "–", None),
+    }
+}
+
 #[component]
 pub fn StateBadge(kind: &'static KindDecl, state: String) -> impl IntoView {
-    let decl = kind.lifecycle.state(&state);
-    let class = format!("badge {}", decl.map(|s| s.tone.css_class()).unwrap_or("tone-open"));
-    let label = decl.map(|s| s.label.to_string()).unwrap_or(state);
+    let (class, label) = state_look(kind, &state);
     view! { <span class=class>{label}</span> }
 }
 
 #[component]
 pub fn PriorityBadge(priority: Option<Priority>) -> impl IntoView {
-    match priority {
-        Some(p) => {
-            let class = format!("badge priority-{}", p.id().to_lowercase());
-            view! { <span class=class title="Priority from impact × urgency">{p.id()}</span> }.into_any()
-        }
-        None => view! { <span class="muted">"–"</span> }.into_any(),
-    }
+    let (class, text, title) = priority_look(priority);
+    view! { <span class=class title=title>{text}</span> }
 }
 
 /// The current state of a record, as a badge.

@@ -3,7 +3,14 @@
 //!
 //! Filters live in the URL query (`?q=mail&state=open&priority=P1&owner=Ada&service=<id>&
 //! from=2026-11-01&to=2026-11-30&sort=updated&dir=desc`), so a filtered view can be bookmarked
-//! and shared.
+//! and shared; the address follows the filters once typing pauses (`address`).
+//!
+//! A key typed into the search box narrows the last result, then only what is in view reaches
+//! the page: the table keeps one row per visible position and changes the text of its cells
+//! (`row::RowSlot`) rather than building rows for the records that came into view.
+
+mod address;
+mod row;
 
 use std::cmp::Ordering;
 
@@ -12,48 +19,21 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::fields::{shown, PriorityBadge, StateBadge};
+use self::address::Address;
+use self::row::{Needle, Row, RowSlot};
 use super::format;
 use super::routes;
 use super::state::use_app;
-use crate::domain::clock::Stamp;
 use crate::domain::ids::RecordId;
 use crate::domain::kind::{Column, KindDecl};
-use crate::domain::lifecycle::{state_of, Tone};
-use crate::domain::links::linked;
 use crate::domain::priority::Priority;
 use crate::domain::reference;
-use crate::store::now_ms;
+use crate::domain::sketch::Sketch;
 
 /// Fixed row height in pixels (matches `.list-table tbody tr` in the stylesheet).
 const ROW_HEIGHT: f64 = 40.0;
 /// Rows rendered above and below the visible ones.
 const OVERSCAN: usize = 5;
-
-/// One record as the list shows it, prepared once per change of the records.
-#[derive(Clone, Debug, PartialEq)]
-struct Row {
-    id: RecordId,
-    number: Option<i64>,
-    reference: String,
-    state: String,
-    state_rank: usize,
-    done: bool,
-    priority: Option<Priority>,
-    /// Text of each `Column::Field`, in column order.
-    cells: Vec<String>,
-    updated: DateTime<Utc>,
-    /// The stamp of the latest change set: a new one re-renders the row.
-    version: Stamp,
-    /// Lower-case text searched by the filter box.
-    haystack: String,
-    /// The person in the kind's owner role.
-    owner: String,
-    /// The services in the kind's service role.
-    services: Vec<RecordId>,
-    /// When the record was opened.
-    opened: DateTime<Utc>,
-}
 
 fn column_id(column: Column) -> &'static str {
     match column {
@@ -99,24 +79,60 @@ fn cell_index(kind: &KindDecl, field: &str) -> Option<usize> {
         .position(|c| matches!(c, Column::Field(f) if *f == field))
 }
 
+/// The part of the filtered list in the DOM: how many rows come before it, the rows in it
+/// (indexes into the prepared rows) and how many come after it.
+#[derive(Clone, Debug, PartialEq)]
+struct Window {
+    before: usize,
+    rows: Vec<usize>,
+    after: usize,
+}
+
+impl Window {
+    /// At most `count` rows of `visible` from `first` on.
+    fn of(visible: &[usize], first: usize, count: usize) -> Window {
+        let first = first.min(visible.len());
+        let last = (first + count).min(visible.len());
+        Window { before: first, rows: visible[first..last].to_vec(), after: visible.len() - last }
+    }
+}
+
+/// The rows' order (indexes into the prepared rows), and what the search box reads in that
+/// order: each row's sketch, and its text (one string, row after row). A key then reads memory
+/// from start to end instead of jumping between rows scattered over the heap.
+#[derive(Debug, PartialEq)]
+struct Sorted {
+    order: Vec<usize>,
+    sketches: Vec<Sketch>,
+    text: String,
+    /// Where each row's text ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Sorted {
+    fn new(rows: &[Row], order: Vec<usize>) -> Sorted {
+        let sketches = order.iter().map(|&i| rows[i].sketch).collect();
+        let mut text = String::with_capacity(order.iter().map(|&i| rows[i].haystack.len()).sum());
+        let ends = order
+            .iter()
+            .map(|&i| {
+                text.push_str(&rows[i].haystack);
+                text.len()
+            })
+            .collect();
+        Sorted { order, sketches, text, ends }
+    }
+
+    /// The searched text of the row at `position`.
+    fn text(&self, position: usize) -> &str {
+        let start = position.checked_sub(1).map_or(0, |before| self.ends[before]);
+        self.text.get(start..self.ends[position]).unwrap_or_default()
+    }
+}
+
 /// The filters other than the search text, and the rows' generation.
 type FilterKey =
     (String, Option<Priority>, String, Option<RecordId>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, u64);
-
-/// Writes the filters into the address bar without a navigation.
-fn write_query(pairs: &[(&str, String)]) {
-    let query: Vec<String> = pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", String::from(js_sys::encode_uri_component(v))))
-        .collect();
-    let Some(window) = web_sys::window() else { return };
-    let Ok(path) = window.location().pathname() else { return };
-    let url = if query.is_empty() { path } else { format!("{path}?{}", query.join("&")) };
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-    }
-}
 
 #[component]
 pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
@@ -135,8 +151,8 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         RwSignal::new(Some(initial("sort")).filter(|s| !s.is_empty()).unwrap_or_else(|| default_sort.to_string()));
     let descending = RwSignal::new(query.with_untracked(|q| q.get("dir").map(|d| d != "asc").unwrap_or(true)));
 
-    Effect::new(move |_| {
-        write_query(&[
+    let address = Address::follow(move || {
+        vec![
             ("q", search.get()),
             ("state", state_filter.get()),
             ("priority", priority_filter.get()),
@@ -146,7 +162,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
             ("to", to_filter.get()),
             ("sort", sort_by.get()),
             ("dir", if descending.get() { "desc".into() } else { "asc".into() }),
-        ])
+        ]
     });
 
     let rows = Memo::new(move |_| {
@@ -155,36 +171,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         app.records.with(|records| {
             records
                 .of_kind(kind.id)
-                .map(|record| {
-                    let state = state_of(kind, record).to_string();
-                    let state_decl = kind.lifecycle.state(&state);
-                    let cells: Vec<String> = kind
-                        .list_columns
-                        .iter()
-                        .filter_map(|c| match c {
-                            Column::Field(field) => Some(shown(kind, record, field, records)),
-                            _ => None,
-                        })
-                        .collect();
-                    let reference = reference::label(kind, record, &collisions);
-                    let haystack = format!("{} {}", reference, cells.join(" ")).to_lowercase();
-                    Row {
-                        id: record.id,
-                        number: reference::number_of(record),
-                        reference,
-                        state_rank: kind.lifecycle.states.iter().position(|s| s.id == state).unwrap_or(usize::MAX),
-                        done: state_decl.is_some_and(|s| matches!(s.tone, Tone::Done | Tone::Closed)),
-                        state,
-                        priority: matrix.priority_of(kind, record),
-                        cells,
-                        updated: record.updated.at,
-                        version: record.updated.stamp,
-                        haystack,
-                        owner: kind.roles.owner.map(|f| record.text(f).to_string()).unwrap_or_default(),
-                        services: kind.roles.service.map(|f| linked(record, f)).unwrap_or_default(),
-                        opened: record.created.at,
-                    }
-                })
+                .map(|record| Row::new(kind, record, records, &matrix, &collisions))
                 .collect::<Vec<Row>>()
         })
     });
@@ -211,12 +198,12 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 order.reverse();
             }
             generation.update_value(|g| *g += 1);
-            order
+            Sorted::new(rows, order)
         })
     });
 
     let visible = Memo::new(move |_| {
-        let needle = search.get().trim().to_lowercase();
+        let needle = search.with(|s| Needle::new(s));
         let state = state_filter.get();
         let priority = Priority::parse(&priority_filter.get());
         let owner = owner_filter.get();
@@ -228,21 +215,28 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         };
         let from = day(from_filter.get(), false);
         let to = day(to_filter.get(), true);
-        let started = now_ms();
+        let started = super::probe::now();
         let result = rows.with(|rows| {
-            sorted.with(|order| {
-                // Typing on narrows the last result instead of scanning every row again.
+            sorted.with(|sorted| {
+                let order = &sorted.order;
+                // Typing on narrows the last result instead of scanning every row again. Both
+                // are positions in the sorted order, read from start to end.
                 let key: FilterKey =
                     (state.clone(), priority, owner.clone(), service, from, to, generation.get_value());
                 let narrowed = last_filter.with_value(|last| match last {
-                    Some((k, n, v)) if *k == key && !n.is_empty() && needle.starts_with(n.as_str()) => Some(v.clone()),
+                    Some((k, n, v)) if *k == key && !n.is_empty() && needle.text.starts_with(n.as_str()) => {
+                        Some(v.clone())
+                    }
                     _ => None,
                 });
-                let candidates = narrowed.unwrap_or_else(|| order.clone());
+                let candidates = narrowed.unwrap_or_else(|| (0..order.len()).collect());
                 let kept = candidates
                     .into_iter()
-                    .filter(|&i| {
-                        let row = &rows[i];
+                    .filter(|&position| {
+                        if !needle.may_be_in(&sorted.sketches[position]) {
+                            return false;
+                        }
+                        let row = &rows[order[position]];
                         let state_ok = match state.as_str() {
                             "" => true,
                             "open" => !row.done,
@@ -254,14 +248,15 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                             && service.is_none_or(|s| row.services.contains(&s))
                             && from.is_none_or(|d| row.opened >= d)
                             && to.is_none_or(|d| row.opened < d)
-                            && (needle.is_empty() || row.haystack.contains(&needle))
+                            && (needle.decided() || needle.is_in(sorted.text(position)))
                     })
                     .collect::<Vec<usize>>();
-                last_filter.set_value(Some((key, needle.clone(), kept.clone())));
-                kept
+                let shown = kept.iter().map(|&position| order[position]).collect::<Vec<usize>>();
+                last_filter.set_value(Some((key, needle.text.clone(), kept)));
+                shown
             })
         });
-        super::probe::mark("data-filter-ms", now_ms() - started);
+        super::probe::mark("data-filter-ms", super::probe::now() - started);
         result
     });
 
@@ -274,23 +269,31 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
             viewport.set(f64::from(el.client_height()).max(200.0));
         }
     });
-    // Back to the top when the filter changes what is listed.
+    // Back to the top when the filter changes what is listed. Setting `scrollTop` makes the
+    // browser lay out the table at once (several milliseconds a key), so only when scrolled.
     Effect::new(move |_| {
         visible.track();
-        if let Some(el) = scroller.get_untracked() {
-            el.set_scroll_top(0);
+        if scroll_top.get_untracked() > 0.0 {
+            if let Some(el) = scroller.get_untracked() {
+                el.set_scroll_top(0);
+            }
+            scroll_top.set(0.0);
         }
-        scroll_top.set(0.0);
     });
+    // One memo between the filter and the rows in view, so that a key reaches each row once.
     let window = Memo::new(move |_| {
-        let total = visible.with(Vec::len);
-        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(total);
+        let first = (scroll_top.get() / ROW_HEIGHT) as usize;
         let shown = (viewport.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
-        (first, (first + shown).min(total), total)
+        visible.with(|v| Window::of(v, first.saturating_sub(OVERSCAN), shown))
     });
-    let window_rows = move || {
-        let (first, last, _) = window.get();
-        rows.with(|rows| visible.with(|v| v[first..last].iter().map(|&i| rows[i].clone()).collect::<Vec<Row>>()))
+    // Each position in view keeps its table row (`RowSlot`), which shows whichever record is
+    // there now.
+    let positions = move || 0..window.with(|w| w.rows.len());
+    let slot = move |position: usize| {
+        let row = Memo::new(move |_| {
+            window.with(|w| w.rows.get(position).and_then(|&i| rows.with(|rows| rows.get(i).cloned())))
+        });
+        view! { <RowSlot kind row/> }
     };
 
     let sort_header = move |column: Column| {
@@ -330,29 +333,6 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 }>{label}{arrow}</button>
             </th>
         }
-    };
-
-    let render_row = move |row: Row| {
-        let href = routes::record(kind, row.id);
-        let mut fields = row.cells.clone().into_iter();
-        let cells = kind
-            .list_columns
-            .iter()
-            .map(|column| match column {
-                Column::Reference => {
-                    view! { <td class="col-reference"><a href=href.clone()>{row.reference.clone()}</a></td> }.into_any()
-                }
-                Column::State => view! { <td><StateBadge kind state=row.state.clone()/></td> }.into_any(),
-                Column::Priority => view! { <td><PriorityBadge priority=row.priority/></td> }.into_any(),
-                Column::Updated => view! { <td class="muted">{format::local_time(row.updated)}</td> }.into_any(),
-                Column::Field(field) if *field == kind.title_field => {
-                    let text = fields.next().unwrap_or_default();
-                    view! { <td class="col-title"><a href=href.clone() tabindex="-1">{text}</a></td> }.into_any()
-                }
-                Column::Field(_) => view! { <td>{fields.next().unwrap_or_default()}</td> }.into_any(),
-            })
-            .collect_view();
-        view! { <tr data-testid="record-row" data-ref=row.reference.clone()>{cells}</tr> }
     };
 
     let total = move || rows.with(Vec::len);
@@ -413,7 +393,8 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
             {collisions}
             <div class="filters" role="search">
                 <input type="search" class="search" placeholder="Search reference, title, service…" aria-label="Search"
-                    data-testid="list-search" prop:value=search on:input=move |ev| search.set(event_target_value(&ev))/>
+                    data-testid="list-search" prop:value=search on:input=move |ev| search.set(event_target_value(&ev))
+                    on:blur=move |_| address.flush()/>
                 <label>"State "
                     <select data-testid="filter-state" prop:value=state_filter on:change=move |ev| state_filter.set(event_target_value(&ev))>
                         <option value="">"All"</option>
@@ -463,9 +444,9 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 <table class="list-table">
                     <thead><tr>{kind.list_columns.iter().map(|c| sort_header(*c)).collect_view()}</tr></thead>
                     <tbody>
-                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT)></tr>
-                        <For each=window_rows key=|row| (row.id, row.version, row.reference.clone(), row.priority) children=render_row/>
-                        <tr class="spacer" aria-hidden="true" style:height=move || { let (_, last, total) = window.get(); format!("{}px", (total - last) as f64 * ROW_HEIGHT) }></tr>
+                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.with(|w| w.before) as f64 * ROW_HEIGHT)></tr>
+                        <For each=positions key=|position| *position children=slot/>
+                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.with(|w| w.after) as f64 * ROW_HEIGHT)></tr>
                     </tbody>
                 </table>
                 {move || (visible.with(Vec::is_empty)).then(|| if total() == 0 {
