@@ -3,11 +3,12 @@
 //!
 //! A full export sorts every change set by stamp and hashes them all: for 50,000 records that
 //! is most of a hundred megabytes. Its body (the change-set lines) is kept in `meta` as a
-//! `Blob`, with the arrival sequence it covers and the checksum's hash state after it
-//! ([`BodyState`]). The next full export reads only the chunks that arrived since, and when
-//! all of them sort after the body's last line (always so for edits made here, whose stamps
-//! are the newest) it hands the browser the kept body plus the new lines, hashing only
-//! those. Otherwise (an import of older edits) it writes the whole body again and keeps that.
+//! `Blob`, with the arrival sequence it covers, the checksum's hash state after it, and a
+//! mark every [`MARK_EVERY`] lines ([`KeptBody`]). The next full export reads only the chunks
+//! that arrived since. When all of them sort after the body's last line (always so for edits
+//! made here, whose stamps are the newest) it hands the browser the kept body plus the new
+//! lines, hashing only those. Otherwise (an import of older edits) it reads the kept lines
+//! again from the last mark before the first new one and merges them with the new ones.
 //!
 //! A kept body is valid only while the chunks it was read from are unchanged: rewriting a
 //! stored change set (a redaction) or removing chunks (undoing an import) deletes it and
@@ -181,12 +182,13 @@ impl Store {
         let mut sets = parse(&read.texts)?;
         select(&mut sets);
         sort(&mut sets);
+        // A change set stored twice (two tabs importing one file at once) is one line.
+        sets.dedup_by(|a, b| (a.stamp, a.id) == (b.stamp, b.id));
         let mut writer = FileWriter::new();
         let mut body = String::with_capacity(read.texts.iter().map(String::len).sum());
         for cs in &sets {
-            // Sorted above; equal keys (a change set stored twice) would be one line twice.
             if writer.push(cs.stamp, cs.id, cs.text, &mut body).is_err() {
-                return Err(StoreError::Corrupt(format!("change set {} is stored twice", cs.id)));
+                return Err(StoreError::Corrupt(format!("change set {} is out of order", cs.id)));
             }
         }
         drop(sets);
