@@ -117,13 +117,17 @@ pub fn Export() -> impl IntoView {
                 let handed = now_ms();
                 download(&name, &blob).map_err(|_| "The browser refused the download.".to_string())?;
                 mark_probe("data-export-download-ms", now_ms() - handed);
-                // A cache for the next export: failing to keep it loses nothing.
-                let _ = store.keep_body(&file).await;
+                let (through, count) = (file.through, file.change_sets as usize);
+                // A cache for the next export, written after the page is free again: failing
+                // to keep it loses nothing.
+                let keeper = store.clone();
+                leptos::task::spawn_local(async move {
+                    let _ = keeper.keep_body(&file).await;
+                });
                 // A partial export does not give the teammate everything: it moves no mark.
                 let mark = if scope == Scope::Chosen { None } else { to.as_deref() };
-                store.mark_exported(mark, file.through).await.map_err(|e| e.to_string())?;
+                store.mark_exported(mark, through).await.map_err(|e| e.to_string())?;
                 app.revision.update(|r| *r += 1);
-                let count = file.change_sets as usize;
                 let what = match scope {
                     Scope::Chosen => format!(
                         "{} with their whole history: {}",
