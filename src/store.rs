@@ -35,7 +35,7 @@ use crate::domain::record::{Record, Records};
 
 pub use browser::{crypto_random_bytes, now_ms, random_bytes, request_persistence, storage_estimate, StorageEstimate};
 pub use error::StoreError;
-pub use export::{ExportScope, ExportedFile};
+pub use export::{blob_bytes, json_blob, ExportScope, ExportedFile};
 
 pub use layout::ExportMark;
 use layout::{
@@ -238,9 +238,7 @@ impl Store {
         let stores: &[&str] = if records.is_some() { &[CHUNKS, META, PAGES] } else { &[CHUNKS, META] };
         let tx = self.db.transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         let meta = tx.object_store(META)?;
-        let Some(head): Option<Head> = meta.get(HEAD_KEY).serde()?.await? else {
-            return Err(StoreError::Corrupt("the clock record is missing".into()));
-        };
+        let head = layout::read_head(&tx).await?;
         if let Some(Snapshot::Folded(_, planned_at)) = &records {
             if head.seq != *planned_at {
                 return Err(StoreError::Refused(
@@ -372,8 +370,7 @@ impl Store {
     /// This browser profile's replica id.
     pub async fn replica(&self) -> Result<ReplicaId, StoreError> {
         let tx = self.db.transaction(META).build()?;
-        let head: Option<Head> = tx.object_store(META)?.get(HEAD_KEY).serde()?.await?;
-        head.map(|h| h.replica).ok_or_else(|| StoreError::Corrupt("the clock record is missing".into()))
+        Ok(layout::read_head(&tx).await?.replica)
     }
 
     /// Every stored change set, in arrival order (for tests, rebuilds and exports).
@@ -393,9 +390,7 @@ impl Store {
     pub async fn mark_exported(&self, to: Option<&str>, through: u64) -> Result<(), StoreError> {
         let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
         let meta = tx.object_store(META)?;
-        let Some(head): Option<Head> = meta.get(HEAD_KEY).serde()?.await? else {
-            return Err(StoreError::Corrupt("the clock record is missing".into()));
-        };
+        let head = layout::read_head(&tx).await?;
         let at = now_ms();
         meta.put(&ExportMark { seq: head.seq, at }).with_key(EXPORTED_KEY.to_string()).serde()?;
         if let Some(to) = to {
@@ -436,9 +431,7 @@ impl Store {
         let Some(import): Option<ImportRecord> = meta.get(LAST_IMPORT_KEY).serde()?.await? else {
             return Err(StoreError::Refused("there is no import to undo".into()));
         };
-        let Some(head): Option<Head> = meta.get(HEAD_KEY).serde()?.await? else {
-            return Err(StoreError::Corrupt("the clock record is missing".into()));
-        };
+        let head = layout::read_head(&tx).await?;
         let exported: Option<ExportMark> = meta.get(EXPORTED_KEY).serde()?.await?;
         if let Err(refusal) = undo_check(&import, head.seq, exported.map(|e| e.seq).unwrap_or(0)) {
             return Err(StoreError::Refused(refusal.to_string()));

@@ -22,7 +22,7 @@ use indexed_db_futures::KeyRange;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::layout::{self, ChunkText, Head, CHUNKS, HEAD_KEY, META};
+use super::layout::{self, ChunkText, Head, CHUNKS, META};
 use super::{now_ms, Store, StoreError};
 use crate::domain::ids::RecordId;
 use crate::sync::file::{canonical_change_sets, CanonicalChangeSet, Exporter};
@@ -73,10 +73,8 @@ async fn continue_kept(
     let prefix = body.slice_with_f64_and_f64(0.0, bytes).map_err(failed)?;
     let rewritten = from != kept.end;
     let rest = if rewritten {
-        let rest = body.slice_with_f64(bytes).map_err(failed)?;
-        let buffer = wasm_bindgen_futures::JsFuture::from(rest.array_buffer()).await.map_err(failed)?;
-        String::from_utf8(js_sys::Uint8Array::new(&buffer).to_vec())
-            .map_err(|_| StoreError::Corrupt("the kept export is not text".into()))?
+        let rest = blob_bytes(&body.slice_with_f64(bytes).map_err(failed)?).await?;
+        String::from_utf8(rest).map_err(|_| StoreError::Corrupt("the kept export is not text".into()))?
     } else {
         String::new()
     };
@@ -155,8 +153,8 @@ impl Store {
                 let kept_now = KeptBody { end: writer.state(), marks: writer.marks().to_vec() };
                 let tail = writer.finish(&read.exporter, exported_at);
                 let out = js_sys::Uint8Array::from(out.as_bytes());
-                let new_body = blob_of(&[prefix.into(), out.into()])?;
-                let blob = blob_of(&[head.into(), new_body.clone().into(), tail.into()])?;
+                let new_body = json_blob(&[prefix.into(), out.into()])?;
+                let blob = json_blob(&[head.into(), new_body.clone().into(), tail.into()])?;
                 let write_ms = now_ms() - started - read_ms;
                 // Kept again when the lines were rewritten from a mark, or many were added.
                 let body = (rewritten || sets.len() as u64 > MARK_EVERY).then_some((
@@ -197,9 +195,9 @@ impl Store {
         let head = FileWriter::head(&read.exporter, exported_at);
         let change_sets = writer.lines();
         let tail = writer.finish(&read.exporter, exported_at);
-        let body_blob = blob_of(&[js_sys::Uint8Array::from(body.as_bytes()).into()])?;
+        let body_blob = json_blob(&[js_sys::Uint8Array::from(body.as_bytes()).into()])?;
         drop(body);
-        let blob = blob_of(&[head.into(), body_blob.clone().into(), tail.into()])?;
+        let blob = json_blob(&[head.into(), body_blob.clone().into(), tail.into()])?;
         let write_ms = now_ms() - started - read_ms;
         let body = (*scope == ExportScope::Everything).then_some((
             body_blob,
@@ -307,11 +305,8 @@ pub(super) async fn forget_body(tx: &Transaction<'_>) -> Result<(), StoreError> 
 }
 
 async fn head_and_rewrites(tx: &Transaction<'_>) -> Result<(Head, u64), StoreError> {
-    let meta = tx.object_store(META)?;
-    let Some(head): Option<Head> = meta.get(HEAD_KEY).serde()?.await? else {
-        return Err(StoreError::Corrupt("the clock record is missing".into()));
-    };
-    let rewrites: Option<u64> = meta.get(REWRITES_KEY).serde()?.await?;
+    let head = layout::read_head(tx).await?;
+    let rewrites: Option<u64> = tx.object_store(META)?.get(REWRITES_KEY).serde()?.await?;
     Ok((head, rewrites.unwrap_or(0)))
 }
 
@@ -329,11 +324,19 @@ fn sort(sets: &mut [CanonicalChangeSet<'_>]) {
     sets.sort_unstable_by(|a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
 }
 
-/// A JSON blob of these parts (strings, byte arrays, blobs), in order.
-fn blob_of(parts: &[JsValue]) -> Result<web_sys::Blob, StoreError> {
+/// A JSON file of these parts (strings, byte arrays, blobs), in order.
+pub fn json_blob(parts: &[JsValue]) -> Result<web_sys::Blob, StoreError> {
     let array: js_sys::Array = parts.iter().collect();
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/json");
     web_sys::Blob::new_with_blob_sequence_and_options(&array, &options)
         .map_err(|e| StoreError::Failed(format!("the browser could not make the file: {e:?}")))
+}
+
+/// The bytes of a file (a kept body; an export, to seal it).
+pub async fn blob_bytes(blob: &web_sys::Blob) -> Result<Vec<u8>, StoreError> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|e| StoreError::Failed(format!("the browser could not read a file it made: {e:?}")))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }

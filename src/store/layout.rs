@@ -118,6 +118,12 @@ impl StoredChunk {
     }
 }
 
+/// The clock head, read inside the caller's transaction (which must include `META`).
+pub async fn read_head(tx: &Transaction<'_>) -> Result<Head, StoreError> {
+    let head: Option<Head> = tx.object_store(META)?.get(HEAD_KEY).serde()?.await?;
+    head.ok_or_else(|| StoreError::Corrupt("the clock record is missing".into()))
+}
+
 /// Reads a snapshot page: the bytes of `snapshot::encode`, stored as a `Uint8Array`.
 pub fn decode_page(value: &wasm_bindgen::JsValue) -> Result<Vec<Record>, StoreError> {
     use wasm_bindgen::JsCast;

@@ -18,7 +18,7 @@ use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyPath;
 use serde::{Deserialize, Serialize};
 
-use super::layout::{Head, StoredChunk, BY_RECORD, CHUNKS, CHUNK_SIZE, HEAD_KEY, META, PAGES};
+use super::layout::{self, Head, StoredChunk, BY_RECORD, CHUNKS, CHUNK_SIZE, HEAD_KEY, META, PAGES};
 use super::{now_ms, random_bytes, StoreError};
 use crate::domain::clock::{ClockState, Hlc, Stamp};
 use crate::domain::edit::{ChangeSet, Edit};
@@ -117,9 +117,7 @@ pub mod v1 {
             return Ok(());
         }
         let meta = tx.object_store(META)?;
-        let Some(head): Option<Head> = meta.get(HEAD_KEY).serde()?.await? else {
-            return Err(StoreError::Corrupt("the clock record is missing".into()));
-        };
+        let head = layout::read_head(&tx).await?;
         let change_sets = regroup(edits)?;
         let mut hlc = Hlc::new(head.replica, head.clock);
         let chunks = tx.object_store(CHUNKS)?;

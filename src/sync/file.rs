@@ -225,8 +225,9 @@ impl<'a> Reader<'a> {
                 }
             },
         };
-        check_format(&top.iter().map(|(k, v)| (k.as_str(), *v)).collect())?;
-        claimed_checksum(&top.iter().map(|(k, v)| (k.as_str(), *v)).collect())?;
+        let members: BTreeMap<&str, &RawValue> = top.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        check_format(&members)?;
+        claimed_checksum(&members)?;
         let sets = sets
             .or_else(|| top.get("change_sets").and_then(|raw| serde_json::from_str(raw.get()).ok()))
             .ok_or(FileError::BadHeader("list of change sets"))?;
@@ -560,12 +561,7 @@ struct Keys {
 /// building them: an export copies their text as it is.
 pub fn canonical_change_sets(array: &str) -> Result<Vec<CanonicalChangeSet<'_>>, serde_json::Error> {
     let raw: Vec<&RawValue> = serde_json::from_str(array)?;
-    raw.into_iter()
-        .map(|raw| {
-            let keys: Keys = serde_json::from_str(raw.get())?;
-            Ok(CanonicalChangeSet { id: keys.id, record: keys.record, stamp: keys.stamp, text: raw.get() })
-        })
-        .collect()
+    raw.into_iter().map(|raw| canonical_change_set(raw.get())).collect()
 }
 
 /// The change sets of an export body (canonical change sets, one per line, joined by `",\n"`;
@@ -573,12 +569,14 @@ pub fn canonical_change_sets(array: &str) -> Result<Vec<CanonicalChangeSet<'_>>,
 pub fn canonical_change_sets_of_lines(body: &str) -> Result<Vec<CanonicalChangeSet<'_>>, serde_json::Error> {
     body.split('\n')
         .filter(|line| !line.is_empty())
-        .map(|line| {
-            let line = line.strip_suffix(',').unwrap_or(line);
-            let keys: Keys = serde_json::from_str(line)?;
-            Ok(CanonicalChangeSet { id: keys.id, record: keys.record, stamp: keys.stamp, text: line })
-        })
+        .map(|line| canonical_change_set(line.strip_suffix(',').unwrap_or(line)))
         .collect()
+}
+
+/// One change set's canonical text, with the members an export orders and selects by.
+fn canonical_change_set(text: &str) -> Result<CanonicalChangeSet<'_>, serde_json::Error> {
+    let keys: Keys = serde_json::from_str(text)?;
+    Ok(CanonicalChangeSet { id: keys.id, record: keys.record, stamp: keys.stamp, text })
 }
 
 /// Writes a file of change sets held as canonical text: the same bytes as

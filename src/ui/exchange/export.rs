@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use crate::domain::catalogue;
 use crate::domain::ids::RecordId;
 use crate::domain::links::export_selection;
-use crate::store::{now_ms, ExportScope};
+use crate::store::{blob_bytes, json_blob, now_ms, ExportScope};
 use crate::sync::sealed::{check_passphrase, PassphraseError, MIN_PASSPHRASE_CHARS};
 use crate::ui::fields::link_label;
 use crate::ui::format;
@@ -104,12 +104,10 @@ pub fn Export() -> impl IntoView {
                 let sealed = key.is_some();
                 let blob = match key {
                     Some(key) => {
-                        let plain = blob_bytes(&file.blob)
-                            .await
-                            .map_err(|_| "The browser could not read the file it made.".to_string())?;
+                        let plain = blob_bytes(&file.blob).await.map_err(|e| format!("Nothing was exported: {e}"))?;
                         let text =
                             sealing::seal(&plain, &key).await.map_err(|e| format!("Nothing was exported: {e}"))?;
-                        text_blob(&text).map_err(|_| "The browser could not make the file.".to_string())?
+                        json_blob(&[text.into()]).map_err(|e| format!("Nothing was exported: {e}"))?
                     }
                     None => file.blob.clone(),
                 };
@@ -329,20 +327,6 @@ fn download(name: &str, blob: &web_sys::Blob) -> Result<(), wasm_bindgen::JsValu
     anchor.click();
     web_sys::Url::revoke_object_url(&url)?;
     Ok(())
-}
-
-/// A JSON file of `text`.
-fn text_blob(text: &str) -> Result<web_sys::Blob, wasm_bindgen::JsValue> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-}
-
-/// The bytes of a file made here (to seal it).
-async fn blob_bytes(blob: &web_sys::Blob) -> Result<Vec<u8>, wasm_bindgen::JsValue> {
-    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 fn slug(name: &str) -> String {
