@@ -166,14 +166,17 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     });
 
     let rows = Memo::new(move |_| {
+        let started = super::probe::now();
         let matrix = app.matrix.get();
         let collisions = app.collisions.get();
-        app.records.with(|records| {
+        let rows = app.records.with(|records| {
             records
                 .of_kind(kind.id)
                 .map(|record| Row::new(kind, record, records, &matrix, &collisions))
                 .collect::<Vec<Row>>()
-        })
+        });
+        super::probe::mark("data-rows-ms", super::probe::now() - started);
+        rows
     });
 
     // Bumped whenever the rows or their order change: the filter may narrow its last result
@@ -181,6 +184,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     let generation = StoredValue::new(0u64);
     let last_filter = StoredValue::new(None::<(FilterKey, String, Vec<usize>)>);
     let sorted = Memo::new(move |_| {
+        let started = super::probe::now();
         let column = kind.list_columns.iter().copied().find(|c| column_id(*c) == sort_by.get());
         let desc = descending.get();
         rows.with(|rows| {
@@ -198,7 +202,9 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 order.reverse();
             }
             generation.update_value(|g| *g += 1);
-            Sorted::new(rows, order)
+            let sorted = Sorted::new(rows, order);
+            super::probe::mark("data-sort-ms", super::probe::now() - started);
+            sorted
         })
     });
 

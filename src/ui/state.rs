@@ -98,13 +98,18 @@ impl AppState {
     /// Opens the database and loads the records into the signal.
     pub async fn open(self) {
         let status = self.status;
+        // Start-up milestones, in ms since navigation (the benchmark prints them).
+        probe::mark("data-open-at", probe::now());
         match Store::open(DB_NAME, move || status.set(StoreStatus::Blocked)).await {
             Ok(store) => {
+                probe::mark("data-opened-at", probe::now());
                 let started = now_ms();
                 match store.load().await {
                     Ok(loaded) => {
                         let load_ms = now_ms() - started;
+                        probe::mark("data-loaded-at", probe::now());
                         self.records.set(loaded.records);
+                        probe::mark("data-shown-at", probe::now());
                         // The indexes are built once the first page has painted.
                         leptos::task::spawn_local(async move {
                             gloo_timers::future::TimeoutFuture::new(0).await;
