@@ -35,16 +35,20 @@ pub struct Collisions {
 }
 
 impl Collisions {
+    /// Runs at every start over all records: the numbers are sorted in one list, without an
+    /// allocation per record, and only shared ones are kept in maps.
     pub fn find<'a>(records: impl IntoIterator<Item = &'a Record>) -> Self {
-        let mut by_number: BTreeMap<(String, i64), Vec<RecordId>> = BTreeMap::new();
-        for record in records {
-            if let Some(number) = number_of(record) {
-                by_number.entry((record.kind.clone(), number)).or_default().push(record.id);
-            }
+        let mut numbered: Vec<(&str, i64, RecordId)> = records
+            .into_iter()
+            .filter_map(|record| number_of(record).map(|number| (record.kind.as_str(), number, record.id)))
+            .collect();
+        numbered.sort_unstable();
+        let mut groups: BTreeMap<(String, i64), Vec<RecordId>> = BTreeMap::new();
+        for same in numbered.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)).filter(|same| same.len() > 1) {
+            groups.insert((same[0].0.to_string(), same[0].1), same.iter().map(|(_, _, id)| *id).collect());
         }
-        by_number.retain(|_, ids| ids.len() > 1);
-        let records = by_number.values().flatten().copied().collect();
-        Self { records, groups: by_number }
+        let records = groups.values().flatten().copied().collect();
+        Self { records, groups }
     }
 
     pub fn contains(&self, id: &RecordId) -> bool {
@@ -124,5 +128,17 @@ mod tests {
         assert_ne!(la, lb);
         assert_eq!(label(&INCIDENT, &c, &collisions), "INC-000125");
         assert_eq!(next_number(&INCIDENT, [&a, &b, &c]), 126);
+    }
+
+    #[test]
+    fn every_record_sharing_a_number_is_in_its_group_whatever_the_order() {
+        let (a, b, c, d) = (incident(3, 7), incident(1, 7), incident(2, 9), incident(4, 7));
+        let collisions = Collisions::find([&a, &b, &c, &d]);
+        let groups: Vec<_> = collisions.groups().collect();
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].0 .1, 7);
+        assert_eq!(groups[0].1, &vec![b.id, a.id, d.id]);
+        assert!(!collisions.contains(&c.id));
+        assert!(Collisions::find([&c]).is_empty());
     }
 }

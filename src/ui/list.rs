@@ -12,6 +12,8 @@
 mod address;
 mod row;
 
+pub use self::row::Row;
+
 use std::cmp::Ordering;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,14 +22,15 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use self::address::Address;
-use self::row::{Needle, Row, RowSlot};
+use self::row::{Needle, RowSlot};
 use super::format;
 use super::routes;
 use super::state::use_app;
 use crate::domain::ids::RecordId;
 use crate::domain::kind::{Column, KindDecl};
-use crate::domain::priority::Priority;
-use crate::domain::reference;
+use crate::domain::priority::{Priority, PriorityMatrix};
+use crate::domain::record::Records;
+use crate::domain::reference::{self, Collisions};
 use crate::domain::sketch::Sketch;
 
 /// Fixed row height in pixels (matches `.list-table tbody tr` in the stylesheet).
@@ -134,6 +137,32 @@ impl Sorted {
 type FilterKey =
     (String, Option<Priority>, String, Option<RecordId>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, u64);
 
+/// The prepared rows of every record of `kind`. Made once per kind for the whole app (see
+/// `AppState::list_rows`), not per visit of the list: preparing 50,000 rows takes a few hundred
+/// milliseconds, and dropping them when the list is left, a few dozen, which would delay
+/// the page opened from it. A memo is lazy: the rows are prepared again only when a list
+/// reads them after the records changed.
+pub fn rows_memo(
+    kind: &'static KindDecl,
+    records: RwSignal<Records>,
+    matrix: Memo<PriorityMatrix>,
+    collisions: Memo<Collisions>,
+) -> Memo<Vec<Row>> {
+    Memo::new(move |_| {
+        let started = super::probe::now();
+        let matrix = matrix.get();
+        let collisions = collisions.get();
+        let rows = records.with(|records| {
+            records
+                .of_kind(kind.id)
+                .map(|record| Row::new(kind, record, records, &matrix, &collisions))
+                .collect::<Vec<Row>>()
+        });
+        super::probe::mark("data-rows-ms", super::probe::now() - started);
+        rows
+    })
+}
+
 #[component]
 pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     let app = use_app();
@@ -165,19 +194,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         ]
     });
 
-    let rows = Memo::new(move |_| {
-        let started = super::probe::now();
-        let matrix = app.matrix.get();
-        let collisions = app.collisions.get();
-        let rows = app.records.with(|records| {
-            records
-                .of_kind(kind.id)
-                .map(|record| Row::new(kind, record, records, &matrix, &collisions))
-                .collect::<Vec<Row>>()
-        });
-        super::probe::mark("data-rows-ms", super::probe::now() - started);
-        rows
-    });
+    let rows = app.list_rows(kind);
 
     // Bumped whenever the rows or their order change: the filter may narrow its last result
     // only while this stays the same.

@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
+use super::list::{rows_memo, Row};
 use super::probe;
-use crate::domain::catalogue::settings_id;
+use crate::domain::catalogue::{self, settings_id};
+use crate::domain::kind::KindDecl;
 use crate::domain::command::Actor;
 use crate::domain::edit::{ChangeSet, Draft};
 use crate::domain::ids::{ChangeSetId, Member, RecordId};
@@ -41,6 +43,9 @@ pub struct Notice {
     pub error: bool,
 }
 
+/// A kind's id and its list rows.
+type KindRows = (&'static str, Memo<Vec<Row>>);
+
 /// Everything the pages share. `Copy`: signals and handles only.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -63,6 +68,8 @@ pub struct AppState {
     /// The records that need review (conflicts, lifecycle rules broken by a merge), kept up
     /// to date the same way.
     pub review: RwSignal<ReviewIndex>,
+    /// Each kind's list rows (`list::rows_memo`), kept for the app's life.
+    list_rows: StoredValue<Vec<KindRows>>,
     store: StoredValue<Option<Store>, LocalStorage>,
     /// The arrival sequence of the last stored chunk folded into `records`.
     seen: StoredValue<u64>,
@@ -78,6 +85,7 @@ impl AppState {
         let links = RwSignal::new(LinkIndex::default());
         let search = RwSignal::new(SearchIndex::default());
         let review = RwSignal::new(ReviewIndex::default());
+        let list_rows = catalogue::KINDS.iter().map(|kind| (kind.id, rows_memo(kind, records, matrix, collisions))).collect();
         Self {
             records,
             status: RwSignal::new(StoreStatus::Opening),
@@ -89,6 +97,7 @@ impl AppState {
             links,
             search,
             review,
+            list_rows: StoredValue::new(list_rows),
             store: StoredValue::new_local(None),
             seen: StoredValue::new(0),
             channel: StoredValue::new_local(None),
@@ -131,6 +140,13 @@ impl AppState {
         // Ask the browser not to evict the SMS under storage pressure.
         store::request_persistence().await;
         self.revision.update(|r| *r += 1);
+    }
+
+    /// The list rows of `kind`: the app's own, or made now for a kind outside the catalogue.
+    pub fn list_rows(&self, kind: &'static KindDecl) -> Memo<Vec<Row>> {
+        self.list_rows
+            .with_value(|all| all.iter().find(|(id, _)| *id == kind.id).map(|(_, rows)| *rows))
+            .unwrap_or_else(|| rows_memo(kind, self.records, self.matrix, self.collisions))
     }
 
     pub fn store(&self) -> Option<Store> {
