@@ -75,7 +75,9 @@ impl ReplicaId {
 
 impl fmt::Display for ReplicaId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:016x}", self.0)
+        let mut text = [0u8; 16];
+        super::clock::hex_digits(&mut text, self.0);
+        f.write_str(std::str::from_utf8(&text).unwrap_or_default())
     }
 }
 
