@@ -213,6 +213,7 @@ impl Store {
     pub async fn import_planned(
         &self,
         change_sets: Vec<ChangeSet>,
+        texts: Vec<Option<String>>,
         import: &str,
         records: &Records,
         planned_at: u64,
@@ -223,7 +224,7 @@ impl Store {
             }
             Ok(change_sets)
         };
-        self.write(observe, Some(import), Some(Snapshot::Folded(records, planned_at))).await
+        self.write_with_texts(observe, &texts, Some(import), Some(Snapshot::Folded(records, planned_at))).await
     }
 
     /// The one writing path: reads the clock head, lets `make` stamp (or observe) change sets
@@ -232,6 +233,18 @@ impl Store {
     async fn write(
         &self,
         make: impl FnOnce(&mut Hlc, f64) -> Result<Vec<ChangeSet>, StoreError>,
+        import: Option<&str>,
+        records: Option<Snapshot<'_>>,
+    ) -> Result<Written, StoreError> {
+        self.write_with_texts(make, &[], import, records).await
+    }
+
+    /// [`Store::write`], with the known texts of the change sets `make` returns, in the same
+    /// order (`StoredChunk::with_texts`; empty when none is known).
+    async fn write_with_texts(
+        &self,
+        make: impl FnOnce(&mut Hlc, f64) -> Result<Vec<ChangeSet>, StoreError>,
+        texts: &[Option<String>],
         import: Option<&str>,
         records: Option<Snapshot<'_>>,
     ) -> Result<Written, StoreError> {
@@ -259,11 +272,15 @@ impl Store {
             change_sets.iter().filter(|cs| !in_place.contains(&cs.id)).cloned().collect()
         };
         let to_append: &[ChangeSet] = if in_place.is_empty() { &change_sets } else { &appended };
+        // The texts line up with `change_sets`; when some were rewritten in place, every
+        // appended one is written anew (rare: redactions of held change sets).
+        let texts: &[Option<String>] = if in_place.is_empty() && texts.len() == to_append.len() { texts } else { &[] };
         let chunks = tx.object_store(CHUNKS)?;
         let mut seq = head.seq;
-        for batch in to_append.chunks(layout::CHUNK_SIZE) {
+        for (n, batch) in to_append.chunks(layout::CHUNK_SIZE).enumerate() {
             seq += 1;
-            let chunk = StoredChunk::new(seq, now, import.map(str::to_string), batch)?;
+            let batch_texts = texts.get(n * layout::CHUNK_SIZE..n * layout::CHUNK_SIZE + batch.len()).unwrap_or(&[]);
+            let chunk = StoredChunk::with_texts(seq, now, import.map(str::to_string), batch, batch_texts)?;
             chunks.put(&chunk).with_key(seq).serde()?;
         }
         meta.put(&Head { replica: head.replica, clock: hlc.state(), seq }).with_key(HEAD_KEY.to_string()).serde()?;

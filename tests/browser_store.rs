@@ -519,3 +519,37 @@ async fn an_imported_redaction_rewrites_the_held_copy_and_a_redacted_copy_replac
     assert_eq!(fold_all(&all).get(&record.id), records.get(&record.id));
     store.close();
 }
+
+#[wasm_bindgen_test]
+async fn a_file_imported_with_its_texts_exports_the_same_change_set_lines() {
+    use servicebook::sync::file::Reader;
+    use servicebook::sync::merge::{Planning, Replica};
+    // A teammate's history, exported.
+    let teammate = open(&fresh_name("texts-teammate")).await;
+    let none = BTreeMap::new();
+    let member = Member::new("Bea").unwrap();
+    let sets = demo::sample_history(120, &none, |_| 1, &member, chrono::Utc::now() - chrono::Duration::days(1), 3);
+    let mut records = Records::default();
+    teammate.import(sets, "made", &mut records).await.unwrap();
+    let (text, _, _) = file_text(&teammate, &ExportScope::Everything).await;
+
+    // Read keeping the texts, planned, and stored with them.
+    let read = Reader::new(&text).unwrap().finish_with_texts().unwrap();
+    assert!(read.texts.is_some(), "a file as this release writes it keeps its texts");
+    let held = Replica::default();
+    let plan = Planning::start_with_texts(&held, read.file.change_sets.clone(), read.texts, chrono::Utc::now())
+        .unwrap()
+        .finish(&held);
+    assert_eq!(plan.texts.len(), plan.new_change_sets.len());
+    let here = open(&fresh_name("texts-here")).await;
+    let mut folded = Records::default();
+    plan.after.values().cloned().for_each(|record| folded.insert(record));
+    here.import_planned(plan.new_change_sets.clone(), plan.texts.clone(), "file", &folded, 0).await.unwrap();
+
+    // What is stored reads back as the same change sets, and exports as the same lines.
+    let lines = |text: &str| text.lines().filter(|l| l.starts_with("{\"at\"")).map(str::to_string).collect::<Vec<_>>();
+    let (again, _, _) = file_text(&here, &ExportScope::Everything).await;
+    assert_eq!(ExchangeFile::read(&again).unwrap().change_sets, read.file.change_sets);
+    assert!(!lines(&text).is_empty());
+    assert_eq!(lines(&again), lines(&text));
+}

@@ -105,10 +105,41 @@ pub struct ChunkText {
 
 impl StoredChunk {
     pub fn new(seq: u64, arrived: f64, import: Option<String>, change_sets: &[ChangeSet]) -> Result<Self, StoreError> {
+        Self::with_texts(seq, arrived, import, change_sets, &[])
+    }
+
+    /// A chunk of `change_sets`, taking each one's text from `texts` (in the same order) where
+    /// it is known: the text an imported file wrote, which is what serialising it gives
+    /// (`sync::file::ReadFile::texts`).
+    pub fn with_texts(
+        seq: u64,
+        arrived: f64,
+        import: Option<String>,
+        change_sets: &[ChangeSet],
+        texts: &[Option<String>],
+    ) -> Result<Self, StoreError> {
         let mut records: Vec<String> = change_sets.iter().map(|cs| cs.record.to_string()).collect();
         crate::domain::sort::sort_by(&mut records, Ord::cmp);
         records.dedup();
-        let json = serde_json::to_string(change_sets).map_err(|e| StoreError::Failed(e.to_string()))?;
+        let json = if texts.is_empty() {
+            serde_json::to_string(change_sets).map_err(|e| StoreError::Failed(e.to_string()))?
+        } else {
+            let known: usize = texts.iter().flatten().map(String::len).sum();
+            let mut json = String::with_capacity(known + change_sets.len() * 2 + 2);
+            json.push('[');
+            for (i, change_set) in change_sets.iter().enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                match texts.get(i).and_then(Option::as_deref) {
+                    Some(text) => json.push_str(text),
+                    None => json
+                        .push_str(&serde_json::to_string(change_set).map_err(|e| StoreError::Failed(e.to_string()))?),
+                }
+            }
+            json.push(']');
+            json
+        };
         Ok(Self { seq, arrived, import, records, json })
     }
 

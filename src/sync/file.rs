@@ -397,14 +397,20 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads what is left, then checks the checksum and reports the first bad change set.
-    pub fn finish(mut self) -> Result<ExchangeFile, FileError> {
+    pub fn finish(self) -> Result<ExchangeFile, FileError> {
+        self.finish_with_texts().map(|read| read.file)
+    }
+
+    /// [`Reader::finish`], keeping each change set's text as the file wrote it when that text
+    /// is what this release writes for it (see [`ReadFile::texts`]).
+    pub fn finish_with_texts(mut self) -> Result<ReadFile, FileError> {
         while !self.step(usize::MAX) {}
         let top: BTreeMap<&str, &RawValue> = match &self.source {
             // The stream broke off: the whole document says what is wrong.
             Source::Stream { broken: true, .. } => {
                 let source = Reader::whole(self.text)?;
                 let opened = Opening { text: self.text, source };
-                return opened.list()?.finish();
+                return opened.list()?.finish_with_texts();
             }
             Source::Stream { members, .. } => members.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
             Source::Split { top, .. } => top.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
@@ -442,7 +448,8 @@ impl<'a> Reader<'a> {
             hasher.update(b"}");
             format!("sha256:{}", hex(&hasher.finalize()))
         };
-        if claimed != as_written {
+        let as_hashed = claimed == as_written;
+        if !as_hashed {
             let canonical: Vec<String> = self
                 .raw_sets
                 .iter()
@@ -460,8 +467,39 @@ impl<'a> Reader<'a> {
             .enumerate()
             .map(|(index, parsed)| parsed.map_err(|reason| FileError::BadChangeSet { index, reason }))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(ExchangeFile { exporter, exported_at, change_sets })
+        let texts = (as_hashed && writes_as_read(&change_sets, &self.raw_sets))
+            .then(|| self.raw_sets.iter().map(|raw| raw.to_string()).collect());
+        Ok(ReadFile { file: ExchangeFile { exporter, exported_at, change_sets }, texts })
     }
+}
+
+/// A file read, and the text of its change sets.
+#[derive(Debug, PartialEq)]
+pub struct ReadFile {
+    pub file: ExchangeFile,
+    /// Each change set's text as the file wrote it (in the order of `file.change_sets`), when
+    /// the file is byte for byte what its exporter hashed and this release writes the change
+    /// sets it spot-checked the same way: the store keeps these texts instead of serialising
+    /// 200,000 change sets again. `None` otherwise (another layout, another writer).
+    pub texts: Option<Vec<String>>,
+}
+
+/// Change sets checked, one in this many (and the first and last), by writing them again and
+/// comparing with their text in the file.
+const SPOT_CHECK_EVERY: usize = 64;
+
+/// Whether this release writes the change sets as `raw` has them, by the spot check above: a
+/// file from a writer that lays them out otherwise (key order, escapes, number or date forms)
+/// differs on every change set, so its texts are not kept.
+fn writes_as_read(change_sets: &[ChangeSet], raw: &[&str]) -> bool {
+    let last = change_sets.len().saturating_sub(1);
+    change_sets.len() == raw.len()
+        && change_sets
+            .iter()
+            .zip(raw)
+            .enumerate()
+            .filter(|(i, _)| i % SPOT_CHECK_EVERY == 0 || *i == last)
+            .all(|(_, (change_set, raw))| serde_json::to_string(change_set).is_ok_and(|written| written == *raw))
 }
 
 /// The change set that starts at or after byte `at` of the list in `text` (its text, parsed,
@@ -780,6 +818,62 @@ pub(crate) mod tests {
             let compact = serde_json::to_string(change_set).unwrap();
             assert_eq!(compact, serde_json_canonicalizer::pipe(&compact).unwrap());
         }
+    }
+
+    #[test]
+    fn a_file_as_its_exporter_wrote_it_keeps_the_text_of_each_change_set() {
+        let file = sample_file();
+        let text = file.write();
+        let read = Reader::new(&text).unwrap().finish_with_texts().unwrap();
+        assert_eq!(read.file, file);
+        let written: Vec<String> = file.change_sets.iter().map(|cs| serde_json::to_string(cs).unwrap()).collect();
+        assert_eq!(read.texts, Some(written));
+
+        // Laid out otherwise (the checksum holds only once made canonical): no texts.
+        let pretty = serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(&text).unwrap()).unwrap();
+        let read = Reader::new(&pretty).unwrap().finish_with_texts().unwrap();
+        assert_eq!((read.file, read.texts), (file.clone(), None));
+    }
+
+    #[test]
+    fn texts_another_writer_lays_out_otherwise_are_not_kept_even_under_a_matching_checksum() {
+        let file = sample_file();
+        let text = file.write();
+        let lines: Vec<String> = ExchangeFile::read(&text)
+            .unwrap()
+            .change_sets
+            .iter()
+            .map(|cs| serde_json::to_string(cs).unwrap())
+            .collect();
+        let first = lines.iter().find(|line| text.contains(line.as_str())).unwrap().clone();
+        // The same value with its first string's first character escaped, and the checksum
+        // made over exactly these bytes.
+        let at = first.find("\":\"").unwrap() + 3;
+        let c = first[at..].chars().next().unwrap();
+        let odd = format!("{}\\u{:04x}{}", &first[..at], c as u32, &first[at + c.len_utf8()..]);
+        let mut odd_text = text.replacen(&first, &odd, 1);
+        let document: BTreeMap<String, Json> = serde_json::from_str(&odd_text).unwrap();
+        let raw_lines: Vec<&str> = odd_text
+            .lines()
+            .filter(|l| l.starts_with('{') && l.contains("\"stamp\""))
+            .map(|l| l.trim_end_matches(','))
+            .collect();
+        let raw_lines: Vec<String> = raw_lines.iter().map(|l| l.to_string()).collect();
+        let refs: Vec<&str> = raw_lines.iter().map(String::as_str).collect();
+        let others: Vec<(String, String)> = document
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "change_sets" | "checksum"))
+            .map(|(k, v)| (k.clone(), canonical(v)))
+            .collect();
+        let mut members: Vec<(&str, Part)> = vec![("change_sets", Part::Lines(&refs))];
+        members.extend(others.iter().map(|(k, v)| (k.as_str(), Part::Text(v))));
+        let sum = format!("sha256:{}", checksum_of(members));
+        let Some(Json::String(old_sum)) = document.get("checksum") else { panic!("no checksum") };
+        odd_text = odd_text.replacen(old_sum.as_str(), &sum, 1);
+
+        let read = Reader::new(&odd_text).unwrap().finish_with_texts().unwrap();
+        assert_eq!(read.file.change_sets, ExchangeFile::read(&text).unwrap().change_sets);
+        assert_eq!(read.texts, None);
     }
 
     #[test]

@@ -39,6 +39,10 @@ pub struct Plan {
     /// every value a known redaction removed: what the store writes (a change set it holds is
     /// replaced by the copy here). Their redactions of held change sets the store applies too.
     pub new_change_sets: Vec<ChangeSet>,
+    /// The text of each new change set as the file wrote it, for the store to keep as it is
+    /// (`ReadFile::texts`): `None` for one a redaction or a more redacted copy changed here, or
+    /// when the file's texts are not kept. Empty when no text is known.
+    pub texts: Vec<Option<String>>,
     /// Records the file creates here.
     pub new_records: BTreeSet<RecordId>,
     /// Held records the file changes.
@@ -69,6 +73,7 @@ pub fn plan(held: &dyn Held, file: &ExchangeFile, now: DateTime<Utc>) -> Result<
 /// can look up in between), then the summary.
 pub struct Planning {
     new_change_sets: Vec<ChangeSet>,
+    texts: Vec<Option<String>>,
     records_in_file: BTreeSet<RecordId>,
     after: BTreeMap<RecordId, Record>,
     folded: usize,
@@ -80,12 +85,25 @@ impl Planning {
     /// Takes the file's change sets (`ExchangeFile::change_sets`): copying 200,000 of them
     /// would be a long pause.
     pub fn start(held: &dyn Held, change_sets: Vec<ChangeSet>, now: DateTime<Utc>) -> Result<Planning, MergeError> {
+        Planning::start_with_texts(held, change_sets, None, now)
+    }
+
+    /// [`Planning::start`] with the change sets' texts as the file wrote them
+    /// (`ReadFile::texts`), kept in the plan for the ones stored as they came.
+    pub fn start_with_texts(
+        held: &dyn Held,
+        change_sets: Vec<ChangeSet>,
+        texts: Option<Vec<String>>,
+        now: DateTime<Utc>,
+    ) -> Result<Planning, MergeError> {
         let limit = now.timestamp_millis().max(0) as u64 + MAX_CLOCK_SKEW_MS;
-        let mut fresh: BTreeMap<ChangeSetId, ChangeSet> = BTreeMap::new();
+        let mut texts = texts.map(Vec::into_iter);
+        let mut fresh: BTreeMap<ChangeSetId, (ChangeSet, Option<String>)> = BTreeMap::new();
         let mut records_in_file: BTreeSet<RecordId> = BTreeSet::new();
         // Redactions the file makes: (record, field, target) → the earliest redaction's stamp.
         let mut redactions: BTreeMap<(RecordId, String, EditRef), Stamp> = BTreeMap::new();
         for change_set in change_sets {
+            let text = texts.as_mut().and_then(Iterator::next);
             records_in_file.insert(change_set.record);
             if change_set.stamp.wall_ms > limit {
                 let minutes = (change_set.stamp.wall_ms - limit + MAX_CLOCK_SKEW_MS) / 60_000;
@@ -95,27 +113,30 @@ impl Planning {
                 let by = redactions.entry((change_set.record, field.to_string(), target)).or_insert(change_set.stamp);
                 *by = (*by).min(change_set.stamp);
             }
-            let known = fresh.get(&change_set.id).or_else(|| held.change_set(&change_set.id));
+            let known = fresh.get(&change_set.id).map(|(known, _)| known).or_else(|| held.change_set(&change_set.id));
             match known {
                 Some(known) if *known == change_set => {}
                 // The same change set with other values redacted: the copy that has them all
-                // redacted is kept. Anything else is an id reused with other content.
+                // redacted is kept (written anew). Anything else is an id reused with other
+                // content.
                 Some(known) => match known.join(&change_set) {
                     Some(joined) if &joined == known => {}
                     Some(joined) => {
-                        fresh.insert(change_set.id, joined);
+                        fresh.insert(change_set.id, (joined, None));
                     }
                     None => return Err(MergeError::IdCollision(change_set.id)),
                 },
                 None => {
-                    fresh.insert(change_set.id, change_set);
+                    fresh.insert(change_set.id, (change_set, text));
                 }
             }
         }
-        let mut new_change_sets: Vec<ChangeSet> = fresh.into_values().collect();
-        crate::domain::sort::sort_by(&mut new_change_sets, |a, b| a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id)));
+        let mut new_change_sets: Vec<(ChangeSet, Option<String>)> = fresh.into_values().collect();
+        crate::domain::sort::sort_by(&mut new_change_sets, |(a, _), (b, _)| {
+            a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id))
+        });
         // New change sets are stored with the values redactions (in the file or held) removed.
-        for change_set in &mut new_change_sets {
+        for (change_set, text) in &mut new_change_sets {
             let held_record = held.record(&change_set.record);
             let mut redact = Vec::new();
             for (index, edit) in change_set.edits.iter().enumerate() {
@@ -129,12 +150,16 @@ impl Planning {
                     redact.push((edit.field.clone(), target, by));
                 }
             }
+            if !redact.is_empty() {
+                *text = None;
+            }
             for (field, target, by) in redact {
                 change_set.redact(&field, target, by);
             }
         }
-
-        Ok(Planning { new_change_sets, records_in_file, after: BTreeMap::new(), folded: 0 })
+        let (new_change_sets, texts): (Vec<ChangeSet>, Vec<Option<String>>) = new_change_sets.into_iter().unzip();
+        let texts = if texts.iter().any(Option::is_some) { texts } else { Vec::new() };
+        Ok(Planning { new_change_sets, texts, records_in_file, after: BTreeMap::new(), folded: 0 })
     }
 
     /// How many new change sets are folded, of how many.
@@ -160,7 +185,7 @@ impl Planning {
     /// the import adds.
     pub fn finish(mut self, held: &dyn Held) -> Plan {
         while !self.fold(held, usize::MAX) {}
-        let Planning { new_change_sets, records_in_file, after, .. } = self;
+        let Planning { new_change_sets, texts, records_in_file, after, .. } = self;
         let mut plan = Plan::default();
         for id in records_in_file {
             match (held.record(&id), after.get(&id)) {
@@ -185,6 +210,7 @@ impl Planning {
             }
         }
         plan.new_change_sets = new_change_sets;
+        plan.texts = texts;
         plan.after = after;
         plan
     }
@@ -686,5 +712,50 @@ mod steps {
         assert_eq!(planning.progress(), (second.len(), second.len()));
         assert_eq!(planning.finish(&held), at_once);
         assert_eq!(at_once.new_change_sets.len(), second.len());
+    }
+
+    #[test]
+    fn a_plan_keeps_the_file_texts_of_new_change_sets_it_stores_unchanged() {
+        use crate::domain::edit::{Edit, EditRef, Op};
+        let none: BTreeMap<RecordId, Record> = BTreeMap::new();
+        let member = Member::new("Ada").unwrap();
+        let mut sets = demo::sample_history(20, &none, |_| 1, &member, DateTime::<Utc>::UNIX_EPOCH, 3);
+        let held_part = sets[..10].to_vec();
+        let mut held = Replica::default();
+        let now = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(3650);
+        let file = |change_sets: &[ChangeSet]| ExchangeFile {
+            exporter: Exporter { member: member.clone(), replica: ReplicaId(9) },
+            exported_at: DateTime::<Utc>::UNIX_EPOCH,
+            change_sets: change_sets.to_vec(),
+        };
+        held.import(&file(&held_part), now).unwrap();
+        // A change set later in the file redacts the first edit of the last one.
+        let target = sets.last().unwrap().clone();
+        let mut redaction = target.clone();
+        redaction.id = crate::domain::ids::ChangeSetId::new(u64::MAX / 2, [7; 10]);
+        redaction.stamp.counter += 1;
+        redaction.edits = vec![Edit {
+            field: target.edits[0].field.clone(),
+            op: Op::Redact(EditRef { index: 0, stamp: target.stamp }),
+            replaces: vec![],
+        }];
+        sets.push(redaction);
+        let texts: Vec<String> = sets.iter().map(|cs| serde_json::to_string(cs).unwrap()).collect();
+
+        let plan = Planning::start_with_texts(&held, sets.clone(), Some(texts), now).unwrap().finish(&held);
+        assert_eq!(plan.texts.len(), plan.new_change_sets.len());
+        for (change_set, text) in plan.new_change_sets.iter().zip(&plan.texts) {
+            if change_set.id == target.id {
+                // Stored redacted: its text in the file is not what is stored.
+                assert_eq!(text, &None);
+            } else {
+                assert_eq!(text.as_deref(), Some(serde_json::to_string(change_set).unwrap().as_str()));
+            }
+        }
+        assert!(plan.new_change_sets.iter().all(|cs| !held_part.iter().any(|h| h.id == cs.id)));
+        // The plan is the same as without texts, texts aside.
+        let without = Planning::start(&held, sets, now).unwrap().finish(&held);
+        assert!(without.texts.is_empty());
+        assert_eq!(Plan { texts: Vec::new(), ..plan }, without);
     }
 }

@@ -8,10 +8,10 @@ use leptos::prelude::*;
 use super::list::{rows_memo, Row};
 use super::probe;
 use crate::domain::catalogue::{self, settings_id};
-use crate::domain::kind::KindDecl;
 use crate::domain::command::Actor;
 use crate::domain::edit::{ChangeSet, Draft};
 use crate::domain::ids::{ChangeSetId, Member, RecordId};
+use crate::domain::kind::KindDecl;
 use crate::domain::links::LinkIndex;
 use crate::domain::priority::PriorityMatrix;
 use crate::domain::record::{Record, Records};
@@ -85,7 +85,8 @@ impl AppState {
         let links = RwSignal::new(LinkIndex::default());
         let search = RwSignal::new(SearchIndex::default());
         let review = RwSignal::new(ReviewIndex::default());
-        let list_rows = catalogue::KINDS.iter().map(|kind| (kind.id, rows_memo(kind, records, matrix, collisions))).collect();
+        let list_rows =
+            catalogue::KINDS.iter().map(|kind| (kind.id, rows_memo(kind, records, matrix, collisions))).collect();
         Self {
             records,
             status: RwSignal::new(StoreStatus::Opening),

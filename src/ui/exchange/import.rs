@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::domain::edit::ChangeSet;
 use crate::store::now_ms;
-use crate::sync::file::{check_size, ExchangeFile, Exporter, FileError, Reader};
+use crate::sync::file::{check_size, ExchangeFile, Exporter, FileError, ReadFile, Reader};
 use crate::sync::merge::{Plan, Planning, Replica};
 use crate::ui::format;
 use crate::ui::probe::mark as mark_probe;
@@ -83,8 +83,8 @@ pub fn Import() -> impl IntoView {
                 };
                 mark_probe("data-preview-read-ms", now_ms() - started);
                 let planned = match read {
-                    Ok(ExchangeFile { exporter, exported_at, change_sets }) => {
-                        plan_in_steps(&held, change_sets, &name, progress, cancel)
+                    Ok(ReadFile { file: ExchangeFile { exporter, exported_at, change_sets }, texts }) => {
+                        plan_in_steps(&held, change_sets, texts, &name, progress, cancel)
                             .await
                             .map(|plan| (exporter, exported_at, plan))
                     }
@@ -146,13 +146,22 @@ pub fn Import() -> impl IntoView {
             let planned_at = planned_at.get_value();
             let mut sets: Vec<ChangeSet> = Vec::new();
             let written = if app.seen() == planned_at {
-                // The records the preview folded go in as they are: no second fold.
+                // The records the preview folded go in as they are: no second fold. The change
+                // sets' texts as their files wrote them are stored as they are too.
+                let mut texts: Vec<Option<String>> = Vec::new();
                 for pending in taken {
-                    sets.extend(pending.plan.new_change_sets);
-                    pending.plan.after.into_values().for_each(|record| records.insert(record));
+                    let Plan { new_change_sets, texts: file_texts, after, .. } = pending.plan;
+                    if !file_texts.is_empty() || !texts.is_empty() {
+                        texts.resize(sets.len(), None);
+                        let mut file_texts = file_texts;
+                        file_texts.resize(new_change_sets.len(), None);
+                        texts.extend(file_texts);
+                    }
+                    sets.extend(new_change_sets);
+                    after.into_values().for_each(|record| records.insert(record));
                 }
                 let count = sets.len();
-                store.import_planned(sets, &tag, &records, planned_at).await.map(|w| (w, count))
+                store.import_planned(sets, texts, &tag, &records, planned_at).await.map(|w| (w, count))
             } else {
                 // Something was stored since the preview: fold again on top of it.
                 sets.extend(taken.into_iter().flat_map(|p| p.plan.new_change_sets));
@@ -261,7 +270,7 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
 
 /// What reading one chosen file gave.
 enum Opened {
-    File(ExchangeFile),
+    File(ReadFile),
     /// Encrypted, and no passphrase was given (none) or it does not open the file (why).
     Locked(Option<String>),
     Failed(String),
@@ -306,7 +315,7 @@ async fn read_in_steps(
     name: &str,
     progress: RwSignal<Option<String>>,
     cancel: RwSignal<bool>,
-) -> Result<ExchangeFile, FileError> {
+) -> Result<ReadFile, FileError> {
     let opening = Reader::open(text)?;
     gloo_timers::future::TimeoutFuture::new(0).await;
     let mut reader = opening.list()?;
@@ -327,7 +336,7 @@ async fn read_in_steps(
         }
         gloo_timers::future::TimeoutFuture::new(0).await;
     }
-    reader.finish()
+    reader.finish_with_texts()
 }
 
 /// Plans a read file against what is held, folding its new change sets in steps with
@@ -335,11 +344,13 @@ async fn read_in_steps(
 async fn plan_in_steps(
     held: &Replica,
     change_sets: Vec<ChangeSet>,
+    texts: Option<Vec<String>>,
     name: &str,
     progress: RwSignal<Option<String>>,
     cancel: RwSignal<bool>,
 ) -> Result<Plan, String> {
-    let mut planning = Planning::start(held, change_sets, instant(now_ms())).map_err(|e| e.to_string())?;
+    let mut planning =
+        Planning::start_with_texts(held, change_sets, texts, instant(now_ms())).map_err(|e| e.to_string())?;
     loop {
         let finished = planning.fold(held, STEP);
         let (folded, total) = planning.progress();
