@@ -24,6 +24,7 @@ pub mod sealing;
 mod settings;
 mod shell;
 mod state;
+mod turn;
 
 /// Starts the app: installs the panic screen and mounts the application on the page.
 pub fn start() {

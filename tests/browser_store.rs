@@ -553,3 +553,51 @@ async fn a_file_imported_with_its_texts_exports_the_same_change_set_lines() {
     assert!(!lines(&text).is_empty());
     assert_eq!(lines(&again), lines(&text));
 }
+
+#[wasm_bindgen_test]
+async fn chunks_stored_without_an_index_or_with_a_damaged_one_export_the_same() {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    use wasm_bindgen::JsCast;
+
+    let name = fresh_name("no-index");
+    let store = open(&name).await;
+    let none: BTreeMap<RecordId, Record> = BTreeMap::new();
+    let sample =
+        demo::sample_history(1_500, &none, |_| 1, &Member::new("Tester").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 9);
+    let mut records = Records::default();
+    store.import(sample, "sample", &mut records).await.unwrap();
+    store.commit(vec![incident_draft("Made here", 1_501)]).await.unwrap();
+    let lines = |text: &str| text.lines().filter(|l| l.starts_with("{\"at\"")).map(str::to_string).collect::<Vec<_>>();
+    // A file of what arrived after 0 reads every chunk (no kept body).
+    let (indexed, _, _) = file_text(&store, &ExportScope::After(0)).await;
+    store.close();
+
+    // The first chunk as stored before chunks had an index; the second with one that does
+    // not fit its text.
+    let db = Database::open(&name).await.unwrap();
+    let tx = db.transaction("changes").with_mode(TransactionMode::Readwrite).build().unwrap();
+    let chunks = tx.object_store("changes").unwrap();
+    let stored: Vec<wasm_bindgen::JsValue> =
+        chunks.get_all().primitive().unwrap().await.unwrap().collect::<Result<_, _>>().unwrap();
+    assert!(stored.len() >= 3);
+    let index = wasm_bindgen::JsValue::from_str("index");
+    for (n, chunk) in stored.iter().take(2).enumerate() {
+        let seq = js_sys::Reflect::get(chunk, &wasm_bindgen::JsValue::from_str("seq")).unwrap().as_f64().unwrap();
+        assert!(js_sys::Reflect::get(chunk, &index).unwrap().is_instance_of::<js_sys::Uint8Array>());
+        if n == 0 {
+            js_sys::Reflect::delete_property(chunk.unchecked_ref::<js_sys::Object>(), &index).unwrap();
+        } else {
+            js_sys::Reflect::set(chunk, &index, &js_sys::Uint8Array::from(&[0u8; 56][..])).unwrap();
+        }
+        chunks.put(chunk.clone()).with_key(seq).primitive().unwrap();
+    }
+    tx.commit().await.unwrap();
+    db.close();
+
+    let reopened = open(&name).await;
+    let (read, _, _) = file_text(&reopened, &ExportScope::After(0)).await;
+    assert_eq!(lines(&read), lines(&indexed));
+    assert_eq!(ExchangeFile::read(&read).unwrap().change_sets.len(), lines(&indexed).len());
+}

@@ -29,6 +29,15 @@ macro_rules! uuid_v7_id {
                 Uuid::parse_str(text).ok().map(Self)
             }
 
+            /// The 16 bytes of the id (a stored chunk's index keeps them so).
+            pub fn to_bytes(&self) -> [u8; 16] {
+                *self.0.as_bytes()
+            }
+
+            pub fn from_bytes(bytes: [u8; 16]) -> Self {
+                Self(Uuid::from_bytes(bytes))
+            }
+
             /// The last four hex digits: enough to tell apart two records shown with the same reference.
             pub fn short(&self) -> String {
                 let simple = self.0.simple().to_string();

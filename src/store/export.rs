@@ -25,7 +25,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::layout::{self, ChunkText, Head, CHUNKS, META};
 use super::{now_ms, Store, StoreError};
 use crate::domain::ids::RecordId;
-use crate::sync::file::{canonical_change_sets, CanonicalChangeSet, Exporter};
+use crate::sync::file::{CanonicalChangeSet, Exporter};
 use crate::sync::writer::{continue_body, resume_point, FileWriter, KeptBody, MARK_EVERY};
 
 /// The kept body of the last full export (a `Blob`).
@@ -114,7 +114,7 @@ pub struct ExportedFile {
 
 /// What one reading transaction found.
 struct Read {
-    texts: Vec<String>,
+    texts: Vec<ChunkText>,
     through: u64,
     exporter: Exporter,
     rewrites: u64,
@@ -183,7 +183,7 @@ impl Store {
         // A change set stored twice (two tabs importing one file at once) is one line.
         sets.dedup_by(|a, b| (a.stamp, a.id) == (b.stamp, b.id));
         let mut writer = FileWriter::new();
-        let mut body = String::with_capacity(read.texts.iter().map(String::len).sum());
+        let mut body = String::with_capacity(read.texts.iter().map(|chunk| chunk.json.len()).sum());
         for cs in &sets {
             if writer.push(cs.stamp, cs.id, cs.text, &mut body).is_err() {
                 return Err(StoreError::Corrupt(format!("change set {} is out of order", cs.id)));
@@ -242,7 +242,7 @@ impl Store {
             .with_query::<u64, _>(KeyRange::LowerBound(after, true))
             .serde()?
             .await?;
-        let texts = chunks.map(|chunk| chunk.map(|c| c.json)).collect::<Result<Vec<_>, _>>()?;
+        let texts = chunks.collect::<Result<Vec<_>, _>>()?;
         let exporter = Exporter { member: member.clone(), replica: head.replica };
         Ok(Read { texts, through: head.seq, exporter, rewrites, kept })
     }
@@ -258,7 +258,7 @@ impl Store {
         let (head, rewrites) = head_and_rewrites(&tx).await?;
         let chunks = tx.object_store(CHUNKS)?;
         let index = chunks.index(layout::BY_RECORD)?;
-        let mut found: BTreeMap<u64, String> = BTreeMap::new();
+        let mut found: BTreeMap<u64, ChunkText> = BTreeMap::new();
         for record in records {
             let found_here = index
                 .get_all::<ChunkText>()
@@ -267,7 +267,7 @@ impl Store {
                 .await?;
             for chunk in found_here {
                 let chunk = chunk?;
-                found.entry(chunk.seq).or_insert(chunk.json);
+                found.entry(chunk.seq).or_insert(chunk);
             }
         }
         let exporter = Exporter { member: member.clone(), replica: head.replica };
@@ -310,12 +310,10 @@ async fn head_and_rewrites(tx: &Transaction<'_>) -> Result<(Head, u64), StoreErr
     Ok((head, rewrites.unwrap_or(0)))
 }
 
-fn parse(texts: &[String]) -> Result<Vec<CanonicalChangeSet<'_>>, StoreError> {
-    let mut sets = Vec::new();
-    for text in texts {
-        let chunk = canonical_change_sets(text)
-            .map_err(|e| StoreError::Corrupt(format!("stored change sets do not read: {e}")))?;
-        sets.extend(chunk);
+fn parse(chunks: &[ChunkText]) -> Result<Vec<CanonicalChangeSet<'_>>, StoreError> {
+    let mut sets = Vec::with_capacity(chunks.len() * layout::CHUNK_SIZE);
+    for chunk in chunks {
+        sets.extend(chunk.change_sets()?);
     }
     Ok(sets)
 }

@@ -10,6 +10,7 @@ use crate::domain::edit::ChangeSet;
 use crate::domain::ids::ReplicaId;
 use crate::domain::record::{Record, Records};
 use crate::domain::snapshot;
+use crate::sync::file::{canonical_change_sets, chunk_text, indexed_change_sets, CanonicalChangeSet};
 
 /// Chunks of change sets, keyed by arrival sequence.
 pub const CHUNKS: &str = "changes";
@@ -93,6 +94,11 @@ pub struct StoredChunk {
     pub records: Vec<String>,
     /// The change sets as a JSON array: one string is far cheaper to store than many objects.
     pub json: String,
+    /// Each change set's stamp, id, record and place in `json` (`sync::file::chunk_text`), so
+    /// that an export orders and selects them without reading `json`. Absent in chunks stored
+    /// before it existed, which are read instead.
+    #[serde(default, with = "serde_bytes", skip_serializing_if = "Option::is_none")]
+    pub index: Option<Vec<u8>>,
 }
 
 /// Only the change sets' text of a stored chunk: what an export reads (the other members,
@@ -101,6 +107,19 @@ pub struct StoredChunk {
 pub struct ChunkText {
     pub seq: u64,
     pub json: String,
+    #[serde(default, with = "serde_bytes")]
+    pub index: Option<Vec<u8>>,
+}
+
+impl ChunkText {
+    /// The change sets, by the index when there is one that fits.
+    pub fn change_sets(&self) -> Result<Vec<CanonicalChangeSet<'_>>, StoreError> {
+        if let Some(sets) = self.index.as_deref().and_then(|index| indexed_change_sets(&self.json, index)) {
+            return Ok(sets);
+        }
+        canonical_change_sets(&self.json)
+            .map_err(|e| StoreError::Corrupt(format!("stored change sets (chunk {}) do not read: {e}", self.seq)))
+    }
 }
 
 impl StoredChunk {
@@ -121,26 +140,8 @@ impl StoredChunk {
         let mut records: Vec<String> = change_sets.iter().map(|cs| cs.record.to_string()).collect();
         crate::domain::sort::sort_by(&mut records, Ord::cmp);
         records.dedup();
-        let json = if texts.is_empty() {
-            serde_json::to_string(change_sets).map_err(|e| StoreError::Failed(e.to_string()))?
-        } else {
-            let known: usize = texts.iter().flatten().map(String::len).sum();
-            let mut json = String::with_capacity(known + change_sets.len() * 2 + 2);
-            json.push('[');
-            for (i, change_set) in change_sets.iter().enumerate() {
-                if i > 0 {
-                    json.push(',');
-                }
-                match texts.get(i).and_then(Option::as_deref) {
-                    Some(text) => json.push_str(text),
-                    None => json
-                        .push_str(&serde_json::to_string(change_set).map_err(|e| StoreError::Failed(e.to_string()))?),
-                }
-            }
-            json.push(']');
-            json
-        };
-        Ok(Self { seq, arrived, import, records, json })
+        let (json, index) = chunk_text(change_sets, texts).map_err(|e| StoreError::Failed(e.to_string()))?;
+        Ok(Self { seq, arrived, import, records, json, index: Some(index) })
     }
 
     pub fn change_sets(&self) -> Result<Vec<ChangeSet>, StoreError> {

@@ -617,6 +617,64 @@ fn canonical_change_set(text: &str) -> Result<CanonicalChangeSet<'_>, serde_json
     Ok(CanonicalChangeSet { id: keys.id, record: keys.record, stamp: keys.stamp, text })
 }
 
+/// Bytes per change set in a chunk index: stamp (8 + 4 + 8), id (16), record (16), and where
+/// its text ends in the chunk (4), little-endian.
+const INDEX_ENTRY: usize = 56;
+
+/// A stored chunk's text (the JSON array of its change sets, each in canonical form: `texts[i]`
+/// where given, which must be change set `i`'s canonical text, serialised otherwise) and its
+/// index: each change set's stamp, id and record and where its text ends. With the index an
+/// export orders and selects stored change sets without reading them ([`indexed_change_sets`]).
+pub fn chunk_text(change_sets: &[ChangeSet], texts: &[Option<String>]) -> Result<(String, Vec<u8>), serde_json::Error> {
+    let known: usize = texts.iter().flatten().map(String::len).sum();
+    let mut text: Vec<u8> = Vec::with_capacity(known + change_sets.len() * 2 + 2);
+    let mut index = Vec::with_capacity(change_sets.len() * INDEX_ENTRY);
+    text.push(b'[');
+    for (i, change_set) in change_sets.iter().enumerate() {
+        if i > 0 {
+            text.push(b',');
+        }
+        match texts.get(i).and_then(Option::as_deref) {
+            Some(known) => text.extend_from_slice(known.as_bytes()),
+            None => serde_json::to_writer(&mut text, change_set)?,
+        }
+        let end = u32::try_from(text.len()).map_err(serde::ser::Error::custom)?;
+        index.extend_from_slice(&change_set.stamp.wall_ms.to_le_bytes());
+        index.extend_from_slice(&change_set.stamp.counter.to_le_bytes());
+        index.extend_from_slice(&change_set.stamp.replica.0.to_le_bytes());
+        index.extend_from_slice(&change_set.id.to_bytes());
+        index.extend_from_slice(&change_set.record.to_bytes());
+        index.extend_from_slice(&end.to_le_bytes());
+    }
+    text.push(b']');
+    let text = String::from_utf8(text).map_err(serde::ser::Error::custom)?;
+    Ok((text, index))
+}
+
+/// The change sets of a stored chunk's text by its index ([`chunk_text`]), without reading
+/// them; `None` when the index does not fit the text (the caller reads the text instead).
+pub fn indexed_change_sets<'a>(array: &'a str, index: &[u8]) -> Option<Vec<CanonicalChangeSet<'a>>> {
+    if !index.len().is_multiple_of(INDEX_ENTRY) || !array.starts_with('[') || !array.ends_with(']') {
+        return None;
+    }
+    let mut sets = Vec::with_capacity(index.len() / INDEX_ENTRY);
+    let mut start = 1;
+    for entry in index.chunks_exact(INDEX_ENTRY) {
+        let u64_at = |at: usize| entry.get(at..at + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
+        let u32_at = |at: usize| entry.get(at..at + 4).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes);
+        let id_at = |at: usize| entry.get(at..at + 16).and_then(|b| <[u8; 16]>::try_from(b).ok());
+        let stamp = Stamp { wall_ms: u64_at(0)?, counter: u32_at(8)?, replica: ReplicaId(u64_at(12)?) };
+        let id = ChangeSetId::from_bytes(id_at(20)?);
+        let record = RecordId::from_bytes(id_at(36)?);
+        let end = u32_at(52)? as usize;
+        let text = array.get(start..end).filter(|t| t.starts_with('{') && t.ends_with('}'))?;
+        sets.push(CanonicalChangeSet { id, record, stamp, text });
+        start = end + 1;
+    }
+    // Every change set, and nothing else, is in the text.
+    (start == array.len() || (sets.is_empty() && array == "[]")).then_some(sets)
+}
+
 /// Writes a file of change sets held as canonical text: the same bytes as
 /// [`ExchangeFile::write`] of the same change sets, without parsing or serialising them.
 pub fn write_canonical(
@@ -874,6 +932,30 @@ pub(crate) mod tests {
         let read = Reader::new(&odd_text).unwrap().finish_with_texts().unwrap();
         assert_eq!(read.file.change_sets, ExchangeFile::read(&text).unwrap().change_sets);
         assert_eq!(read.texts, None);
+    }
+
+    #[test]
+    fn a_chunk_index_finds_the_change_sets_its_text_holds() {
+        let sets = sample_file().change_sets;
+        let (text, index) = chunk_text(&sets, &[]).unwrap();
+        assert_eq!(text, serde_json::to_string(&sets).unwrap());
+        let read = canonical_change_sets(&text).unwrap();
+        assert_eq!(indexed_change_sets(&text, &index), Some(read.clone()));
+        // Known texts give the same chunk.
+        let texts: Vec<Option<String>> =
+            sets.iter().enumerate().map(|(i, cs)| (i % 2 == 0).then(|| serde_json::to_string(cs).unwrap())).collect();
+        assert_eq!(chunk_text(&sets, &texts).unwrap(), (text.clone(), index.clone()));
+        assert_eq!(chunk_text(&[], &[]).unwrap(), ("[]".to_string(), Vec::new()));
+        assert_eq!(indexed_change_sets("[]", &[]), Some(Vec::new()));
+
+        // An index that does not fit its text is not used.
+        assert_eq!(indexed_change_sets(&text, &index[..index.len() - 1]), None);
+        assert_eq!(indexed_change_sets(&text, &index[..index.len() - INDEX_ENTRY]), None);
+        assert_eq!(indexed_change_sets(&text, &[]), None);
+        let mut shifted = index.clone();
+        shifted[52] = shifted[52].wrapping_add(1);
+        assert_eq!(indexed_change_sets(&text, &shifted), None);
+        assert_eq!(indexed_change_sets(&text[1..], &index), None);
     }
 
     #[test]

@@ -317,7 +317,7 @@ async fn read_in_steps(
     cancel: RwSignal<bool>,
 ) -> Result<ReadFile, FileError> {
     let opening = Reader::open(text)?;
-    gloo_timers::future::TimeoutFuture::new(0).await;
+    crate::ui::turn::next_turn().await;
     let mut reader = opening.list()?;
     loop {
         let finished = reader.step(STEP);
@@ -334,7 +334,7 @@ async fn read_in_steps(
         if cancel.get_untracked() {
             return Err(FileError::Stopped);
         }
-        gloo_timers::future::TimeoutFuture::new(0).await;
+        crate::ui::turn::next_turn().await;
     }
     reader.finish_with_texts()
 }
@@ -361,7 +361,7 @@ async fn plan_in_steps(
         if cancel.get_untracked() {
             return Err(FileError::Stopped.to_string());
         }
-        gloo_timers::future::TimeoutFuture::new(0).await;
+        crate::ui::turn::next_turn().await;
     }
     Ok(planning.finish(held))
 }

@@ -66,7 +66,24 @@ impl Row {
             })
             .collect();
         let reference = reference::label(kind, record, collisions);
-        let haystack = format!("{} {}", reference, cells.join(" ")).to_lowercase();
+        // `reference cell cell …` in lower case, built in one string (this runs for every
+        // record when the list is first shown).
+        let mut haystack =
+            String::with_capacity(reference.len() + cells.iter().map(|c| c.len() + 1).sum::<usize>() + 1);
+        haystack.push_str(&reference);
+        haystack.push(' ');
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                haystack.push(' ');
+            }
+            haystack.push_str(cell);
+        }
+        let haystack = if haystack.is_ascii() {
+            haystack.make_ascii_lowercase();
+            haystack
+        } else {
+            haystack.to_lowercase()
+        };
         Row {
             id: record.id,
             number: reference::number_of(record),
