@@ -169,8 +169,9 @@ pub struct Reader<'a> {
     /// The text of each change set read so far, as written.
     raw_sets: Vec<&'a str>,
     parsed: Vec<Result<ChangeSet, String>>,
-    /// SHA-256 of `{"change_sets":[` and the change sets as written, fed as they are read.
-    hasher: Sha256,
+    /// SHA-256 of `{"change_sets":[` and the change sets as written, fed as they are read;
+    /// `None` when the caller hashes the document itself ([`Opening::list_hashed_later`]).
+    hasher: Option<Sha256>,
 }
 
 /// Where a [`Reader`] takes the change sets from.
@@ -240,7 +241,21 @@ impl<'a> Opening<'a> {
     pub fn list(self) -> Result<Reader<'a>, FileError> {
         let mut hasher = Sha256::new();
         hasher.update(b"{\"change_sets\":[");
-        Ok(Reader { text: self.text, source: self.source, raw_sets: Vec::new(), parsed: Vec::new(), hasher })
+        Ok(Reader {
+            text: self.text,
+            source: self.source,
+            raw_sets: Vec::new(),
+            parsed: Vec::new(),
+            hasher: Some(hasher),
+        })
+    }
+
+    /// Gets ready to read the change sets without hashing them on the way: the caller hashes
+    /// [`Reader::hashed_document`] (the browser's WebCrypto does it several times faster than
+    /// this WebAssembly, off the page's thread) and hands the digest to
+    /// [`Reader::finish_with_digest`].
+    pub fn list_hashed_later(self) -> Result<Reader<'a>, FileError> {
+        Ok(Reader { text: self.text, source: self.source, raw_sets: Vec::new(), parsed: Vec::new(), hasher: None })
     }
 }
 
@@ -386,10 +401,12 @@ impl<'a> Reader<'a> {
                     }
                 }
             };
-            if !self.raw_sets.is_empty() {
-                self.hasher.update(b",");
+            if let Some(hasher) = &mut self.hasher {
+                if !self.raw_sets.is_empty() {
+                    hasher.update(b",");
+                }
+                hasher.update(raw.as_bytes());
             }
-            self.hasher.update(raw.as_bytes());
             self.raw_sets.push(raw);
         }
         matches!(&self.source, Source::Stream { next: None, .. })
@@ -403,25 +420,47 @@ impl<'a> Reader<'a> {
 
     /// [`Reader::finish`], keeping each change set's text as the file wrote it when that text
     /// is what this release writes for it (see [`ReadFile::texts`]).
-    pub fn finish_with_texts(mut self) -> Result<ReadFile, FileError> {
+    pub fn finish_with_texts(self) -> Result<ReadFile, FileError> {
+        self.finish_with_digest(None)
+    }
+
+    /// The document the checksum covers, with the change sets as the file wrote them: what
+    /// [`Reader::finish_with_digest`] wants the SHA-256 of. Reads what is left first; `None`
+    /// when the file is not laid out to be streamed (finishing then says what is wrong).
+    pub fn hashed_document(&mut self) -> Option<Vec<u8>> {
         while !self.step(usize::MAX) {}
-        let top: BTreeMap<&str, &RawValue> = match &self.source {
+        let top = self.top()?;
+        let others = others_of(&top);
+        let mut members: Vec<(&str, Part)> = vec![("change_sets", Part::Lines(&self.raw_sets))];
+        members.extend(others.iter().map(|(key, value)| (key.as_str(), Part::Text(value))));
+        let mut document = Vec::with_capacity(self.raw_sets.iter().map(|raw| raw.len() + 1).sum::<usize>() + 4096);
+        feed_document(members, &mut |bytes| document.extend_from_slice(bytes));
+        Some(document)
+    }
+
+    /// The top-level members once the change sets are read; `None` when the stream broke off.
+    fn top(&self) -> Option<BTreeMap<&str, &'a RawValue>> {
+        match &self.source {
+            Source::Stream { broken: true, .. } => None,
+            Source::Stream { members, .. } => Some(members.iter().map(|(k, v)| (k.as_str(), *v)).collect()),
+            Source::Split { top, .. } => Some(top.iter().map(|(k, v)| (k.as_str(), *v)).collect()),
+        }
+    }
+
+    /// [`Reader::finish_with_texts`], for a reader made by [`Opening::list_hashed_later`]:
+    /// `digest` is the SHA-256 of [`Reader::hashed_document`] (`None` when it could not be
+    /// computed: the document is then hashed here).
+    pub fn finish_with_digest(mut self, digest: Option<&[u8]>) -> Result<ReadFile, FileError> {
+        while !self.step(usize::MAX) {}
+        let Some(top) = self.top() else {
             // The stream broke off: the whole document says what is wrong.
-            Source::Stream { broken: true, .. } => {
-                let source = Reader::whole(self.text)?;
-                let opened = Opening { text: self.text, source };
-                return opened.list()?.finish_with_texts();
-            }
-            Source::Stream { members, .. } => members.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
-            Source::Split { top, .. } => top.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
+            let source = Reader::whole(self.text)?;
+            let opened = Opening { text: self.text, source };
+            return opened.list()?.finish_with_texts();
         };
         check_format(&top)?;
         let claimed = claimed_checksum(&top)?;
-        let others: Vec<(String, String)> = top
-            .iter()
-            .filter(|(key, _)| !matches!(**key, "change_sets" | "checksum"))
-            .map(|(key, raw)| (key.to_string(), canonical_raw(raw)))
-            .collect();
+        let others = others_of(&top);
         let exporter = top.get("exporter").and_then(|raw| serde_json::from_str(raw.get()).ok());
         let text_of = |key: &str| top.get(key).and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
         let exported_at =
@@ -432,10 +471,11 @@ impl<'a> Reader<'a> {
             format!("sha256:{}", checksum_of(members))
         };
         // The hash fed as change sets were read holds when no other member sorts before them.
-        let as_written = if others.iter().any(|(key, _)| utf16_before(key, "change_sets")) {
+        let as_written = if let Some(digest) = digest {
+            format!("sha256:{}", hex(digest))
+        } else if others.iter().any(|(key, _)| utf16_before(key, "change_sets")) {
             sum_of(&self.raw_sets)
-        } else {
-            let mut hasher = self.hasher;
+        } else if let Some(mut hasher) = self.hasher.take() {
             hasher.update(b"]");
             let mut sorted: Vec<&(String, String)> = others.iter().collect();
             sort_by(&mut sorted, |a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
@@ -447,6 +487,8 @@ impl<'a> Reader<'a> {
             }
             hasher.update(b"}");
             format!("sha256:{}", hex(&hasher.finalize()))
+        } else {
+            sum_of(&self.raw_sets)
         };
         let as_hashed = claimed == as_written;
         if !as_hashed {
@@ -710,33 +752,48 @@ enum Part<'a> {
 
 /// SHA-256 (hex) of the RFC 8785 form of a document with these members (key, canonical value),
 /// fed to the hash piece by piece rather than built as one string.
-fn checksum_of(mut members: Vec<(&str, Part)>) -> String {
+fn checksum_of(members: Vec<(&str, Part)>) -> String {
+    let mut hasher = Sha256::new();
+    feed_document(members, &mut |bytes| hasher.update(bytes));
+    hex(&hasher.finalize())
+}
+
+/// Hands `out`, piece by piece, the RFC 8785 form of a document with these members (key,
+/// canonical value).
+fn feed_document(mut members: Vec<(&str, Part)>, out: &mut dyn FnMut(&[u8])) {
     // RFC 8785 orders keys by UTF-16 code units.
     sort_by(&mut members, |a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-    let mut hasher = Sha256::new();
-    hasher.update(b"{");
+    out(b"{");
     for (n, (key, part)) in members.into_iter().enumerate() {
         if n > 0 {
-            hasher.update(b",");
+            out(b",");
         }
-        hasher.update(canonical(&key).as_bytes());
-        hasher.update(b":");
+        out(canonical(&key).as_bytes());
+        out(b":");
         match part {
-            Part::Text(text) => hasher.update(text.as_bytes()),
+            Part::Text(text) => out(text.as_bytes()),
             Part::Lines(lines) => {
-                hasher.update(b"[");
+                out(b"[");
                 for (i, line) in lines.iter().enumerate() {
                     if i > 0 {
-                        hasher.update(b",");
+                        out(b",");
                     }
-                    hasher.update(line.as_bytes());
+                    out(line.as_bytes());
                 }
-                hasher.update(b"]");
+                out(b"]");
             }
         }
     }
-    hasher.update(b"}");
-    hex(&hasher.finalize())
+    out(b"}");
+}
+
+/// The members of a file other than its change sets and checksum, each with its canonical
+/// value.
+fn others_of(top: &BTreeMap<&str, &RawValue>) -> Vec<(String, String)> {
+    top.iter()
+        .filter(|(key, _)| !matches!(**key, "change_sets" | "checksum"))
+        .map(|(key, raw)| (key.to_string(), canonical_raw(raw)))
+        .collect()
 }
 
 /// The canonical text of any JSON value read from a file.
@@ -997,6 +1054,38 @@ pub(crate) mod tests {
         assert!(matches!(ExchangeFile::read(&format!("{text}x")), Err(FileError::NotJson(_))));
         let twice = text.replace("\n\"checksum\"", "\n\"change_sets\":[],\n\"checksum\"");
         assert_eq!(ExchangeFile::read(&twice), Err(FileError::ChecksumMismatch));
+    }
+
+    /// Reads `text` as the browser does: the change sets without hashing, then the digest of
+    /// the hashed document.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn read_hashed_later(text: &str) -> Result<ReadFile, FileError> {
+        let mut reader = Reader::open(text)?.list_hashed_later()?;
+        let digest = reader.hashed_document().map(|document| Sha256::digest(&document).to_vec());
+        reader.finish_with_digest(digest.as_deref())
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))] // the corpus is made natively
+    fn a_file_hashed_after_reading_reads_as_a_file_hashed_while_reading() {
+        let file = sample_file();
+        let text = file.write();
+        let doc: serde_json::Map<String, Json> = serde_json::from_str(&text).unwrap();
+        let pretty = serde_json::to_string_pretty(&doc).unwrap();
+        let spaced = text.replace(",\n", " ,\n\t ").replace(":[", " : [ ");
+        let twice = text.replace("\n\"checksum\"", "\n\"change_sets\":[],\n\"checksum\"");
+        let tampered = text.replacen("\"Ada\"", "\"Eve\"", 1);
+        let newer = text.replace(&format!("\"version\":\"{VERSION}\""), "\"version\":\"2.0\"");
+        let cut = &text[..text.len() / 2];
+        let mut texts = vec![text.clone(), pretty, spaced, format!("{text}x"), twice, tampered, newer, cut.to_string()];
+        texts.extend(crate::sync::corpus::cases().into_iter().map(|case| case.text));
+        for text in &texts {
+            let whole = Reader::new(text).and_then(Reader::finish_with_texts);
+            assert_eq!(read_hashed_later(text), whole, "{}", &text[..text.len().min(200)]);
+        }
+        assert_eq!(read_hashed_later(&text).unwrap().file, file);
+        assert!(read_hashed_later(&text).unwrap().texts.is_some());
+        assert_eq!(read_hashed_later(&texts[5]), Err(FileError::ChecksumMismatch));
     }
 
     #[test]

@@ -318,7 +318,8 @@ async fn read_in_steps(
 ) -> Result<ReadFile, FileError> {
     let opening = Reader::open(text)?;
     crate::ui::turn::next_turn().await;
-    let mut reader = opening.list()?;
+    // Hashed at the end by the browser (see `Opening::list_hashed_later`).
+    let mut reader = opening.list_hashed_later()?;
     loop {
         let finished = reader.step(STEP);
         let (read, at, total) = reader.progress();
@@ -336,7 +337,12 @@ async fn read_in_steps(
         }
         crate::ui::turn::next_turn().await;
     }
-    reader.finish_with_texts()
+    progress.set(Some(format!("Checking {name}")));
+    let digest = match reader.hashed_document() {
+        Some(document) => sealing::sha256(&document).await,
+        None => None,
+    };
+    reader.finish_with_digest(digest.as_deref())
 }
 
 /// Plans a read file against what is held, folding its new change sets in steps with
