@@ -555,7 +555,7 @@ async fn a_file_imported_with_its_texts_exports_the_same_change_set_lines() {
 }
 
 #[wasm_bindgen_test]
-async fn chunks_stored_without_an_index_or_with_a_damaged_one_export_the_same() {
+async fn chunks_stored_before_version_3_or_with_a_damaged_index_export_the_same() {
     use indexed_db_futures::database::Database;
     use indexed_db_futures::prelude::*;
     use indexed_db_futures::transaction::TransactionMode;
@@ -574,8 +574,8 @@ async fn chunks_stored_without_an_index_or_with_a_damaged_one_export_the_same() 
     let (indexed, _, _) = file_text(&store, &ExportScope::After(0)).await;
     store.close();
 
-    // The first chunk as stored before chunks had an index; the second with one that does
-    // not fit its text.
+    // The first chunk as stored before schema version 3 (its text a string, no index); the
+    // second with an index that does not fit its text.
     let db = Database::open(&name).await.unwrap();
     let tx = db.transaction("changes").with_mode(TransactionMode::Readwrite).build().unwrap();
     let chunks = tx.object_store("changes").unwrap();
@@ -587,6 +587,11 @@ async fn chunks_stored_without_an_index_or_with_a_damaged_one_export_the_same() 
         let seq = js_sys::Reflect::get(chunk, &wasm_bindgen::JsValue::from_str("seq")).unwrap().as_f64().unwrap();
         assert!(js_sys::Reflect::get(chunk, &index).unwrap().is_instance_of::<js_sys::Uint8Array>());
         if n == 0 {
+            let text = wasm_bindgen::JsValue::from_str("text");
+            let bytes: js_sys::Uint8Array = js_sys::Reflect::get(chunk, &text).unwrap().unchecked_into();
+            let json = String::from_utf8(bytes.to_vec()).unwrap();
+            js_sys::Reflect::set(chunk, &wasm_bindgen::JsValue::from_str("json"), &json.into()).unwrap();
+            js_sys::Reflect::delete_property(chunk.unchecked_ref::<js_sys::Object>(), &text).unwrap();
             js_sys::Reflect::delete_property(chunk.unchecked_ref::<js_sys::Object>(), &index).unwrap();
         } else {
             js_sys::Reflect::set(chunk, &index, &js_sys::Uint8Array::from(&[0u8; 56][..])).unwrap();
@@ -598,6 +603,8 @@ async fn chunks_stored_without_an_index_or_with_a_damaged_one_export_the_same() 
 
     let reopened = open(&name).await;
     let (read, _, _) = file_text(&reopened, &ExportScope::After(0)).await;
+    // The old chunk's change sets are read for a start and a history as well.
+    assert_eq!(reopened.all_change_sets().await.unwrap().len(), lines(&indexed).len());
     assert_eq!(lines(&read), lines(&indexed));
     assert_eq!(ExchangeFile::read(&read).unwrap().change_sets.len(), lines(&indexed).len());
 }

@@ -183,7 +183,7 @@ impl Store {
         // A change set stored twice (two tabs importing one file at once) is one line.
         sets.dedup_by(|a, b| (a.stamp, a.id) == (b.stamp, b.id));
         let mut writer = FileWriter::new();
-        let mut body = String::with_capacity(read.texts.iter().map(|chunk| chunk.json.len()).sum());
+        let mut body = String::with_capacity(read.texts.iter().map(|chunk| chunk.text().map_or(0, str::len)).sum());
         for cs in &sets {
             if writer.push(cs.stamp, cs.id, cs.text, &mut body).is_err() {
                 return Err(StoreError::Corrupt(format!("change set {} is out of order", cs.id)));

@@ -92,13 +92,28 @@ pub struct StoredChunk {
     pub import: Option<String>,
     /// Ids of the records touched (the `by_record` index).
     pub records: Vec<String>,
-    /// The change sets as a JSON array: one string is far cheaper to store than many objects.
+    /// The change sets as a JSON array in UTF-8 (a `Uint8Array`): one value is far cheaper to
+    /// store than many objects, and bytes reach the app as they are, where a string is
+    /// converted character by character. Schema version 3.
+    #[serde(default, with = "serde_bytes", skip_serializing_if = "Option::is_none")]
+    pub text: Option<Vec<u8>>,
+    /// The same as a string, in chunks stored before version 3 (empty since).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub json: String,
-    /// Each change set's stamp, id, record and place in `json` (`sync::file::chunk_text`), so
-    /// that an export orders and selects them without reading `json`. Absent in chunks stored
-    /// before it existed, which are read instead.
+    /// Each change set's stamp, id, record and place in the text (`sync::file::chunk_text`),
+    /// so that an export orders and selects them without reading the text. Absent in chunks
+    /// stored before it existed, which are read instead.
     #[serde(default, with = "serde_bytes", skip_serializing_if = "Option::is_none")]
     pub index: Option<Vec<u8>>,
+}
+
+/// A chunk's text: its bytes (since version 3) or its string (before).
+fn text_of<'a>(seq: u64, text: &'a Option<Vec<u8>>, json: &'a str) -> Result<&'a str, StoreError> {
+    match text {
+        Some(bytes) => std::str::from_utf8(bytes)
+            .map_err(|_| StoreError::Corrupt(format!("stored change sets (chunk {seq}) are not text"))),
+        None => Ok(json),
+    }
 }
 
 /// Only the change sets' text of a stored chunk: what an export reads (the other members,
@@ -106,18 +121,26 @@ pub struct StoredChunk {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ChunkText {
     pub seq: u64,
-    pub json: String,
     #[serde(default, with = "serde_bytes")]
-    pub index: Option<Vec<u8>>,
+    text: Option<Vec<u8>>,
+    #[serde(default)]
+    json: String,
+    #[serde(default, with = "serde_bytes")]
+    index: Option<Vec<u8>>,
 }
 
 impl ChunkText {
+    pub fn text(&self) -> Result<&str, StoreError> {
+        text_of(self.seq, &self.text, &self.json)
+    }
+
     /// The change sets, by the index when there is one that fits.
     pub fn change_sets(&self) -> Result<Vec<CanonicalChangeSet<'_>>, StoreError> {
-        if let Some(sets) = self.index.as_deref().and_then(|index| indexed_change_sets(&self.json, index)) {
+        let text = self.text()?;
+        if let Some(sets) = self.index.as_deref().and_then(|index| indexed_change_sets(text, index)) {
             return Ok(sets);
         }
-        canonical_change_sets(&self.json)
+        canonical_change_sets(text)
             .map_err(|e| StoreError::Corrupt(format!("stored change sets (chunk {}) do not read: {e}", self.seq)))
     }
 }
@@ -141,11 +164,19 @@ impl StoredChunk {
         crate::domain::sort::sort_by(&mut records, Ord::cmp);
         records.dedup();
         let (json, index) = chunk_text(change_sets, texts).map_err(|e| StoreError::Failed(e.to_string()))?;
-        Ok(Self { seq, arrived, import, records, json, index: Some(index) })
+        Ok(Self {
+            seq,
+            arrived,
+            import,
+            records,
+            text: Some(json.into_bytes()),
+            json: String::new(),
+            index: Some(index),
+        })
     }
 
     pub fn change_sets(&self) -> Result<Vec<ChangeSet>, StoreError> {
-        serde_json::from_str(&self.json)
+        serde_json::from_str(text_of(self.seq, &self.text, &self.json)?)
             .map_err(|e| StoreError::Corrupt(format!("stored change sets (chunk {}) do not parse: {e}", self.seq)))
     }
 }

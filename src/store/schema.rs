@@ -2,7 +2,11 @@
 //!
 //! - Version 1 (a fixture layout, kept so the migration path is tested): one object per edit
 //!   in the store `edits`.
-//! - Version 2 (current): chunks of change sets, snapshot pages and meta (see `layout`).
+//! - Version 2: chunks of change sets, snapshot pages and meta (see `layout`).
+//! - Version 3 (current): the same stores; new chunks hold their text as UTF-8 bytes instead
+//!   of a string (`StoredChunk::text`), which releases before could not read. Nothing moves:
+//!   this release reads both. The version exists so that a tab of an older release still
+//!   open blocks the upgrade (the app says to close it) rather than meet chunks it cannot read.
 //!
 //! The upgrade callback only creates stores: IndexedDB's upgrade cannot add an index to an
 //! existing store through this crate, so a layout change creates new stores, and the data is
@@ -26,7 +30,7 @@ use crate::domain::ids::{ChangeSetId, Member, RecordId, ReplicaId};
 use crate::domain::value::Value;
 
 /// The schema version this release writes.
-pub const CURRENT_VERSION: u32 = 2;
+pub const CURRENT_VERSION: u32 = 3;
 
 /// Opens `name` at the current version, creating or migrating it.
 pub async fn open(name: &str, on_blocked: impl FnOnce() + 'static) -> Result<Database, StoreError> {
