@@ -14,7 +14,7 @@
 //      as JSON strings in values of 1,000 records: write, then read + JSON.parse.
 //   5. per keystroke (issue 4): typing "mail" into the list filter, and "mail relay" into the
 //      Ctrl+K search, each key from keydown to the last DOM change it caused (two frames later);
-//      and opening a record page from the list, from the click event to the first frame painted
+//      and opening five record pages from the list (median and max), from the click event to the first frame painted
 //      with the record page in it.
 // Then the size of the .wasm and .js files of the build, raw and gzipped.
 //
@@ -202,24 +202,34 @@ async function appRun(browser, n) {
     await page.getByTestId('list-search').focus();
     r.filterKeys = stats(await perKeystroke(page, 'mail'));
     r.filterComputeMs = Number(await page.locator('body').getAttribute('data-filter-ms'));
-    const link = page.locator('[data-testid="record-row"] td.col-reference a').first();
     // Timed from the click event itself (Playwright's own work before it dispatches the
     // click, scrolling and waiting for two stable frames, is not the app's) to the first frame
-    // painted with the record page in it.
-    await page.evaluate(() => {
-      const open = { at: null, paintedAt: null };
-      window.__open = open;
-      document.addEventListener('click', () => { open.at = performance.now(); }, { capture: true, once: true });
-      new MutationObserver((_, obs) => {
-        if (document.querySelector('[data-testid="record-ref"]')) {
-          obs.disconnect();
-          requestAnimationFrame(() => setTimeout(() => { open.paintedAt = performance.now(); }, 0));
-        }
-      }).observe(document.body, { subtree: true, childList: true });
-    });
-    await link.click();
-    await page.waitForFunction(() => window.__open.paintedAt !== null);
-    r.openRecordMs = await page.evaluate(() => window.__open.paintedAt - window.__open.at);
+    // painted with the record page in it. Five records, back to the list between them.
+    const opens = [];
+    for (let i = 0; i < 5; i++) {
+      if (i > 0) {
+        await page.goBack();
+        await page.getByTestId('record-row').first().waitFor({ state: 'visible' });
+        await page.waitForTimeout(300);
+      }
+      await page.evaluate(() => {
+        const open = { at: null, paintedAt: null };
+        window.__open = open;
+        document.addEventListener('click', () => { open.at = performance.now(); }, { capture: true, once: true });
+        new MutationObserver((_, obs) => {
+          if (document.querySelector('[data-testid="record-ref"]')) {
+            obs.disconnect();
+            requestAnimationFrame(() => setTimeout(() => { open.paintedAt = performance.now(); }, 0));
+          }
+        }).observe(document.body, { subtree: true, childList: true });
+      });
+      await page.locator('[data-testid="record-row"] td.col-reference a').nth(i).click();
+      await page.waitForFunction(() => window.__open.paintedAt !== null);
+      opens.push(await page.evaluate(() => window.__open.paintedAt - window.__open.at));
+    }
+    opens.sort((a, b) => a - b);
+    r.openRecordMs = opens[Math.floor(opens.length / 2)];
+    r.openRecordMaxMs = opens[opens.length - 1];
     await page.keyboard.press('Control+k');
     await page.getByTestId('search-input').waitFor({ state: 'visible' });
     r.searchKeys = stats(await perKeystroke(page, 'mail relay'));
@@ -429,7 +439,8 @@ function report(results, files) {
     line('app: list filter per key, mean', (r) => r.filterKeys?.mean, 1),
     line('app: list filter per key, max', (r) => r.filterKeys?.max, 1),
     line('app: list filter compute (last key)', (r) => r.filterComputeMs, 2),
-    line('app: open a record, click to painted', (r) => r.openRecordMs, 1),
+    line('app: open a record, click to painted, median of 5', (r) => r.openRecordMs, 1),
+    line('app: open a record, click to painted, max of 5', (r) => r.openRecordMaxMs, 1),
     line('app: Ctrl+K search per key, mean', (r) => r.searchKeys?.mean, 1),
     line('app: Ctrl+K search per key, max', (r) => r.searchKeys?.max, 1),
     line('app: Ctrl+K index lookup (last key)', (r) => r.searchFindMs, 2),
