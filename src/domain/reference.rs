@@ -38,14 +38,15 @@ impl Collisions {
     /// Runs at every start over all records: the numbers are sorted in one list, without an
     /// allocation per record, and only shared ones are kept in maps.
     pub fn find<'a>(records: impl IntoIterator<Item = &'a Record>) -> Self {
-        let mut numbered: Vec<(&str, i64, RecordId)> = records
+        // By number first: kinds are compared only between records of equal numbers.
+        let mut numbered: Vec<(i64, &str, RecordId)> = records
             .into_iter()
-            .filter_map(|record| number_of(record).map(|number| (record.kind.as_str(), number, record.id)))
+            .filter_map(|record| number_of(record).map(|number| (number, record.kind.as_str(), record.id)))
             .collect();
         numbered.sort_unstable();
         let mut groups: BTreeMap<(String, i64), Vec<RecordId>> = BTreeMap::new();
         for same in numbered.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)).filter(|same| same.len() > 1) {
-            groups.insert((same[0].0.to_string(), same[0].1), same.iter().map(|(_, _, id)| *id).collect());
+            groups.insert((same[0].1.to_string(), same[0].0), same.iter().map(|(_, _, id)| *id).collect());
         }
         let records = groups.values().flatten().copied().collect();
         Self { records, groups }

@@ -58,8 +58,15 @@ pub async fn open(name: &str, on_blocked: impl FnOnce() + 'static) -> Result<Dat
     Ok(db)
 }
 
-/// Gives a new database its replica id and clock.
+/// Gives a new database its replica id and clock. A read-only look first: every start comes
+/// here, and a read-write transaction waits for its commit to be written.
 async fn ensure_head(db: &Database) -> Result<(), StoreError> {
+    let look = db.transaction(META).build()?;
+    let head: Option<Head> = look.object_store(META)?.get(HEAD_KEY).serde()?.await?;
+    drop(look);
+    if head.is_some() {
+        return Ok(());
+    }
     let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
     let meta = tx.object_store(META)?;
     let head: Option<Head> = meta.get(HEAD_KEY).serde()?.await?;

@@ -98,7 +98,10 @@ impl Planning {
     ) -> Result<Planning, MergeError> {
         let limit = now.timestamp_millis().max(0) as u64 + MAX_CLOCK_SKEW_MS;
         let mut texts = texts.map(Vec::into_iter);
-        let mut fresh: BTreeMap<ChangeSetId, (ChangeSet, Option<String>)> = BTreeMap::new();
+        // The change sets not held, in file order (a file lists them by stamp, so the sort
+        // below finds them in order), with where each id is among them.
+        let mut fresh: Vec<(ChangeSet, Option<String>)> = Vec::with_capacity(change_sets.len());
+        let mut position: BTreeMap<ChangeSetId, usize> = BTreeMap::new();
         let mut records_in_file: BTreeSet<RecordId> = BTreeSet::new();
         // Redactions the file makes: (record, field, target) → the earliest redaction's stamp.
         let mut redactions: BTreeMap<(RecordId, String, EditRef), Stamp> = BTreeMap::new();
@@ -113,25 +116,32 @@ impl Planning {
                 let by = redactions.entry((change_set.record, field.to_string(), target)).or_insert(change_set.stamp);
                 *by = (*by).min(change_set.stamp);
             }
-            let known = fresh.get(&change_set.id).map(|(known, _)| known).or_else(|| held.change_set(&change_set.id));
-            match known {
-                Some(known) if *known == change_set => {}
+            let at = position.get(&change_set.id).copied();
+            let known = at.map(|i| &fresh[i].0).or_else(|| held.change_set(&change_set.id));
+            let replacement = match known {
+                Some(known) if *known == change_set => None,
                 // The same change set with other values redacted: the copy that has them all
                 // redacted is kept (written anew). Anything else is an id reused with other
                 // content.
                 Some(known) => match known.join(&change_set) {
-                    Some(joined) if &joined == known => {}
-                    Some(joined) => {
-                        fresh.insert(change_set.id, (joined, None));
-                    }
+                    Some(joined) if &joined == known => None,
+                    Some(joined) => Some((joined, None)),
                     None => return Err(MergeError::IdCollision(change_set.id)),
                 },
-                None => {
-                    fresh.insert(change_set.id, (change_set, text));
+                None => Some((change_set, text)),
+            };
+            if let Some(entry) = replacement {
+                match at {
+                    Some(i) => fresh[i] = entry,
+                    None => {
+                        position.insert(entry.0.id, fresh.len());
+                        fresh.push(entry);
+                    }
                 }
             }
         }
-        let mut new_change_sets: Vec<(ChangeSet, Option<String>)> = fresh.into_values().collect();
+        drop(position);
+        let mut new_change_sets = fresh;
         crate::domain::sort::sort_by(&mut new_change_sets, |(a, _), (b, _)| {
             a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id))
         });
