@@ -1,0 +1,184 @@
+// CPU profiles of the app in headless Chromium, at N incidents: where the time goes.
+//
+//   SERVICEBOOK_DIST=<a build keeping names> node tests/e2e/profile.mjs
+//
+// It writes N incidents through Settings > demo data, then profiles (PROFILE, default all of
+// "start,open,export,import"):
+//   start   a reload of the incident list, navigation to the first row;
+//   open    opening a record from the list;
+//   export  the first full export;
+//   import  that file imported into an empty browser: the preview, then the apply.
+// For each it prints the functions with the most self time, then, for start and open, the
+// heaviest functions of each slice of time (a timeline).
+//
+// Function names: the release build strips them. Make a build that keeps them by adding `-g`
+// to `data-wasm-opt-params` in index.html (not to commit) and building to another directory:
+//   trunk build --release --offline --public-url /servicebook/ --dist /tmp/dist-names
+// Environment: SERVICEBOOK_DIST, N (default 50000), PROFILE, BENCH_PORT (default 8791),
+// CHROMIUM (default /usr/bin/chromium). Profiling slows the page: compare profiles with each
+// other, and speed with bench.mjs.
+
+import { chromium } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dist = process.env.SERVICEBOOK_DIST;
+if (!dist) throw new Error('SERVICEBOOK_DIST: the build to profile (made for /servicebook/)');
+const port = Number(process.env.BENCH_PORT || 8791);
+const n = Number(process.env.N || 50000);
+const what = (process.env.PROFILE || 'start,open,export,import').split(',');
+const base = `http://127.0.0.1:${port}/servicebook/`;
+const LONG = 10 * 60 * 1000;
+
+// ---- reading a profile ----------------------------------------------------------------------
+
+const frameName = (f) => `${f.functionName || '(anonymous)'}${f.url ? ` ${path.basename(f.url)}` : ''}`;
+
+/** Milliseconds of self time per function, largest first. */
+function selfTimes(profile) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  profile.samples.forEach((id, i) => {
+    const key = frameName(byId.get(id).callFrame);
+    self.set(key, (self.get(key) || 0) + (profile.timeDeltas[i] || 0) / 1000);
+  });
+  return [...self.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+function summary(title, profile, top = 30) {
+  const times = selfTimes(profile);
+  const total = times.reduce((sum, [, ms]) => sum + ms, 0);
+  console.log(`\n== ${title}: ${total.toFixed(0)} ms sampled`);
+  for (const [name, ms] of times.slice(0, top)) console.log(`${ms.toFixed(1).padStart(8)}  ${name.slice(0, 160)}`);
+}
+
+/** Per slice of `slice` ms: the busy time and the three heaviest functions (idle left out). */
+function timeline(profile, slice) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const slices = new Map();
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i];
+    const f = byId.get(id).callFrame;
+    if (f.functionName === '(idle)') return;
+    const at = Math.floor((t - profile.startTime) / (slice * 1000));
+    if (!slices.has(at)) slices.set(at, new Map());
+    const names = slices.get(at);
+    const name = (f.functionName || '(anonymous)').slice(0, 80);
+    names.set(name, (names.get(name) || 0) + profile.timeDeltas[i] / 1000);
+  });
+  console.log(`-- timeline, ${slice} ms slices: busy ms, heaviest functions`);
+  for (const [at, names] of [...slices.entries()].sort((a, b) => a[0] - b[0])) {
+    const busy = [...names.values()].reduce((a, b) => a + b, 0);
+    const heaviest = [...names.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    console.log(`${String(at * slice).padStart(6)}  ${busy.toFixed(1).padStart(5)}  ${heaviest.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(' | ')}`);
+  }
+}
+
+async function profiled(cdp, run) {
+  await cdp.send('Profiler.start');
+  await run();
+  return (await cdp.send('Profiler.stop')).profile;
+}
+
+async function newProfiledPage(context) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(LONG);
+  page.on('pageerror', (e) => console.log('page error:', String(e)));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  return { page, cdp };
+}
+
+const ready = (page) => page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+
+async function welcome(page, name) {
+  await page.goto(base);
+  await page.getByTestId('welcome-name').fill(name);
+  await page.getByTestId('welcome-submit').click();
+  await ready(page);
+}
+
+// ---- the run --------------------------------------------------------------------------------
+
+const server = spawn(process.execPath, [path.join(here, 'serve.mjs'), dist, String(port)], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: { ...process.env, BASE_PATH: '/servicebook/' },
+});
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+});
+try {
+  await new Promise((r) => setTimeout(r, 1500));
+  const context = await browser.newContext({ baseURL: base, acceptDownloads: true });
+  const { page, cdp } = await newProfiledPage(context);
+  await welcome(page, 'Profile');
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('demo-count').fill(String(n));
+  await page.getByTestId('demo-generate').click();
+  await page.locator('[data-testid="demo-result"][data-write-ms]').waitFor({ state: 'attached' });
+  const firstRow = () => page.getByTestId('record-row').first().waitFor();
+
+  if (what.includes('start')) {
+    await page.goto('incidents');
+    await firstRow();
+    const profile = await profiled(cdp, async () => {
+      await page.goto('incidents');
+      await firstRow();
+      await ready(page);
+    });
+    const marks = await page.evaluate(() =>
+      ['data-open-at', 'data-opened-at', 'data-loaded-at', 'data-rows-ms', 'data-sort-ms']
+        .map((a) => `${a.slice(5)} ${document.body.getAttribute(a)}`)
+        .join(', '),
+    );
+    summary(`start (${marks})`, profile);
+    timeline(profile, 25);
+  }
+  if (what.includes('open')) {
+    await page.goto('incidents');
+    await firstRow();
+    await page.waitForTimeout(1500);
+    const profile = await profiled(cdp, async () => {
+      await page.locator('[data-testid="record-row"] td.col-reference a').first().click();
+      await page.getByTestId('record-ref').waitFor();
+      await page.waitForTimeout(300);
+    });
+    summary('open a record', profile, 15);
+    timeline(profile, 5);
+  }
+  if (what.includes('export') || what.includes('import')) {
+    await page.getByTestId('nav-exchange').click();
+    await page.waitForTimeout(500);
+    let file;
+    const profile = await profiled(cdp, async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all').click()]);
+      file = await download.path();
+    });
+    if (what.includes('export')) summary('first export', profile);
+    if (what.includes('import')) {
+      const other = await browser.newContext({ baseURL: base });
+      const fresh = await newProfiledPage(other);
+      await welcome(fresh.page, 'Importer');
+      await fresh.page.getByTestId('nav-exchange').click();
+      const preview = await profiled(fresh.cdp, async () => {
+        await fresh.page.getByTestId('import-files').setInputFiles(file);
+        await fresh.page.getByTestId('import-summary').waitFor();
+      });
+      summary('import preview', preview);
+      const apply = await profiled(fresh.cdp, async () => {
+        await fresh.page.getByTestId('import-apply').click();
+        await fresh.page.getByTestId('import-done').waitFor();
+      });
+      summary('import apply', apply);
+      await other.close();
+    }
+  }
+} finally {
+  await browser.close();
+  server.kill();
+}
