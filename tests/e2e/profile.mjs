@@ -8,8 +8,8 @@
 //   open    opening a record from the list;
 //   export  the first full export;
 //   import  that file imported into an empty browser: the preview, then the apply.
-// For each it prints the functions with the most self time, then, for start and open, the
-// heaviest functions of each slice of time (a timeline).
+// For each it prints the functions with the most self time, then, for start, open and the
+// import preview, the heaviest functions of each slice of time (a timeline).
 //
 // Function names: the release build strips them. Make a build that keeps them by adding `-g`
 // to `data-wasm-opt-params` in index.html (not to commit) and building to another directory:
@@ -170,6 +170,7 @@ try {
         await fresh.page.getByTestId('import-summary').waitFor();
       });
       summary('import preview', preview);
+      timeline(preview, 50);
       const apply = await profiled(fresh.cdp, async () => {
         await fresh.page.getByTestId('import-apply').click();
         await fresh.page.getByTestId('import-done').waitFor();
