@@ -79,68 +79,75 @@ pub struct Planning {
     folded: usize,
 }
 
-impl Planning {
-    /// Checks the file against what is held (reused ids, stamps from the future) and finds
-    /// the change sets it adds, with every known redaction applied.
-    /// Takes the file's change sets (`ExchangeFile::change_sets`): copying 200,000 of them
-    /// would be a long pause.
-    pub fn start(held: &dyn Held, change_sets: Vec<ChangeSet>, now: DateTime<Utc>) -> Result<Planning, MergeError> {
-        Planning::start_with_texts(held, change_sets, None, now)
+/// The first part of a [`Planning`], one change set at a time (so that a page can take turns
+/// between them): checks each change set of a file against what is held and the file's
+/// earlier ones (reused ids, stamps from the future) and keeps the ones it adds.
+pub struct Checking {
+    limit: u64,
+    /// The change sets not held, in file order (a file lists them by stamp, so the sort in
+    /// `finish` finds them in order), each with the file's text of it.
+    fresh: Vec<(ChangeSet, Option<String>)>,
+    /// Where each id is in `fresh`.
+    position: BTreeMap<ChangeSetId, usize>,
+    records_in_file: BTreeSet<RecordId>,
+    /// Redactions the file makes: (record, field, target) → the earliest redaction's stamp.
+    redactions: BTreeMap<(RecordId, String, EditRef), Stamp>,
+}
+
+impl Checking {
+    /// Ready to check a file of about `size` change sets, `now` by this browser's clock.
+    pub fn new(now: DateTime<Utc>, size: usize) -> Checking {
+        Checking {
+            limit: now.timestamp_millis().max(0) as u64 + MAX_CLOCK_SKEW_MS,
+            fresh: Vec::with_capacity(size),
+            position: BTreeMap::new(),
+            records_in_file: BTreeSet::new(),
+            redactions: BTreeMap::new(),
+        }
     }
 
-    /// [`Planning::start`] with the change sets' texts as the file wrote them
-    /// (`ReadFile::texts`), kept in the plan for the ones stored as they came.
-    pub fn start_with_texts(
-        held: &dyn Held,
-        change_sets: Vec<ChangeSet>,
-        texts: Option<Vec<String>>,
-        now: DateTime<Utc>,
-    ) -> Result<Planning, MergeError> {
-        let limit = now.timestamp_millis().max(0) as u64 + MAX_CLOCK_SKEW_MS;
-        let mut texts = texts.map(Vec::into_iter);
-        // The change sets not held, in file order (a file lists them by stamp, so the sort
-        // below finds them in order), with where each id is among them.
-        let mut fresh: Vec<(ChangeSet, Option<String>)> = Vec::with_capacity(change_sets.len());
-        let mut position: BTreeMap<ChangeSetId, usize> = BTreeMap::new();
-        let mut records_in_file: BTreeSet<RecordId> = BTreeSet::new();
-        // Redactions the file makes: (record, field, target) → the earliest redaction's stamp.
-        let mut redactions: BTreeMap<(RecordId, String, EditRef), Stamp> = BTreeMap::new();
-        for change_set in change_sets {
-            let text = texts.as_mut().and_then(Iterator::next);
-            records_in_file.insert(change_set.record);
-            if change_set.stamp.wall_ms > limit {
-                let minutes = (change_set.stamp.wall_ms - limit + MAX_CLOCK_SKEW_MS) / 60_000;
-                return Err(MergeError::FutureStamp { id: change_set.id, minutes });
-            }
-            for (field, target) in change_set.redactions() {
-                let by = redactions.entry((change_set.record, field.to_string(), target)).or_insert(change_set.stamp);
-                *by = (*by).min(change_set.stamp);
-            }
-            let at = position.get(&change_set.id).copied();
-            let known = at.map(|i| &fresh[i].0).or_else(|| held.change_set(&change_set.id));
-            let replacement = match known {
-                Some(known) if *known == change_set => None,
-                // The same change set with other values redacted: the copy that has them all
-                // redacted is kept (written anew). Anything else is an id reused with other
-                // content.
-                Some(known) => match known.join(&change_set) {
-                    Some(joined) if &joined == known => None,
-                    Some(joined) => Some((joined, None)),
-                    None => return Err(MergeError::IdCollision(change_set.id)),
-                },
-                None => Some((change_set, text)),
-            };
-            if let Some(entry) = replacement {
-                match at {
-                    Some(i) => fresh[i] = entry,
-                    None => {
-                        position.insert(entry.0.id, fresh.len());
-                        fresh.push(entry);
-                    }
+    /// Checks the file's next change set, with its text as the file wrote it
+    /// (`ReadFile::texts`). An error refuses the whole file.
+    pub fn check(&mut self, held: &dyn Held, change_set: ChangeSet, text: Option<String>) -> Result<(), MergeError> {
+        self.records_in_file.insert(change_set.record);
+        if change_set.stamp.wall_ms > self.limit {
+            let minutes = (change_set.stamp.wall_ms - self.limit + MAX_CLOCK_SKEW_MS) / 60_000;
+            return Err(MergeError::FutureStamp { id: change_set.id, minutes });
+        }
+        for (field, target) in change_set.redactions() {
+            let by = self.redactions.entry((change_set.record, field.to_string(), target)).or_insert(change_set.stamp);
+            *by = (*by).min(change_set.stamp);
+        }
+        let at = self.position.get(&change_set.id).copied();
+        let known = at.map(|i| &self.fresh[i].0).or_else(|| held.change_set(&change_set.id));
+        let replacement = match known {
+            Some(known) if *known == change_set => None,
+            // The same change set with other values redacted: the copy that has them all
+            // redacted is kept (written anew). Anything else is an id reused with other
+            // content.
+            Some(known) => match known.join(&change_set) {
+                Some(joined) if &joined == known => None,
+                Some(joined) => Some((joined, None)),
+                None => return Err(MergeError::IdCollision(change_set.id)),
+            },
+            None => Some((change_set, text)),
+        };
+        if let Some(entry) = replacement {
+            match at {
+                Some(i) => self.fresh[i] = entry,
+                None => {
+                    self.position.insert(entry.0.id, self.fresh.len());
+                    self.fresh.push(entry);
                 }
             }
         }
-        drop(position);
+        Ok(())
+    }
+
+    /// The change sets the file adds, in stamp order and with every known redaction applied,
+    /// ready to be folded.
+    pub fn finish(self, held: &dyn Held) -> Planning {
+        let Checking { fresh, records_in_file, redactions, .. } = self;
         let mut new_change_sets = fresh;
         crate::domain::sort::sort_by(&mut new_change_sets, |(a, _), (b, _)| {
             a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id))
@@ -169,7 +176,33 @@ impl Planning {
         }
         let (new_change_sets, texts): (Vec<ChangeSet>, Vec<Option<String>>) = new_change_sets.into_iter().unzip();
         let texts = if texts.iter().any(Option::is_some) { texts } else { Vec::new() };
-        Ok(Planning { new_change_sets, texts, records_in_file, after: BTreeMap::new(), folded: 0 })
+        Planning { new_change_sets, texts, records_in_file, after: BTreeMap::new(), folded: 0 }
+    }
+}
+
+impl Planning {
+    /// Checks the file against what is held (reused ids, stamps from the future) and finds
+    /// the change sets it adds, with every known redaction applied.
+    /// Takes the file's change sets (`ExchangeFile::change_sets`): copying 200,000 of them
+    /// would be a long pause.
+    pub fn start(held: &dyn Held, change_sets: Vec<ChangeSet>, now: DateTime<Utc>) -> Result<Planning, MergeError> {
+        Planning::start_with_texts(held, change_sets, None, now)
+    }
+
+    /// [`Planning::start`] with the change sets' texts as the file wrote them
+    /// (`ReadFile::texts`), kept in the plan for the ones stored as they came.
+    pub fn start_with_texts(
+        held: &dyn Held,
+        change_sets: Vec<ChangeSet>,
+        texts: Option<Vec<String>>,
+        now: DateTime<Utc>,
+    ) -> Result<Planning, MergeError> {
+        let mut checking = Checking::new(now, change_sets.len());
+        let mut texts = texts.map(Vec::into_iter);
+        for change_set in change_sets {
+            checking.check(held, change_set, texts.as_mut().and_then(Iterator::next))?;
+        }
+        Ok(checking.finish(held))
     }
 
     /// How many new change sets are folded, of how many.

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::domain::edit::ChangeSet;
 use crate::store::now_ms;
 use crate::sync::file::{check_size, ExchangeFile, Exporter, FileError, ReadFile, Reader};
-use crate::sync::merge::{Plan, Planning, Replica};
+use crate::sync::merge::{Checking, Plan, Replica};
 use crate::ui::format;
 use crate::ui::probe::mark as mark_probe;
 use crate::ui::sealing::{self, SealingError};
@@ -355,8 +355,23 @@ async fn plan_in_steps(
     progress: RwSignal<Option<String>>,
     cancel: RwSignal<bool>,
 ) -> Result<Plan, String> {
-    let mut planning =
-        Planning::start_with_texts(held, change_sets, texts, instant(now_ms())).map_err(|e| e.to_string())?;
+    // First each change set is checked against what is held (in steps), then the new ones
+    // are folded into their records (in steps).
+    let total = change_sets.len();
+    let mut checking = Checking::new(instant(now_ms()), total);
+    let mut texts = texts.map(Vec::into_iter);
+    for (n, change_set) in change_sets.into_iter().enumerate() {
+        checking.check(held, change_set, texts.as_mut().and_then(Iterator::next)).map_err(|e| e.to_string())?;
+        if (n + 1) % STEP == 0 {
+            progress.set(Some(format!("Checking {name} against what is here: {} of {total} change sets", n + 1)));
+            if cancel.get_untracked() {
+                return Err(FileError::Stopped.to_string());
+            }
+            crate::ui::turn::next_turn().await;
+        }
+    }
+    drop(texts);
+    let mut planning = checking.finish(held);
     loop {
         let finished = planning.fold(held, STEP);
         let (folded, total) = planning.progress();
