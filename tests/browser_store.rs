@@ -608,3 +608,26 @@ async fn chunks_stored_before_version_3_or_with_a_damaged_index_export_the_same(
     assert_eq!(lines(&read), lines(&indexed));
     assert_eq!(ExchangeFile::read(&read).unwrap().change_sets.len(), lines(&indexed).len());
 }
+
+#[wasm_bindgen_test]
+async fn the_change_sets_with_given_ids_are_found_wherever_they_are_stored() {
+    let store = open(&fresh_name("with-ids")).await;
+    let none: BTreeMap<RecordId, Record> = BTreeMap::new();
+    let sample =
+        demo::sample_history(1_200, &none, |_| 1, &Member::new("Tester").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 9);
+    let mut records = Records::default();
+    store.import(sample, "sample", &mut records).await.unwrap();
+    store.commit(vec![incident_draft("Made here", 1_201)]).await.unwrap();
+    let all = store.all_change_sets().await.unwrap();
+    assert!(all.len() > 2_000);
+    // One from the first chunk, one from the middle, the last one, and an id held nowhere.
+    let wanted: Vec<ChangeSet> = vec![all[0].clone(), all[all.len() / 2].clone(), all[all.len() - 1].clone()];
+    let mut ids: BTreeSet<ChangeSetId> = wanted.iter().map(|cs| cs.id).collect();
+    ids.insert(ChangeSetId::new(1, [0xab; 10]));
+    let mut found = store.change_sets_with_ids(&ids).await.unwrap();
+    found.sort_by_key(|cs| cs.id);
+    let mut expected = wanted;
+    expected.sort_by_key(|cs| cs.id);
+    assert_eq!(found, expected);
+    assert!(store.change_sets_with_ids(&BTreeSet::new()).await.unwrap().is_empty());
+}

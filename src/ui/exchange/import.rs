@@ -1,7 +1,7 @@
 //! The Import card: files chosen or dropped are opened (with a passphrase when sealed), read
 //! and planned in steps with progress and Stop, previewed, and applied in one transaction.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
@@ -52,17 +52,9 @@ pub fn Import() -> impl IntoView {
         pending.set(Vec::new());
         leptos::task::spawn_local(async move {
             let started = now_ms();
+            // What is held, as far as the files touch it: the change sets with their ids and
+            // the records they change (fetched for each file before it is planned).
             let mut held = Replica::default();
-            match store.all_change_sets().await {
-                Ok(sets) => held.change_sets = sets.into_iter().map(|cs| (cs.id, cs)).collect(),
-                Err(e) => {
-                    errors.set(vec![e.to_string()]);
-                    busy.set(false);
-                    return;
-                }
-            }
-            held.records =
-                app.records.with_untracked(|r| r.iter().map(|r| (r.id, r.clone())).collect::<BTreeMap<_, _>>());
             planned_at.set_value(app.seen());
             let mut plans = Vec::new();
             let mut problems = Vec::new();
@@ -84,9 +76,12 @@ pub fn Import() -> impl IntoView {
                 mark_probe("data-preview-read-ms", now_ms() - started);
                 let planned = match read {
                     Ok(ReadFile { file: ExchangeFile { exporter, exported_at, change_sets }, texts }) => {
-                        plan_in_steps(&held, change_sets, texts, &name, progress, cancel)
-                            .await
-                            .map(|plan| (exporter, exported_at, plan))
+                        match hold(&store, app, &mut held, &change_sets).await {
+                            Ok(()) => plan_in_steps(&held, change_sets, texts, &name, progress, cancel)
+                                .await
+                                .map(|plan| (exporter, exported_at, plan)),
+                            Err(e) => Err(e.to_string()),
+                        }
                     }
                     Err(message) => Err(message),
                 };
@@ -303,6 +298,29 @@ async fn open_file(
         }
         Err(e) => Opened::Failed(e.to_string()),
     }
+}
+
+/// Adds to `held` what a file's change sets touch and it does not hold yet: the stored change
+/// sets with their ids, and the records they change as this page holds them.
+async fn hold(
+    store: &crate::store::Store,
+    app: crate::ui::state::AppState,
+    held: &mut Replica,
+    change_sets: &[ChangeSet],
+) -> Result<(), crate::store::StoreError> {
+    let ids: BTreeSet<_> = change_sets.iter().map(|cs| cs.id).filter(|id| !held.change_sets.contains_key(id)).collect();
+    for change_set in store.change_sets_with_ids(&ids).await? {
+        held.change_sets.insert(change_set.id, change_set);
+    }
+    let records: BTreeSet<_> = change_sets.iter().map(|cs| cs.record).collect();
+    app.records.with_untracked(|all| {
+        for id in records {
+            if let (false, Some(record)) = (held.records.contains_key(&id), all.get(&id)) {
+                held.records.insert(id, record.clone());
+            }
+        }
+    });
+    Ok(())
 }
 
 /// Change sets parsed between two looks at the page (progress, the Stop button).
