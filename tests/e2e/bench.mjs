@@ -16,6 +16,9 @@
 //      Ctrl+K search, each key from keydown to the last DOM change it caused (two frames later);
 //      and opening five record pages from the list (median and max), from the click event to the first frame painted
 //      with the record page in it.
+//   6. sync: export everything (twice: the second continues the first's kept body); preview a
+//      one-record file against the N held; import the full file into an empty browser
+//      (preview, then apply).
 // Then the size of the .wasm and .js files of the build, raw and gzipped.
 //
 // Environment: SERVICEBOOK_DIST (the build, made for /servicebook/), BENCH_SIZES, BENCH_PORT
@@ -259,6 +262,23 @@ async function appRun(browser, n) {
       ]);
       r.exportAgainMs = Date.now() - t3;
       r.exportAgainContinued = Number(await page.locator('body').getAttribute('data-export-continued'));
+      // A small file (a record with the records linked to it) previewed here, against the N
+      // incidents held: the everyday import between teammates.
+      await page.goto('incidents');
+      await page.getByTestId('record-row').first().waitFor({ state: 'visible' });
+      await page.locator('[data-testid="record-row"] td.col-reference a').first().click();
+      await page.getByTestId('export-record').click();
+      const [small] = await Promise.all([
+        page.waitForEvent('download', { timeout: TEN_MINUTES }),
+        page.getByTestId('export-all').click(),
+      ]);
+      const smallFile = await small.path();
+      await page.getByTestId('import-files').setInputFiles(smallFile);
+      await page
+        .locator('[data-testid="import-summary"], [data-testid="import-error"]')
+        .first()
+        .waitFor({ state: 'visible', timeout: TEN_MINUTES });
+      r.smallPreviewMs = Number(await page.locator('body').getAttribute('data-preview-ms'));
       const other = await browser.newContext({ baseURL: base });
       const fresh = await other.newPage();
       fresh.setDefaultTimeout(TEN_MINUTES);
@@ -450,6 +470,7 @@ function report(results, files) {
     line('sync: export, click to download', (r) => r.exportOutsideMs),
     line('sync: export file size (KB)', (r) => (r.exportBytes ? r.exportBytes / 1024 : null)),
     line('sync: export again, click to download', (r) => r.exportAgainMs),
+    line('sync: import preview of one record\'s file, N held', (r) => r.smallPreviewMs),
     line('sync: export again continued the kept body (1 = yes)', (r) => r.exportAgainContinued),
     line('sync: import preview (read+plan)', (r) => r.previewMs),
     line('sync: import preview, of which reading', (r) => r.previewReadMs),
