@@ -183,7 +183,7 @@ impl Store {
             let now = now.max(0.0) as u64;
             Ok(drafts.into_iter().map(|draft| draft.stamp(hlc.tick(now))).collect::<Result<_, _>>()?)
         };
-        self.write(stamp_all, None, None).await
+        self.write(stamp_all, &[], None, None).await
     }
 
     /// Stores change sets stamped elsewhere (sample data; teammates' files) as one import,
@@ -202,7 +202,7 @@ impl Store {
             }
             Ok(checked)
         };
-        self.write(observe, Some(import), Some(Snapshot::Fold(records))).await
+        self.write(observe, &[], Some(import), Some(Snapshot::Fold(records))).await
     }
 
     /// Stores the change sets of planned imports as one import, tagged `import`, with the
@@ -224,24 +224,14 @@ impl Store {
             }
             Ok(change_sets)
         };
-        self.write_with_texts(observe, &texts, Some(import), Some(Snapshot::Folded(records, planned_at))).await
+        self.write(observe, &texts, Some(import), Some(Snapshot::Folded(records, planned_at))).await
     }
 
     /// The one writing path: reads the clock head, lets `make` stamp (or observe) change sets
     /// with it, stores them in chunks and the advanced head, and with `records` a new
-    /// snapshot; all in one transaction.
+    /// snapshot; all in one transaction. `texts` are the known texts of the change sets
+    /// `make` returns, in the same order (`StoredChunk::with_texts`; empty when none is known).
     async fn write(
-        &self,
-        make: impl FnOnce(&mut Hlc, f64) -> Result<Vec<ChangeSet>, StoreError>,
-        import: Option<&str>,
-        records: Option<Snapshot<'_>>,
-    ) -> Result<Written, StoreError> {
-        self.write_with_texts(make, &[], import, records).await
-    }
-
-    /// [`Store::write`], with the known texts of the change sets `make` returns, in the same
-    /// order (`StoredChunk::with_texts`; empty when none is known).
-    async fn write_with_texts(
         &self,
         make: impl FnOnce(&mut Hlc, f64) -> Result<Vec<ChangeSet>, StoreError>,
         texts: &[Option<String>],

@@ -163,16 +163,8 @@ impl StoredChunk {
         let mut records: Vec<String> = change_sets.iter().map(|cs| cs.record.to_string()).collect();
         crate::domain::sort::sort_by(&mut records, Ord::cmp);
         records.dedup();
-        let (json, index) = chunk_text(change_sets, texts).map_err(|e| StoreError::Failed(e.to_string()))?;
-        Ok(Self {
-            seq,
-            arrived,
-            import,
-            records,
-            text: Some(json.into_bytes()),
-            json: String::new(),
-            index: Some(index),
-        })
+        let (text, index) = chunk_text(change_sets, texts).map_err(|e| StoreError::Failed(e.to_string()))?;
+        Ok(Self { seq, arrived, import, records, text: Some(text), json: String::new(), index: Some(index) })
     }
 
     pub fn change_sets(&self) -> Result<Vec<ChangeSet>, StoreError> {

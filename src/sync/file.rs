@@ -663,11 +663,14 @@ fn canonical_change_set(text: &str) -> Result<CanonicalChangeSet<'_>, serde_json
 /// its text ends in the chunk (4), little-endian.
 const INDEX_ENTRY: usize = 56;
 
-/// A stored chunk's text (the JSON array of its change sets, each in canonical form: `texts[i]`
+/// A stored chunk's text in UTF-8 (the JSON array of its change sets, each in canonical form: `texts[i]`
 /// where given, which must be change set `i`'s canonical text, serialised otherwise) and its
 /// index: each change set's stamp, id and record and where its text ends. With the index an
 /// export orders and selects stored change sets without reading them ([`indexed_change_sets`]).
-pub fn chunk_text(change_sets: &[ChangeSet], texts: &[Option<String>]) -> Result<(String, Vec<u8>), serde_json::Error> {
+pub fn chunk_text(
+    change_sets: &[ChangeSet],
+    texts: &[Option<String>],
+) -> Result<(Vec<u8>, Vec<u8>), serde_json::Error> {
     let known: usize = texts.iter().flatten().map(String::len).sum();
     let mut text: Vec<u8> = Vec::with_capacity(known + change_sets.len() * 2 + 2);
     let mut index = Vec::with_capacity(change_sets.len() * INDEX_ENTRY);
@@ -689,7 +692,6 @@ pub fn chunk_text(change_sets: &[ChangeSet], texts: &[Option<String>]) -> Result
         index.extend_from_slice(&end.to_le_bytes());
     }
     text.push(b']');
-    let text = String::from_utf8(text).map_err(serde::ser::Error::custom)?;
     Ok((text, index))
 }
 
@@ -994,15 +996,16 @@ pub(crate) mod tests {
     #[test]
     fn a_chunk_index_finds_the_change_sets_its_text_holds() {
         let sets = sample_file().change_sets;
-        let (text, index) = chunk_text(&sets, &[]).unwrap();
+        let (bytes, index) = chunk_text(&sets, &[]).unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
         assert_eq!(text, serde_json::to_string(&sets).unwrap());
         let read = canonical_change_sets(&text).unwrap();
         assert_eq!(indexed_change_sets(&text, &index), Some(read.clone()));
         // Known texts give the same chunk.
         let texts: Vec<Option<String>> =
             sets.iter().enumerate().map(|(i, cs)| (i % 2 == 0).then(|| serde_json::to_string(cs).unwrap())).collect();
-        assert_eq!(chunk_text(&sets, &texts).unwrap(), (text.clone(), index.clone()));
-        assert_eq!(chunk_text(&[], &[]).unwrap(), ("[]".to_string(), Vec::new()));
+        assert_eq!(chunk_text(&sets, &texts).unwrap(), (bytes, index.clone()));
+        assert_eq!(chunk_text(&[], &[]).unwrap(), (b"[]".to_vec(), Vec::new()));
         assert_eq!(indexed_change_sets("[]", &[]), Some(Vec::new()));
 
         // An index that does not fit its text is not used.

@@ -52,39 +52,46 @@ pub fn Import() -> impl IntoView {
         pending.set(Vec::new());
         leptos::task::spawn_local(async move {
             let started = now_ms();
-            // What is held, as far as the files touch it: the change sets with their ids and
-            // the records they change (fetched for each file before it is planned).
-            let mut held = Replica::default();
             planned_at.set_value(app.seen());
-            let mut plans = Vec::new();
             let mut problems = Vec::new();
             let mut still_locked = Vec::new();
-            let last = files.len().saturating_sub(1);
-            for (n, file) in files.into_iter().enumerate() {
+            // Every file is read first, so that what is held is fetched once for all of them.
+            let mut read_files = Vec::new();
+            for file in files {
                 let name = file.name();
-                let read = match open_file(&file, &name, key.as_deref(), progress, cancel).await {
-                    Opened::File(read) => Ok(read),
-                    Opened::Failed(message) => Err(message),
+                match open_file(&file, &name, key.as_deref(), progress, cancel).await {
+                    Opened::File(read) => read_files.push((name, read)),
+                    Opened::Failed(message) => problems.push(format!("{name}: {message}")),
                     Opened::Locked(wrong) => {
-                        still_locked.push(name.clone());
-                        match wrong {
-                            Some(message) => Err(message),
-                            None => continue,
+                        if let Some(message) = wrong {
+                            problems.push(format!("{name}: {message}"));
                         }
+                        still_locked.push(name);
                     }
-                };
-                mark_probe("data-preview-read-ms", now_ms() - started);
-                let planned = match read {
-                    Ok(ReadFile { file: ExchangeFile { exporter, exported_at, change_sets }, texts }) => {
-                        match hold(&store, app, &mut held, &change_sets).await {
-                            Ok(()) => plan_in_steps(&held, change_sets, texts, &name, progress, cancel)
-                                .await
-                                .map(|plan| (exporter, exported_at, plan)),
-                            Err(e) => Err(e.to_string()),
-                        }
-                    }
-                    Err(message) => Err(message),
-                };
+                }
+                if cancel.get_untracked() {
+                    progress.set(None);
+                    busy.set(false);
+                    done.set(Some("Import cancelled: nothing was written.".into()));
+                    return;
+                }
+            }
+            mark_probe("data-preview-read-ms", now_ms() - started);
+            // What is held, as far as the files touch it: the change sets with their ids and
+            // the records they change.
+            let mut held = Replica::default();
+            let touched: Vec<&ChangeSet> = read_files.iter().flat_map(|(_, read)| &read.file.change_sets).collect();
+            if let Err(e) = hold(&store, app, &mut held, &touched).await {
+                errors.set(vec![e.to_string()]);
+                progress.set(None);
+                busy.set(false);
+                return;
+            }
+            let mut plans = Vec::new();
+            let last = read_files.len().saturating_sub(1);
+            for (n, (name, read)) in read_files.into_iter().enumerate() {
+                let ReadFile { file: ExchangeFile { exporter, exported_at, change_sets }, texts } = read;
+                let planned = plan_in_steps(&held, change_sets, texts, &name, progress, cancel).await;
                 if cancel.get_untracked() {
                     progress.set(None);
                     busy.set(false);
@@ -92,7 +99,7 @@ pub fn Import() -> impl IntoView {
                     return;
                 }
                 match planned {
-                    Ok((exporter, exported_at, plan)) => {
+                    Ok(plan) => {
                         // The next file is planned against this one's result too.
                         if n < last {
                             held.apply(&plan);
@@ -146,12 +153,8 @@ pub fn Import() -> impl IntoView {
                 let mut texts: Vec<Option<String>> = Vec::new();
                 for pending in taken {
                     let Plan { new_change_sets, texts: file_texts, after, .. } = pending.plan;
-                    if !file_texts.is_empty() || !texts.is_empty() {
-                        texts.resize(sets.len(), None);
-                        let mut file_texts = file_texts;
-                        file_texts.resize(new_change_sets.len(), None);
-                        texts.extend(file_texts);
-                    }
+                    // One text (or none) per change set, whatever each plan knew.
+                    texts.extend(file_texts.into_iter().chain(std::iter::repeat(None)).take(new_change_sets.len()));
                     sets.extend(new_change_sets);
                     after.into_values().for_each(|record| records.insert(record));
                 }
@@ -300,22 +303,22 @@ async fn open_file(
     }
 }
 
-/// Adds to `held` what a file's change sets touch and it does not hold yet: the stored change
-/// sets with their ids, and the records they change as this page holds them.
+/// Puts in `held` what the files' change sets touch: the stored change sets with their ids
+/// (one read of the store), and the records they change as this page holds them.
 async fn hold(
     store: &crate::store::Store,
     app: crate::ui::state::AppState,
     held: &mut Replica,
-    change_sets: &[ChangeSet],
+    change_sets: &[&ChangeSet],
 ) -> Result<(), crate::store::StoreError> {
-    let ids: BTreeSet<_> = change_sets.iter().map(|cs| cs.id).filter(|id| !held.change_sets.contains_key(id)).collect();
+    let ids: BTreeSet<_> = change_sets.iter().map(|cs| cs.id).collect();
     for change_set in store.change_sets_with_ids(&ids).await? {
         held.change_sets.insert(change_set.id, change_set);
     }
     let records: BTreeSet<_> = change_sets.iter().map(|cs| cs.record).collect();
     app.records.with_untracked(|all| {
         for id in records {
-            if let (false, Some(record)) = (held.records.contains_key(&id), all.get(&id)) {
+            if let Some(record) = all.get(&id) {
                 held.records.insert(id, record.clone());
             }
         }
