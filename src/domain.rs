@@ -18,6 +18,7 @@ pub mod kind;
 pub mod known_error;
 pub mod lifecycle;
 pub mod links;
+pub mod name;
 pub mod priority;
 pub mod raise;
 pub mod record;

@@ -29,7 +29,7 @@ use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyRange;
 
 use crate::domain::clock::{Hlc, Stamp};
-use crate::domain::edit::{ChangeSet, Draft, EditRef};
+use crate::domain::edit::{ChangeSet, Draft, EditRef, FieldId};
 use crate::domain::ids::{ChangeSetId, RecordId, ReplicaId};
 use crate::domain::record::{Record, Records};
 
@@ -129,15 +129,20 @@ impl Store {
         let meta = tx.object_store(META)?;
         let snapshot: Option<SnapshotInfo> = meta.get(SNAPSHOT_KEY).serde()?.await?;
         let usable = snapshot.filter(|s| s.fold == SnapshotInfo::FOLD_VERSION);
+        // Both reads are sent at once (a request is sent when it is built, not when awaited).
         let pages = match usable {
-            Some(_) => Some(tx.object_store(PAGES)?.get_all::<wasm_bindgen::JsValue>().primitive()?.await?),
+            Some(_) => Some(tx.object_store(PAGES)?.get_all::<wasm_bindgen::JsValue>().primitive()?),
             None => None,
         };
         let through = usable.map(|s| s.through).unwrap_or(0);
         let chunks = tx.object_store(CHUNKS)?;
         let newer =
-            chunks.get_all::<StoredChunk>().with_query::<u64, _>(KeyRange::LowerBound(through, true)).serde()?.await?;
-        let newer: Vec<StoredChunk> = newer.collect::<Result<_, _>>()?;
+            chunks.get_all::<StoredChunk>().with_query::<u64, _>(KeyRange::LowerBound(through, true)).serde()?;
+        let pages = match pages {
+            Some(pages) => Some(pages.await?),
+            None => None,
+        };
+        let newer: Vec<StoredChunk> = newer.await?.collect::<Result<_, _>>()?;
         drop(tx);
 
         let mut records = Records::default();
@@ -504,7 +509,7 @@ async fn rewrite_redacted(
     if relevant.is_empty() {
         return Ok(in_place);
     }
-    let redactions: Vec<(RecordId, &str, EditRef, Stamp)> = relevant
+    let redactions: Vec<(RecordId, &FieldId, EditRef, Stamp)> = relevant
         .values()
         .flat_map(|cs| cs.redactions().map(move |(field, target)| (cs.record, field, target, cs.stamp)))
         .collect();

@@ -14,6 +14,7 @@ use super::edit::{Draft, Edit};
 use super::ids::{ChangeSetId, Member, RecordId};
 use super::kind::{FieldDecl, FieldType, KindDecl, Target};
 use super::lifecycle::{state_of, Guard, GuardView, Transition, TransitionError, STATE_FIELD};
+use super::name::Name;
 use super::priority::{Level, Priority, PriorityMatrix};
 use super::record::{Record, Records};
 use super::reference::REF_FIELD;
@@ -74,7 +75,7 @@ pub struct Actor {
 
 impl Actor {
     fn draft(&self, kind: &str, record: RecordId, edits: Vec<Edit>) -> Draft {
-        Draft { id: self.change_set, record, kind: kind.to_string(), member: self.member.clone(), at: self.at, edits }
+        Draft { id: self.change_set, record, kind: Name::new(kind), member: self.member.clone(), at: self.at, edits }
     }
 }
 
@@ -332,11 +333,11 @@ fn edits_for(field: &FieldDecl, parsed: Parsed, record: Option<&Record>) -> Vec<
                 .map(|id| {
                     let value = Value::Link(*id);
                     let replaces = state.map(|s| s.add_stamps(&value)).unwrap_or_default();
-                    Edit { field: field.id.to_string(), op: Op::Remove(value), replaces }
+                    Edit { field: Name::new(field.id), op: Op::Remove(value), replaces }
                 })
                 .collect();
             edits.extend(wanted.iter().filter(|id| !have.contains(id)).map(|id| Edit {
-                field: field.id.to_string(),
+                field: Name::new(field.id),
                 op: Op::Add(Value::Link(*id)),
                 replaces: vec![],
             }));
@@ -571,7 +572,7 @@ pub fn link(kind: &KindDecl, record: &Record, field: &str, to: RecordId, actor: 
         return Err(CommandError::Invalid(vec![error]));
     };
     let edit = if decl.is_set() {
-        Edit { field: field.to_string(), op: Op::Add(Value::Link(to)), replaces: vec![] }
+        Edit { field: Name::new(field), op: Op::Add(Value::Link(to)), replaces: vec![] }
     } else {
         Edit::set(field, Some(Value::Link(to)), record.head_stamps(field))
     };

@@ -16,10 +16,11 @@ use serde::{Deserialize, Serialize};
 
 use super::clock::Stamp;
 use super::ids::{ChangeSetId, EditId, Member, RecordId};
+use super::name::Name;
 use super::value::{Opaque, Tagged, TaggedVisitor, Value};
 
 /// A stable field id, such as `title`: never a label, so renaming a label keeps history intact.
-pub type FieldId = String;
+pub type FieldId = Name;
 
 /// What an edit does to its field.
 ///
@@ -149,11 +150,11 @@ pub struct Edit {
 
 impl Edit {
     pub fn set(field: &str, value: Option<Value>, replaces: Vec<Stamp>) -> Self {
-        Self { field: field.to_string(), op: Op::Set(value), replaces }
+        Self { field: Name::new(field), op: Op::Set(value), replaces }
     }
 
     pub fn append(field: &str, text: String) -> Self {
-        Self { field: field.to_string(), op: Op::Append(text), replaces: Vec::new() }
+        Self { field: Name::new(field), op: Op::Append(text), replaces: Vec::new() }
     }
 }
 
@@ -162,7 +163,7 @@ impl Edit {
 pub struct Draft {
     pub id: ChangeSetId,
     pub record: RecordId,
-    pub kind: String,
+    pub kind: Name,
     pub member: Member,
     pub at: DateTime<Utc>,
     pub edits: Vec<Edit>,
@@ -197,7 +198,7 @@ pub struct ChangeSet {
     pub edits: Vec<Edit>,
     pub id: ChangeSetId,
     /// The record's kind (`incident`, ...), so a record can be folded from any of its change sets.
-    pub kind: String,
+    pub kind: Name,
     pub member: Member,
     pub record: RecordId,
     pub stamp: Stamp,
@@ -246,9 +247,9 @@ impl ChangeSet {
     }
 
     /// The redactions this change set makes: the field and the edit each removes the value of.
-    pub fn redactions(&self) -> impl Iterator<Item = (&str, EditRef)> + '_ {
+    pub fn redactions(&self) -> impl Iterator<Item = (&FieldId, EditRef)> + '_ {
         self.edits.iter().filter_map(|edit| match edit.op {
-            Op::Redact(target) => Some((edit.field.as_str(), target)),
+            Op::Redact(target) => Some((&edit.field, target)),
             _ => None,
         })
     }

@@ -107,7 +107,7 @@ pub fn replay_with(
                     matches!(decl.ty, FieldType::Text { .. } | FieldType::LongText { .. } | FieldType::Log)
                 }) && matches!(&edit.op, Op::Set(Some(Value::Text(_))) | Op::Append(_));
                 Change {
-                    field: edit.field.clone(),
+                    field: edit.field.to_string(),
                     label: kind.field_label(&edit.field).to_string(),
                     what,
                     index: index as u16,

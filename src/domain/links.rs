@@ -74,10 +74,15 @@ pub struct LinkIndex {
 impl LinkIndex {
     pub fn build<'a>(records: impl IntoIterator<Item = &'a Record>) -> Self {
         let mut index = LinkIndex::default();
-        for record in records {
-            index.add(record);
-        }
+        index.add_all(records);
         index
+    }
+
+    /// Adds the links of records not in the index yet (building it a part at a time).
+    pub fn add_all<'a>(&mut self, records: impl IntoIterator<Item = &'a Record>) {
+        for record in records {
+            self.add(record);
+        }
     }
 
     fn add(&mut self, record: &Record) {
@@ -170,7 +175,7 @@ pub(crate) mod tests {
         ChangeSet {
             id: ChangeSetId::new(wall_ms, [n; 10]),
             record: id(record),
-            kind: kind.to_string(),
+            kind: crate::domain::name::Name::new(kind),
             member: Member::new("Ada").unwrap(),
             at: DateTime::<Utc>::UNIX_EPOCH,
             stamp: Stamp { wall_ms, counter: 0, replica: ReplicaId(1) },
@@ -179,7 +184,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn add(field: &str, to: u8) -> Edit {
-        Edit { field: field.to_string(), op: Op::Add(Value::Link(id(to))), replaces: vec![] }
+        Edit { field: crate::domain::name::Name::new(field), op: Op::Add(Value::Link(id(to))), replaces: vec![] }
     }
 
     #[test]

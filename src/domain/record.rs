@@ -16,10 +16,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use super::clock::Stamp;
 use super::edit::{ChangeSet, FieldId, Op};
 use super::ids::{Member, RecordId};
+use super::name::Name;
 use super::value::Value;
 
 /// Who made a change set, and when. Times are stored as milliseconds: parsing RFC 3339 text
@@ -62,18 +64,18 @@ pub struct Entry {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldState {
     /// Heads of `Set` edits, sorted by stamp.
-    heads: Vec<Head>,
+    pub(super) heads: SmallVec<[Head; 1]>,
     /// Stamps replaced by some `Set` edit.
-    replaced: BTreeSet<Stamp>,
+    pub(super) replaced: BTreeSet<Stamp>,
     /// Live adds of a set field, sorted by (stamp, value).
-    added: Vec<(Stamp, Value)>,
+    pub(super) added: Vec<(Stamp, Value)>,
     /// Adds taken away by a remove.
-    removed: BTreeSet<(Stamp, Value)>,
+    pub(super) removed: BTreeSet<(Stamp, Value)>,
     /// Log entries, sorted by (stamp, index).
-    entries: Vec<Entry>,
+    pub(super) entries: Vec<Entry>,
     /// Edits of this field whose value a redaction removed, (stamp, index) → the earliest
     /// redaction's stamp; kept whichever arrives first, the edit or its redaction.
-    redacted: BTreeMap<(Stamp, u16), Stamp>,
+    pub(super) redacted: BTreeMap<(Stamp, u16), Stamp>,
 }
 
 impl FieldState {
@@ -194,7 +196,7 @@ impl FieldState {
 pub struct Record {
     pub id: RecordId,
     /// The kind named by the earliest change set.
-    pub kind: String,
+    pub kind: Name,
     /// The earliest change set: who created the record and when.
     pub created: Origin,
     /// The latest change set.
@@ -446,8 +448,8 @@ pub(crate) mod laws {
                 let v = Value::Number(value as i64 % 4);
                 let edit = match op {
                     0 => Edit::set(&field, Some(v), earlier),
-                    1 => Edit { field, op: Op::Add(v), replaces: vec![] },
-                    2 => Edit { field, op: Op::Remove(v), replaces: earlier },
+                    1 => Edit { field: field.into(), op: Op::Add(v), replaces: vec![] },
+                    2 => Edit { field: field.into(), op: Op::Remove(v), replaces: earlier },
                     3 => Edit::append(&field, format!("note {i}")),
                     // A redaction of an earlier edit (any operation: only values go).
                     _ => match out.get(mask as usize % out.len().max(1)) {

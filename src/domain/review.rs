@@ -90,7 +90,7 @@ pub fn findings(kind: &KindDecl, record: &Record, records: &dyn Lookup) -> Vec<F
     let mut out: Vec<Finding> = record
         .conflicts()
         .map(|(field, heads)| Finding::Conflict {
-            field: field.clone(),
+            field: field.to_string(),
             label: kind.field_label(field).to_string(),
             values: heads.len(),
         })
@@ -158,10 +158,15 @@ pub struct ReviewIndex {
 impl ReviewIndex {
     pub fn build<'a>(all: impl IntoIterator<Item = &'a Record>, records: &dyn Lookup) -> Self {
         let mut index = ReviewIndex::default();
-        for record in all {
-            index.check(record, records);
-        }
+        index.add_all(all, records);
         index
+    }
+
+    /// Reviews `some` of `records` (building the index a part at a time).
+    pub fn add_all<'a>(&mut self, some: impl IntoIterator<Item = &'a Record>, records: &dyn Lookup) {
+        for record in some {
+            self.check(record, records);
+        }
     }
 
     /// Reviews `record` again.

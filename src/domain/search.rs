@@ -65,6 +65,14 @@ impl SearchIndex {
         SearchIndex { entries }
     }
 
+    /// Adds or brings up to date the lines of `records` (building the index a part at a
+    /// time: in id order, each line goes at the end).
+    pub fn add_all<'a>(&mut self, records: impl IntoIterator<Item = &'a Record>) {
+        for record in records {
+            self.update(record);
+        }
+    }
+
     /// Brings one record's line up to date.
     pub fn update(&mut self, record: &Record) {
         let Some(new) = entry(record) else { return };

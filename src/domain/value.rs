@@ -46,6 +46,11 @@ impl Opaque {
         serde_json_canonicalizer::to_string(value).map(Opaque).map_err(|e| e.to_string())
     }
 
+    /// Text a snapshot kept (written from [`Opaque::text`]).
+    pub(crate) fn stored(text: String) -> Opaque {
+        Opaque(text)
+    }
+
     /// The canonical JSON text.
     pub fn text(&self) -> &str {
         &self.0

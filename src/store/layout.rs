@@ -78,7 +78,8 @@ impl SnapshotInfo {
     /// 2: binary pages (`domain::snapshot`) instead of JSON text.
     /// 3: redactions (heads know their edit's index, entries their redaction) and values of
     /// unknown types.
-    pub const FOLD_VERSION: u32 = 3;
+    /// 4: the snapshot's own binary form (`domain::snapshot`, no longer postcard's).
+    pub const FOLD_VERSION: u32 = 4;
 }
 
 /// One stored chunk: change sets that arrived together, and local facts about them.
@@ -197,7 +198,7 @@ pub fn put_snapshot(tx: &Transaction<'_>, records: &Records, through: u64) -> Re
     let all: Vec<&Record> = records.iter().collect();
     let mut count = 0u32;
     for (number, page) in all.chunks(PAGE_SIZE).enumerate() {
-        let bytes = snapshot::encode(page).map_err(|e| StoreError::Failed(e.to_string()))?;
+        let bytes = snapshot::encode(page);
         let value: wasm_bindgen::JsValue = js_sys::Uint8Array::from(bytes.as_slice()).into();
         pages.put(value).with_key(number as u32).primitive()?;
         count += 1;

@@ -163,7 +163,7 @@ pub mod v1 {
             let change_set = ChangeSet {
                 id,
                 record,
-                kind: first.kind.clone(),
+                kind: first.kind.as_str().into(),
                 member: first.member.clone(),
                 at: first.at,
                 stamp,

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::file::ExchangeFile;
 use crate::domain::clock::Stamp;
-use crate::domain::edit::{ChangeSet, EditRef};
+use crate::domain::edit::{ChangeSet, EditRef, FieldId};
 use crate::domain::ids::{ChangeSetId, RecordId};
 use crate::domain::record::Record;
 
@@ -50,7 +50,7 @@ pub struct Plan {
     /// Records in the file that are already up to date.
     pub unchanged_records: BTreeSet<RecordId>,
     /// Fields that would be in conflict after the import and are not now: (record, field).
-    pub new_conflicts: BTreeSet<(RecordId, String)>,
+    pub new_conflicts: BTreeSet<(RecordId, FieldId)>,
     /// The records the file creates or changes, as they are after the import: the fold the
     /// preview made, which applying reuses instead of folding again.
     pub after: BTreeMap<RecordId, Record>,
@@ -91,7 +91,7 @@ pub struct Checking {
     position: BTreeMap<ChangeSetId, usize>,
     records_in_file: BTreeSet<RecordId>,
     /// Redactions the file makes: (record, field, target) → the earliest redaction's stamp.
-    redactions: BTreeMap<(RecordId, String, EditRef), Stamp>,
+    redactions: BTreeMap<(RecordId, FieldId, EditRef), Stamp>,
 }
 
 impl Checking {
@@ -115,7 +115,7 @@ impl Checking {
             return Err(MergeError::FutureStamp { id: change_set.id, minutes });
         }
         for (field, target) in change_set.redactions() {
-            let by = self.redactions.entry((change_set.record, field.to_string(), target)).or_insert(change_set.stamp);
+            let by = self.redactions.entry((change_set.record, field.clone(), target)).or_insert(change_set.stamp);
             *by = (*by).min(change_set.stamp);
         }
         let at = self.position.get(&change_set.id).copied();
@@ -244,7 +244,7 @@ impl Planning {
             }
         }
         for (id, record) in &after {
-            let before: BTreeSet<&String> =
+            let before: BTreeSet<&FieldId> =
                 held.record(id).map(|r| r.conflicts().map(|(f, _)| f).collect()).unwrap_or_default();
             for (field, _) in record.conflicts() {
                 if !before.contains(field) {
@@ -297,7 +297,7 @@ impl Replica {
         for (id, record) in &plan.after {
             self.records.insert(*id, record.clone());
         }
-        let redactions: Vec<(&ChangeSet, &str, EditRef)> = plan
+        let redactions: Vec<(&ChangeSet, &FieldId, EditRef)> = plan
             .new_change_sets
             .iter()
             .flat_map(|cs| cs.redactions().map(move |(field, target)| (cs, field, target)))
@@ -440,7 +440,7 @@ mod laws {
         /// A redaction as the UI makes it: of a value this replica holds.
         fn redact(&mut self, record: u8, pick: usize, now: u64) {
             let id = record_id(record);
-            let targets: Vec<(Stamp, usize, String)> = self
+            let targets: Vec<(Stamp, usize, FieldId)> = self
                 .held
                 .change_sets
                 .values()
@@ -580,7 +580,7 @@ mod laws {
         b.edit(1, 0, 0, 3, 2_000);
         let (from_a, from_b) = (a.export(3_000), b.export(3_000));
         let plan = plan(&a.held, &from_b, DateTime::<Utc>::from_timestamp_millis(3_000).unwrap()).unwrap();
-        assert_eq!(plan.new_conflicts, BTreeSet::from([(record_id(1), "title".to_string())]));
+        assert_eq!(plan.new_conflicts, BTreeSet::from([(record_id(1), FieldId::new("title"))]));
         assert_eq!(plan.updated_records, BTreeSet::from([record_id(1)]));
         a.import(&from_b, 3_000);
         b.import(&from_a, 3_000);

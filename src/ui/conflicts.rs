@@ -37,7 +37,7 @@ pub fn ConflictChoices(kind: &'static KindDecl, #[prop(into)] record: Signal<Opt
                     .map(|h| {
                         let text =
                             h.value.as_ref().map(|v| kind.display_value(field, v)).unwrap_or_else(|| "(empty)".into());
-                        let (field, stamp) = (field.clone(), h.stamp);
+                        let (field, stamp) = (field.to_string(), h.stamp);
                         view! {
                             <li class="conflict-value">
                                 <span>{format!("“{text}”")}</span>
@@ -46,7 +46,7 @@ pub fn ConflictChoices(kind: &'static KindDecl, #[prop(into)] record: Signal<Opt
                         }
                     })
                     .collect_view();
-                view! { <li data-testid="conflict-field" data-field=field.clone()><strong>{kind.field_label(field).to_string()}</strong><ul class="link-list">{choices}</ul></li> }
+                view! { <li data-testid="conflict-field" data-field=field.to_string()><strong>{kind.field_label(field).to_string()}</strong><ul class="link-list">{choices}</ul></li> }
             })
             .collect();
         (!items.is_empty()).then(|| view! { <ul class="conflict-fields">{items}</ul> })

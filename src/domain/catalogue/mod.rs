@@ -337,7 +337,7 @@ mod tests {
                     let record = Record::new(&ChangeSet {
                         id: ChangeSetId::new(1, [1; 10]),
                         record: RecordId::new(1, [1; 10]),
-                        kind: decl.id.to_string(),
+                        kind: crate::domain::name::Name::new(decl.id),
                         member: Member::new("Ada").unwrap(),
                         at: DateTime::<Utc>::UNIX_EPOCH,
                         stamp: crate::domain::clock::Stamp { wall_ms: 1, counter: 0, replica: ReplicaId(1) },
