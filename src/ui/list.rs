@@ -15,6 +15,7 @@ mod row;
 pub use self::row::Row;
 
 use std::cmp::Ordering;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::html::Div;
@@ -22,7 +23,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use self::address::Address;
-use self::row::{Needle, RowSlot};
+use self::row::{Needle, RowSlot, Source};
 use super::format;
 use super::routes;
 use super::state::use_app;
@@ -100,12 +101,18 @@ impl Window {
     }
 }
 
-/// The rows' order (indexes into the prepared rows), and what the search box reads in that
-/// order: each row's sketch, and its text (one string, row after row). A key then reads memory
-/// from start to end instead of jumping between rows scattered over the heap.
+/// The rows' order (indexes into the prepared rows), and, built at the first key typed in
+/// the search box, what it reads in that order (`Searched`).
 #[derive(Debug, PartialEq)]
 struct Sorted {
     order: Vec<usize>,
+    searched: OnceLock<Searched>,
+}
+
+/// Each row's sketch and text (one string, row after row), in the rows' order. A key then
+/// reads memory from start to end instead of jumping between rows scattered over the heap.
+#[derive(Debug, PartialEq)]
+struct Searched {
     sketches: Vec<Sketch>,
     text: String,
     /// Where each row's text ends in `text`.
@@ -113,25 +120,49 @@ struct Sorted {
 }
 
 impl Sorted {
-    fn new(rows: &[Row], order: Vec<usize>) -> Sorted {
-        let sketches = order.iter().map(|&i| rows[i].sketch).collect();
-        let mut text = String::with_capacity(order.iter().map(|&i| rows[i].haystack.len()).sum());
-        let ends = order
-            .iter()
-            .map(|&i| {
-                text.push_str(&rows[i].haystack);
-                text.len()
-            })
-            .collect();
-        Sorted { order, sketches, text, ends }
+    fn new(order: Vec<usize>) -> Sorted {
+        Sorted { order, searched: OnceLock::new() }
     }
 
+    /// What the search box reads, built now if it was not yet.
+    fn searched(&self, rows: &[Row], source: &Source<'_>) -> &Searched {
+        self.searched.get_or_init(|| {
+            let texts: Vec<&row::RowText> = self.order.iter().map(|&i| rows[i].text(source)).collect();
+            let sketches = texts.iter().map(|t| t.sketch).collect();
+            let mut text = String::with_capacity(texts.iter().map(|t| t.haystack.len()).sum());
+            let ends = texts
+                .iter()
+                .map(|t| {
+                    text.push_str(&t.haystack);
+                    text.len()
+                })
+                .collect();
+            Searched { sketches, text, ends }
+        })
+    }
+}
+
+impl Searched {
     /// The searched text of the row at `position`.
     fn text(&self, position: usize) -> &str {
         let start = position.checked_sub(1).map_or(0, |before| self.ends[before]);
         self.text.get(start..self.ends[position]).unwrap_or_default()
     }
 }
+
+/// Runs `f` with what the rows' text is made from: the records the rows were prepared from
+/// (a caller reads the rows first, which brings them up to date).
+fn with_source<T>(
+    kind: &'static KindDecl,
+    records: RwSignal<Records>,
+    collisions: Memo<Collisions>,
+    f: impl FnOnce(&Source<'_>) -> T,
+) -> T {
+    records.with_untracked(|records| collisions.with_untracked(|collisions| f(&Source { kind, records, collisions })))
+}
+
+/// Rows whose text is built per turn after the list is on screen.
+const TEXT_SLICE: usize = 2_000;
 
 /// The filters other than the search text, and the rows' generation.
 type FilterKey =
@@ -151,12 +182,10 @@ pub fn rows_memo(
     Memo::new(move |_| {
         let started = super::probe::now();
         let matrix = matrix.get();
-        let collisions = collisions.get();
+        // A row's text shows references apart by the collisions: new rows when they change.
+        collisions.track();
         let rows = records.with(|records| {
-            records
-                .of_kind(kind.id)
-                .map(|record| Row::new(kind, record, records, &matrix, &collisions))
-                .collect::<Vec<Row>>()
+            records.of_kind(kind.id).map(|record| Row::new(kind, record, &matrix)).collect::<Vec<Row>>()
         });
         super::probe::mark("data-rows-ms", super::probe::now() - started);
         rows
@@ -195,6 +224,8 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     });
 
     let rows = app.list_rows(kind);
+    let (records, collisions) = (app.records, app.collisions);
+    let source = move |f: &mut dyn FnMut(&Source<'_>)| with_source(kind, records, collisions, f);
 
     // Bumped whenever the rows or their order change: the filter may narrow its last result
     // only while this stays the same.
@@ -209,7 +240,11 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
             match column {
                 Some(Column::Field(field)) => {
                     if let Some(cell) = cell_index(kind, field) {
-                        order.sort_by_cached_key(|&i| rows[i].cells[cell].to_lowercase());
+                        source(&mut |source| {
+                            order.sort_by_cached_key(|&i| {
+                                rows[i].text(source).cells.get(cell).map(|c| c.to_lowercase()).unwrap_or_default()
+                            })
+                        });
                     }
                 }
                 Some(column) => order.sort_by(|&a, &b| compare(column, &rows[a], &rows[b])),
@@ -219,7 +254,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 order.reverse();
             }
             generation.update_value(|g| *g += 1);
-            let sorted = Sorted::new(rows, order);
+            let sorted = Sorted::new(order);
             super::probe::mark("data-sort-ms", super::probe::now() - started);
             sorted
         })
@@ -242,6 +277,9 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         let result = rows.with(|rows| {
             sorted.with(|sorted| {
                 let order = &sorted.order;
+                // Only a search reads the rows' text.
+                let searched = (!needle.text.is_empty())
+                    .then(|| with_source(kind, records, collisions, |source| sorted.searched(rows, source)));
                 // Typing on narrows the last result instead of scanning every row again. Both
                 // are positions in the sorted order, read from start to end.
                 let key: FilterKey =
@@ -256,7 +294,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 let kept = candidates
                     .into_iter()
                     .filter(|&position| {
-                        if !needle.may_be_in(&sorted.sketches[position]) {
+                        if searched.is_some_and(|s| !needle.may_be_in(&s.sketches[position])) {
                             return false;
                         }
                         let row = &rows[order[position]];
@@ -271,7 +309,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                             && service.is_none_or(|s| row.services.contains(&s))
                             && from.is_none_or(|d| row.opened >= d)
                             && to.is_none_or(|d| row.opened < d)
-                            && (needle.decided() || needle.is_in(sorted.text(position)))
+                            && (needle.decided() || searched.is_none_or(|s| needle.is_in(s.text(position))))
                     })
                     .collect::<Vec<usize>>();
                 let shown = kept.iter().map(|&position| order[position]).collect::<Vec<usize>>();
@@ -281,6 +319,32 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         });
         super::probe::mark("data-filter-ms", super::probe::now() - started);
         result
+    });
+
+    // Once the first rows are on screen, the text of all the others is built, a slice per
+    // turn, so that the first key typed (or a sort by a text column) finds it ready.
+    Effect::new(move |_| {
+        rows.track();
+        leptos::task::spawn_local(async move {
+            let mut from = 0;
+            loop {
+                super::turn::next_turn().await;
+                let built = rows.try_with_untracked(|rows| {
+                    let end = (from + TEXT_SLICE).min(rows.len());
+                    source(&mut |source| {
+                        for row in rows.get(from..end).unwrap_or_default() {
+                            row.text(source);
+                        }
+                    });
+                    from = end;
+                    end == rows.len()
+                });
+                // Done, or the rows are gone (a kind's list made just for this page).
+                if built != Some(false) {
+                    break;
+                }
+            }
+        });
     });
 
     // Windowing: only the rows inside the scrolled viewport are in the DOM.
@@ -314,7 +378,16 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     let positions = move || 0..window.with(|w| w.rows.len());
     let slot = move |position: usize| {
         let row = Memo::new(move |_| {
-            window.with(|w| w.rows.get(position).and_then(|&i| rows.with(|rows| rows.get(i).cloned())))
+            window.with(|w| {
+                let i = *w.rows.get(position)?;
+                rows.with(|rows| {
+                    let row = rows.get(i)?;
+                    source(&mut |source| {
+                        row.text(source);
+                    });
+                    Some(row.clone())
+                })
+            })
         });
         view! { <RowSlot kind row/> }
     };

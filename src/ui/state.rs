@@ -73,9 +73,15 @@ pub struct AppState {
     store: StoredValue<Option<Store>, LocalStorage>,
     /// The arrival sequence of the last stored chunk folded into `records`.
     seen: StoredValue<u64>,
+    /// Counts the changes of `records`: indexes built over several turns start again when
+    /// the records change under them.
+    changes: StoredValue<u64>,
     /// Tells this profile's other tabs that something was stored.
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
 }
+
+/// Records indexed per turn when the indexes are built after a start.
+const INDEX_SLICE: usize = 2_000;
 
 impl AppState {
     pub fn new() -> Self {
@@ -101,6 +107,7 @@ impl AppState {
             list_rows: StoredValue::new(list_rows),
             store: StoredValue::new_local(None),
             seen: StoredValue::new(0),
+            changes: StoredValue::new(0),
             channel: StoredValue::new_local(None),
         }
     }
@@ -120,11 +127,8 @@ impl AppState {
                         probe::mark("data-loaded-at", probe::now());
                         self.records.set(loaded.records);
                         probe::mark("data-shown-at", probe::now());
-                        // The indexes are built once the first page has painted.
-                        leptos::task::spawn_local(async move {
-                            gloo_timers::future::TimeoutFuture::new(0).await;
-                            self.rebuild_indexes();
-                        });
+                        // The indexes are built after the first page has painted.
+                        leptos::task::spawn_local(self.build_indexes_in_turns());
                         self.seen.set_value(loaded.through);
                         self.store.set_value(Some(store));
                         self.listen_to_other_tabs();
@@ -240,6 +244,7 @@ impl AppState {
     /// to date, record by record.
     pub fn fold_in(&self, change_sets: &[ChangeSet]) {
         let mut before: BTreeMap<RecordId, Option<Record>> = BTreeMap::new();
+        self.changes.update_value(|n| *n += 1);
         self.records.update(|records| {
             for change_set in change_sets {
                 before.entry(change_set.record).or_insert_with(|| records.get(&change_set.record).cloned());
@@ -290,8 +295,37 @@ impl AppState {
 
     /// Replaces all records (after a bulk import) and rebuilds the indexes.
     pub fn replace_records(&self, records: Records) {
+        self.changes.update_value(|n| *n += 1);
         self.records.set(records);
         self.rebuild_indexes();
+    }
+
+    /// Builds the indexes from all records, a slice per turn, so that the page answers keys
+    /// and clicks meanwhile (50,000 records took a quarter of a second at once), and puts them
+    /// in place at the end; starts again if the records change before then.
+    async fn build_indexes_in_turns(self) {
+        'again: loop {
+            let started = self.changes.get_value();
+            let ids: Vec<RecordId> = self.records.with_untracked(|r| r.iter().map(|r| r.id).collect());
+            let (mut links, mut search, mut review) =
+                (LinkIndex::default(), SearchIndex::default(), ReviewIndex::default());
+            for slice in ids.chunks(INDEX_SLICE) {
+                super::turn::next_turn().await;
+                if self.changes.get_value() != started {
+                    continue 'again;
+                }
+                self.records.with_untracked(|records| {
+                    let some = || slice.iter().filter_map(|id| records.get(id));
+                    links.add_all(some());
+                    search.add_all(some());
+                    review.add_all(some(), records);
+                });
+            }
+            self.links.set(links);
+            self.search.set(search);
+            self.review.set(review);
+            return;
+        }
     }
 
     fn rebuild_indexes(&self) {

@@ -1,10 +1,12 @@
-//! One record as the list shows it (`Row`, prepared once per change of the records), and the
-//! table row that shows it (`RowSlot`).
+//! One record as the list shows it (`Row`, prepared once per change of the records, its text
+//! when first needed), and the table row that shows it (`RowSlot`).
 //!
 //! The table keeps one `RowSlot` per visible position and hands it whichever record filters or
 //! scrolls into that place: a key typed into the search box changes the text of the cells it
 //! must change instead of removing rows and building new ones (issue 4: a key must update the
 //! list within 16 ms at 50,000 records).
+
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -21,42 +23,84 @@ use crate::ui::fields::{priority_look, shown, state_look};
 use crate::ui::format;
 use crate::ui::routes;
 
-/// One record as the list shows it.
+/// One record as the list shows it: what sorts and filters it, prepared for every record
+/// when the list is first shown, and its text (`RowText`), prepared when first needed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
     pub id: RecordId,
     pub number: Option<i64>,
-    pub reference: String,
     pub state: String,
     pub state_rank: usize,
     pub done: bool,
     pub priority: Option<Priority>,
-    /// Text of each `Column::Field`, in column order.
-    pub cells: Vec<String>,
     pub updated: DateTime<Utc>,
-    /// Lower-case text searched by the filter box.
-    pub haystack: String,
-    /// What the haystack can contain, read before the haystack itself.
-    pub sketch: Sketch,
     /// The person in the kind's owner role.
     pub owner: String,
     /// The services in the kind's service role.
     pub services: Vec<RecordId>,
     /// When the record was opened.
     pub opened: DateTime<Utc>,
+    text: OnceLock<RowText>,
+}
+
+/// What a row shows and what the search box searches. Building it (cells formatted, linked
+/// records named, text lowered) is most of the cost of a row, so it is built for the rows in
+/// view first and for the rest after the list is on screen (or when a search or a text sort
+/// needs them all): 50,000 of them took a few hundred milliseconds of the list's first paint.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RowText {
+    pub reference: String,
+    /// Text of each `Column::Field`, in column order.
+    pub cells: Vec<String>,
+    /// Lower-case text searched by the filter box.
+    pub haystack: String,
+    /// What the haystack can contain, read before the haystack itself.
+    pub sketch: Sketch,
+}
+
+/// What a row's text is made from: the records as the rows were prepared from them.
+pub struct Source<'a> {
+    pub kind: &'static KindDecl,
+    pub records: &'a Records,
+    pub collisions: &'a Collisions,
 }
 
 impl Row {
-    /// Prepares `record` (of `kind`) for the list.
-    pub fn new(
-        kind: &KindDecl,
-        record: &Record,
-        records: &Records,
-        matrix: &PriorityMatrix,
-        collisions: &Collisions,
-    ) -> Row {
+    /// Prepares `record` (of `kind`) for sorting and filtering.
+    pub fn new(kind: &KindDecl, record: &Record, matrix: &PriorityMatrix) -> Row {
         let state = state_of(kind, record).to_string();
         let state_decl = kind.lifecycle.state(&state);
+        Row {
+            id: record.id,
+            number: reference::number_of(record),
+            state_rank: kind.lifecycle.states.iter().position(|s| s.id == state).unwrap_or(usize::MAX),
+            done: state_decl.is_some_and(|s| matches!(s.tone, Tone::Done | Tone::Closed)),
+            state,
+            priority: matrix.priority_of(kind, record),
+            updated: record.updated.at,
+            owner: kind.roles.owner.map(|f| record.text(f).to_string()).unwrap_or_default(),
+            services: kind.roles.service.map(|f| linked(record, f)).unwrap_or_default(),
+            opened: record.created.at,
+            text: OnceLock::new(),
+        }
+    }
+
+    /// The row's text, built now if it was not yet.
+    pub fn text(&self, source: &Source<'_>) -> &RowText {
+        self.text.get_or_init(|| match source.records.get(&self.id) {
+            Some(record) => RowText::new(source.kind, record, source.records, source.collisions),
+            None => RowText::default(),
+        })
+    }
+
+    /// The row's text if it was built.
+    pub fn prepared(&self) -> Option<&RowText> {
+        self.text.get()
+    }
+}
+
+impl RowText {
+    fn new(kind: &KindDecl, record: &Record, records: &Records, collisions: &Collisions) -> RowText {
         let cells: Vec<String> = kind
             .list_columns
             .iter()
@@ -66,8 +110,7 @@ impl Row {
             })
             .collect();
         let reference = reference::label(kind, record, collisions);
-        // `reference cell cell …` in lower case, built in one string (this runs for every
-        // record when the list is first shown).
+        // `reference cell cell …` in lower case, built in one string.
         let mut haystack =
             String::with_capacity(reference.len() + cells.iter().map(|c| c.len() + 1).sum::<usize>() + 1);
         haystack.push_str(&reference);
@@ -84,22 +127,7 @@ impl Row {
         } else {
             haystack.to_lowercase()
         };
-        Row {
-            id: record.id,
-            number: reference::number_of(record),
-            reference,
-            state_rank: kind.lifecycle.states.iter().position(|s| s.id == state).unwrap_or(usize::MAX),
-            done: state_decl.is_some_and(|s| matches!(s.tone, Tone::Done | Tone::Closed)),
-            state,
-            priority: matrix.priority_of(kind, record),
-            cells,
-            updated: record.updated.at,
-            sketch: Sketch::of(&haystack),
-            haystack,
-            owner: kind.roles.owner.map(|f| record.text(f).to_string()).unwrap_or_default(),
-            services: kind.roles.service.map(|f| linked(record, f)).unwrap_or_default(),
-            opened: record.created.at,
-        }
+        RowText { reference, cells, sketch: Sketch::of(&haystack), haystack }
     }
 }
 
@@ -157,6 +185,9 @@ impl Needle {
 pub fn RowSlot(kind: &'static KindDecl, #[prop(into)] row: Signal<Option<Row>>) -> impl IntoView {
     // Reads one thing from the row shown here; empty while the slot is being let go.
     let part = move |get: fn(&Row) -> String| move || row.with(|r| r.as_ref().map(get).unwrap_or_default());
+    let shown = move |get: fn(&RowText) -> String| {
+        move || row.with(|r| r.as_ref().and_then(Row::prepared).map(get).unwrap_or_default())
+    };
     let href = move || row.with(|r| r.as_ref().map(|r| routes::record(kind, r.id)).unwrap_or_default());
     let state = Memo::new(move |_| row.with(|r| r.as_ref().map(|r| state_look(kind, &r.state))));
     let priority = Memo::new(move |_| row.with(|r| r.as_ref().map(|r| priority_look(r.priority))));
@@ -166,7 +197,7 @@ pub fn RowSlot(kind: &'static KindDecl, #[prop(into)] row: Signal<Option<Row>>) 
         .iter()
         .map(|column| match column {
             Column::Reference => view! {
-                <td class="col-reference"><a href=href>{part(|r| r.reference.clone())}</a></td>
+                <td class="col-reference"><a href=href>{shown(|t| t.reference.clone())}</a></td>
             }
             .into_any(),
             Column::State => view! {
@@ -186,8 +217,10 @@ pub fn RowSlot(kind: &'static KindDecl, #[prop(into)] row: Signal<Option<Row>>) 
             Column::Field(name) => {
                 let index = field;
                 field += 1;
-                let text =
-                    move || row.with(|r| r.as_ref().and_then(|r| r.cells.get(index).cloned()).unwrap_or_default());
+                let text = move || {
+                    row.with(|r| r.as_ref().and_then(Row::prepared).and_then(|t| t.cells.get(index).cloned()))
+                        .unwrap_or_default()
+                };
                 if *name == kind.title_field {
                     view! { <td class="col-title"><a href=href tabindex="-1">{text}</a></td> }.into_any()
                 } else {
@@ -196,5 +229,5 @@ pub fn RowSlot(kind: &'static KindDecl, #[prop(into)] row: Signal<Option<Row>>) 
             }
         })
         .collect_view();
-    view! { <tr data-testid="record-row" data-ref=part(|r| r.reference.clone())>{cells}</tr> }
+    view! { <tr data-testid="record-row" data-ref=shown(|t| t.reference.clone())>{cells}</tr> }
 }
