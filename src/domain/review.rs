@@ -567,6 +567,31 @@ mod tests {
     }
 
     #[test]
+    fn indexes_built_a_part_at_a_time_equal_indexes_built_at_once() {
+        let none: BTreeMap<RecordId, Record> = BTreeMap::new();
+        let member = Member::new("Ada").unwrap();
+        let sets = sample_history(300, &none, |_| 1, &member, DateTime::<Utc>::UNIX_EPOCH, 9);
+        let records: Records = {
+            let mut records = Records::default();
+            sets.iter().for_each(|cs| records.apply(cs));
+            records
+        };
+        let all: Vec<&Record> = records.iter().collect();
+        let (mut links, mut search, mut review) =
+            (LinkIndex::default(), crate::domain::search::SearchIndex::default(), ReviewIndex::default());
+        for part in all.chunks(37) {
+            links.add_all(part.iter().copied());
+            search.add_all(part.iter().copied());
+            review.add_all(part.iter().copied(), &records);
+        }
+        let built = LinkIndex::build(records.iter());
+        assert_eq!(links, built);
+        assert!(records.iter().any(|r| built.inbound(&r.id).next().is_some()), "the sample has links");
+        assert_eq!(search, crate::domain::search::SearchIndex::build(records.iter()));
+        assert_eq!(review, ReviewIndex::build(records.iter(), &records));
+    }
+
+    #[test]
     fn the_index_follows_each_change_set_and_equals_reviewing_everything() {
         let (mut ada, bea, change) = approved_and_rejected_concurrently();
         // Ada's browser before the import, then Bea's change sets arriving one by one.
