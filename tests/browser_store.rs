@@ -253,6 +253,48 @@ async fn a_damaged_snapshot_is_rebuilt_from_the_change_sets() {
 }
 
 #[wasm_bindgen_test]
+async fn a_snapshot_of_an_older_fold_version_is_rebuilt_from_the_change_sets() {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+
+    let name = fresh_name("older-fold");
+    let store = open(&name).await;
+    let none: BTreeMap<RecordId, Record> = BTreeMap::new();
+    let sample =
+        demo::sample_history(50, &none, |_| 1, &Member::new("Tester").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 4);
+    let mut records = Records::default();
+    store.import(sample, "sample", &mut records).await.unwrap();
+    store.close();
+
+    // The snapshot's description names fold version 3 (an older release's pages).
+    let fold = |db: Database| async move {
+        let tx = db.transaction("meta").build().unwrap();
+        let info: wasm_bindgen::JsValue =
+            tx.object_store("meta").unwrap().get("snapshot").primitive().unwrap().await.unwrap().unwrap();
+        drop(tx);
+        db.close();
+        (js_sys::Reflect::get(&info, &"fold".into()).unwrap().as_f64().unwrap(), info)
+    };
+    let (current, info) = fold(Database::open(&name).await.unwrap()).await;
+    js_sys::Reflect::set(&info, &"fold".into(), &3.into()).unwrap();
+    let db = Database::open(&name).await.unwrap();
+    let tx = db.transaction("meta").with_mode(TransactionMode::Readwrite).build().unwrap();
+    tx.object_store("meta").unwrap().put(info).with_key("snapshot").primitive().unwrap();
+    tx.commit().await.unwrap();
+    db.close();
+
+    let loaded = open(&name).await.load().await.expect("an older snapshot does not stop the start");
+    assert_eq!(loaded.records, records);
+    // Rewritten in this release's form: the next start reads it without refolding.
+    assert_eq!(fold(Database::open(&name).await.unwrap()).await.0, current);
+    assert!(current > 3.0);
+    let again = open(&name).await.load().await.unwrap();
+    assert_eq!(again.records, records);
+    assert_eq!(again.pending_chunks, 0);
+}
+
+#[wasm_bindgen_test]
 async fn the_last_import_is_undone_exactly_while_nothing_happened_since() {
     use servicebook::store::UndoRefusal;
     let name = fresh_name("undo");
