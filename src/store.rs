@@ -35,7 +35,7 @@ use crate::domain::record::{Record, Records};
 
 pub use browser::{crypto_random_bytes, now_ms, random_bytes, request_persistence, storage_estimate, StorageEstimate};
 pub use error::StoreError;
-pub use export::{blob_bytes, json_blob, ExportScope, ExportedFile};
+pub use export::{blob_bytes, json_blob, sha256, ExportScope, ExportedFile};
 
 pub use layout::ExportMark;
 use layout::{

@@ -2,7 +2,10 @@
 //! body of the last full export.
 //!
 //! A full export sorts every change set by stamp and hashes them all: for 50,000 records that
-//! is most of a hundred megabytes. Its body (the change-set lines) is kept in `meta` as a
+//! is most of a hundred megabytes. Written from scratch, the file's checksum is computed by
+//! the browser's WebCrypto ([`sha256`]); the hash states a kept body needs are computed after
+//! the file is handed over, a slice per turn ([`ExportedFile::hash_body`]). Its body (the
+//! change-set lines) is kept in `meta` as a
 //! `Blob`, with the arrival sequence it covers, the checksum's hash state after it, and a
 //! mark every [`MARK_EVERY`] lines ([`KeptBody`]). The next full export reads only the chunks
 //! that arrived since. When all of them sort after the body's last line (always so for edits
@@ -26,7 +29,7 @@ use super::layout::{self, ChunkText, Head, CHUNKS, META};
 use super::{now_ms, Store, StoreError};
 use crate::domain::ids::RecordId;
 use crate::sync::file::{CanonicalChangeSet, Exporter};
-use crate::sync::writer::{continue_body, resume_point, FileWriter, KeptBody, MARK_EVERY};
+use crate::sync::writer::{continue_body, resume_point, Body, BodyHashing, FileWriter, KeptBody, MARK_EVERY};
 
 /// The kept body of the last full export (a `Blob`).
 const BODY_KEY: &str = "export_body";
@@ -109,7 +112,45 @@ pub struct ExportedFile {
     /// mark before the first new change set).
     pub reread: u64,
     /// A full export's body, for [`Store::keep_body`] to keep once the file is handed over.
-    body: Option<(web_sys::Blob, KeptExport, u64)>,
+    body: Option<(web_sys::Blob, KeptToBe, u64)>,
+}
+
+/// A body to keep: where it stands, or what is left to hash to know it.
+enum KeptToBe {
+    Ready(KeptExport),
+    Hashing { through: u64, hashing: BodyHashing, text: String },
+}
+
+impl ExportedFile {
+    /// Hashes up to `lines` more lines of a body to keep (see [`BodyHashing`]); true when
+    /// nothing is left to hash. Call it, a slice per turn, before [`Store::keep_body`].
+    pub fn hash_body(&mut self, lines: usize) -> bool {
+        let Some((_, to_be, _)) = &mut self.body else { return true };
+        let KeptToBe::Hashing { through, hashing, text } = to_be else { return true };
+        if !hashing.step(text, lines) {
+            return false;
+        }
+        *to_be = KeptToBe::Ready(KeptExport { through: *through, body: hashing.finish() });
+        true
+    }
+}
+
+/// The SHA-256 of `bytes`: by WebCrypto (native code, off the page's thread, several times
+/// faster than hashing in this WebAssembly), or here where the browser does not offer it.
+pub async fn sha256(bytes: &[u8]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let subtle = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|crypto| js_sys::Reflect::get(&crypto, &"subtle".into()).ok())
+        // `crypto.subtle` is undefined outside secure contexts; web-sys would not say so.
+        .filter(|subtle| !subtle.is_undefined() && !subtle.is_null())
+        .map(|subtle| subtle.unchecked_into::<web_sys::SubtleCrypto>());
+    if let Some(promise) = subtle.and_then(|s| s.digest_with_str_and_u8_array("SHA-256", bytes).ok()) {
+        if let Ok(digest) = wasm_bindgen_futures::JsFuture::from(promise).await {
+            return js_sys::Uint8Array::new(&digest).to_vec();
+        }
+    }
+    Sha256::digest(bytes).to_vec()
 }
 
 /// What one reading transaction found.
@@ -159,7 +200,7 @@ impl Store {
                 // Kept again when the lines were rewritten from a mark, or many were added.
                 let body = (rewritten || sets.len() as u64 > MARK_EVERY).then_some((
                     new_body,
-                    KeptExport { through: read.through, body: kept_now },
+                    KeptToBe::Ready(KeptExport { through: read.through, body: kept_now }),
                     read.rewrites,
                 ));
                 return Ok(ExportedFile {
@@ -182,28 +223,28 @@ impl Store {
         sort(&mut sets);
         // A change set stored twice (two tabs importing one file at once) is one line.
         sets.dedup_by(|a, b| (a.stamp, a.id) == (b.stamp, b.id));
-        let mut writer = FileWriter::new();
-        let mut body = String::with_capacity(read.texts.iter().map(|chunk| chunk.text().map_or(0, str::len)).sum());
+        // The body first, then its checksum by WebCrypto; the hash states a kept body needs
+        // are computed after the file is handed over (`ExportedFile::hash_body`).
+        let bytes = read.texts.iter().map(|chunk| chunk.text().map_or(0, str::len) + 2).sum();
+        let mut body = Body::with_capacity(bytes, sets.len());
         for cs in &sets {
-            if writer.push(cs.stamp, cs.id, cs.text, &mut body).is_err() {
+            if body.push(cs.stamp, cs.id, cs.text).is_err() {
                 return Err(StoreError::Corrupt(format!("change set {} is out of order", cs.id)));
             }
         }
         drop(sets);
         drop(read.texts);
-        let kept = KeptBody { end: writer.state(), marks: writer.marks().to_vec() };
+        let digest = sha256(&body.checksum_input(&read.exporter, exported_at)).await;
         let head = FileWriter::head(&read.exporter, exported_at);
-        let change_sets = writer.lines();
-        let tail = writer.finish(&read.exporter, exported_at);
-        let body_blob = json_blob(&[js_sys::Uint8Array::from(body.as_bytes()).into()])?;
-        drop(body);
+        let change_sets = body.lines();
+        let tail = body.tail(&digest);
+        let body_blob = json_blob(&[js_sys::Uint8Array::from(body.text.as_bytes()).into()])?;
         let blob = json_blob(&[head.into(), body_blob.clone().into(), tail.into()])?;
         let write_ms = now_ms() - started - read_ms;
-        let body = (*scope == ExportScope::Everything).then_some((
-            body_blob,
-            KeptExport { through: read.through, body: kept },
-            read.rewrites,
-        ));
+        let body = (*scope == ExportScope::Everything).then(|| {
+            let (hashing, text) = BodyHashing::new(body);
+            (body_blob, KeptToBe::Hashing { through: read.through, hashing, text }, read.rewrites)
+        });
         Ok(ExportedFile {
             blob,
             change_sets,
@@ -276,10 +317,11 @@ impl Store {
 
     /// Keeps the body of a full export written from scratch, for the next full export to
     /// continue, unless chunks were rewritten since it was read. Called once the file is
-    /// handed over, so that the download does not wait for this write; a body that is not
-    /// kept only means the next export writes everything again.
+    /// handed over and [`ExportedFile::hash_body`] hashed all of it (before, it keeps
+    /// nothing), so that the download waits for neither; a body that is not kept only means
+    /// the next export writes everything again.
     pub async fn keep_body(&self, file: &ExportedFile) -> Result<(), StoreError> {
-        let Some((body, kept, rewrites_read)) = &file.body else { return Ok(()) };
+        let Some((body, KeptToBe::Ready(kept), rewrites_read)) = &file.body else { return Ok(()) };
         let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
         let (_, rewrites) = head_and_rewrites(&tx).await?;
         if rewrites != *rewrites_read {

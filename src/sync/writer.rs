@@ -107,10 +107,17 @@ impl FileWriter {
     pub(super) fn push_sorted(&mut self, stamp: Stamp, id: ChangeSetId, line: &str, out: &mut String) {
         if self.lines > 0 {
             out.push_str(",\n");
+        }
+        out.push_str(line);
+        self.hash(stamp, id, line);
+    }
+
+    /// Hashes a line that is in the body already (see [`BodyHashing`]).
+    fn hash(&mut self, stamp: Stamp, id: ChangeSetId, line: &str) {
+        if self.lines > 0 {
             self.hasher.update(b",");
             self.bytes += 2;
         }
-        out.push_str(line);
         self.hasher.update(line.as_bytes());
         self.lines += 1;
         self.bytes += line.len() as u64;
@@ -133,22 +140,130 @@ impl FileWriter {
     pub fn finish(mut self, exporter: &Exporter, exported_at: DateTime<Utc>) -> String {
         let (exporter, at) = header_members(exporter, exported_at);
         // The RFC 8785 key order: change_sets, exported_at, exporter, format, version.
-        for piece in [
-            "],\"exported_at\":",
-            &at,
-            ",\"exporter\":",
-            &exporter,
-            ",\"format\":\"",
-            FORMAT,
-            "\",\"version\":\"",
-            VERSION,
-            "\"}",
-        ] {
+        for piece in checksum_end(&exporter, &at) {
             self.hasher.update(piece.as_bytes());
         }
-        let checksum = hex(&self.hasher.finalize());
-        let end_of_lines = if self.lines > 0 { "\n" } else { "" };
-        format!("{end_of_lines}],\n\"checksum\":\"sha256:{checksum}\"}}\n")
+        tail(self.lines, &self.hasher.finalize())
+    }
+}
+
+/// What the checksum covers after the body: the head's members in RFC 8785 key order
+/// (change_sets, exported_at, exporter, format, version).
+fn checksum_end<'a>(exporter: &'a str, at: &'a str) -> [&'a str; 9] {
+    [
+        "],\"exported_at\":",
+        at,
+        ",\"exporter\":",
+        exporter,
+        ",\"format\":\"",
+        FORMAT,
+        "\",\"version\":\"",
+        VERSION,
+        "\"}",
+    ]
+}
+
+/// The file's tail after a body of `lines` lines whose checksum is `digest`.
+fn tail(lines: u64, digest: &[u8]) -> String {
+    let end_of_lines = if lines > 0 { "\n" } else { "" };
+    format!("{end_of_lines}],\n\"checksum\":\"sha256:{}\"}}\n", hex(digest))
+}
+
+/// A file's body written without hashing it, for the checksum to be computed elsewhere (the
+/// browser's WebCrypto hashes a whole file several times faster than this WebAssembly): the
+/// lines joined by `",\n"`, with each one's order key for [`BodyHashing`] later.
+pub struct Body {
+    pub text: String,
+    keys: Vec<(Stamp, ChangeSetId)>,
+    /// What the checksum covers, up to the end of the lines (see [`Body::checksum_input`]).
+    hashed: Vec<u8>,
+}
+
+impl Default for Body {
+    fn default() -> Self {
+        Self::with_capacity(0, 0)
+    }
+}
+
+impl Body {
+    pub fn with_capacity(bytes: usize, lines: usize) -> Self {
+        let mut hashed = Vec::with_capacity(bytes + 256);
+        hashed.extend_from_slice(b"{\"change_sets\":[");
+        Body { text: String::with_capacity(bytes), keys: Vec::with_capacity(lines), hashed }
+    }
+
+    /// Appends a line; lines must come in (stamp, id) order.
+    pub fn push(&mut self, stamp: Stamp, id: ChangeSetId, line: &str) -> Result<(), ContinueError> {
+        if self.keys.last().is_some_and(|last| (stamp, id) <= *last) {
+            return Err(ContinueError::OutOfOrder);
+        }
+        if !self.keys.is_empty() {
+            self.text.push_str(",\n");
+            self.hashed.push(b',');
+        }
+        self.text.push_str(line);
+        self.hashed.extend_from_slice(line.as_bytes());
+        self.keys.push((stamp, id));
+        Ok(())
+    }
+
+    pub fn lines(&self) -> u64 {
+        self.keys.len() as u64
+    }
+
+    /// The bytes the checksum is the SHA-256 of: the RFC 8785 form of the document without
+    /// it, whose body is these lines joined by `","` (built beside the text as lines come).
+    /// Called once, when all lines are in: it hands over what was built.
+    pub fn checksum_input(&mut self, exporter: &Exporter, exported_at: DateTime<Utc>) -> Vec<u8> {
+        let (exporter, at) = header_members(exporter, exported_at);
+        let mut input = std::mem::take(&mut self.hashed);
+        checksum_end(&exporter, &at).iter().for_each(|piece| input.extend_from_slice(piece.as_bytes()));
+        input
+    }
+
+    /// The file's tail, given the SHA-256 of [`Body::checksum_input`].
+    pub fn tail(&self, digest: &[u8]) -> String {
+        tail(self.lines(), digest)
+    }
+}
+
+/// Hashes a body written by [`Body`], a part at a time, into the states a kept body needs
+/// (its end and a mark every [`MARK_EVERY`] lines): done after the file is handed over, in
+/// slices, so that neither the download nor the page waits for it.
+pub struct BodyHashing {
+    writer: FileWriter,
+    keys: Vec<(Stamp, ChangeSetId)>,
+    /// Lines hashed so far, and where the next one starts in the text.
+    done: usize,
+    at: usize,
+}
+
+impl BodyHashing {
+    /// Hashing of `body`; the caller keeps its text and hands it to each [`BodyHashing::step`].
+    pub fn new(body: Body) -> (Self, String) {
+        (BodyHashing { writer: FileWriter::new(), keys: body.keys, done: 0, at: 0 }, body.text)
+    }
+
+    /// Hashes up to `lines` more lines of `text` (the body's); true when all are.
+    pub fn step(&mut self, text: &str, lines: usize) -> bool {
+        let end = (self.done + lines).min(self.keys.len());
+        for &(stamp, id) in &self.keys[self.done..end] {
+            let rest = text.get(self.at..).unwrap_or_default();
+            // A canonical line holds no raw newline: the first one ends the separator after it.
+            let line = match rest.bytes().position(|b| b == b'\n') {
+                Some(newline) => rest.get(..newline.saturating_sub(1)).unwrap_or_default(),
+                None => rest,
+            };
+            self.writer.hash(stamp, id, line);
+            self.at += line.len() + 2;
+        }
+        self.done = end;
+        self.done == self.keys.len()
+    }
+
+    /// The kept body's states (call once [`BodyHashing::step`] said all lines are hashed).
+    pub fn finish(&self) -> KeptBody {
+        KeptBody { end: self.writer.state(), marks: self.writer.marks().to_vec() }
     }
 }
 
@@ -255,6 +370,42 @@ mod tests {
             assert_eq!(written(&file, split), whole, "split after {split} lines");
         }
         assert_eq!(ExchangeFile::read(&whole).unwrap(), file);
+    }
+
+    /// A body written without hashing, its checksum computed from `checksum_input` (as the
+    /// browser's WebCrypto does) and its states hashed afterwards in steps of `step` lines.
+    fn written_unhashed(file: &ExchangeFile, step: usize) -> (String, KeptBody) {
+        let mut body = Body::default();
+        for (stamp, id, line) in lines(file) {
+            body.push(stamp, id, &line).unwrap();
+        }
+        let digest = Sha256::digest(body.checksum_input(&file.exporter, file.exported_at));
+        let text = format!("{}{}{}", FileWriter::head(&file.exporter, file.exported_at), body.text, body.tail(&digest));
+        let (mut hashing, body_text) = BodyHashing::new(body);
+        while !hashing.step(&body_text, step) {}
+        (text, hashing.finish())
+    }
+
+    #[test]
+    fn a_body_hashed_elsewhere_and_its_states_hashed_later_give_the_file_and_states_written_at_once() {
+        for file in [sample_file(), large_file(), {
+            let mut f = sample_file();
+            f.change_sets.clear();
+            f
+        }] {
+            let mut writer = FileWriter::new();
+            let mut body = String::new();
+            for (stamp, id, line) in lines(&file) {
+                writer.push(stamp, id, &line, &mut body).unwrap();
+            }
+            let at_once = KeptBody { end: writer.state(), marks: writer.marks().to_vec() };
+            for step in [1, 7, 1_000, usize::MAX] {
+                let (text, kept) = written_unhashed(&file, step);
+                assert_eq!(text, file.write(), "step {step}");
+                assert_eq!(kept, at_once, "step {step}");
+            }
+        }
+        assert!(large_file().change_sets.len() as u64 > 2 * MARK_EVERY);
     }
 
     #[test]

@@ -53,14 +53,6 @@ pub async fn open(text: &str, passphrase: &str) -> Result<String, SealingError> 
         .map_err(|_| SealingError::File(FileError::BadSealing("content")))
 }
 
-/// The SHA-256 of `bytes` by WebCrypto (native code, off the page's thread: several times
-/// faster than hashing in this WebAssembly); `None` where WebCrypto is not offered.
-pub async fn sha256(bytes: &[u8]) -> Option<Vec<u8>> {
-    let promise = subtle().ok()?.digest_with_str_and_u8_array("SHA-256", bytes).ok()?;
-    let digest = JsFuture::from(promise).await.ok()?;
-    Some(Uint8Array::new(&digest).to_vec())
-}
-
 fn subtle() -> Result<SubtleCrypto, SealingError> {
     let crypto = web_sys::window().and_then(|w| w.crypto().ok()).ok_or(SealingError::Unavailable)?;
     // `crypto.subtle` is undefined outside secure contexts; web-sys would not say so.

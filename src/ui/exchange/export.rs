@@ -16,6 +16,15 @@ use crate::ui::probe::mark as mark_probe;
 use crate::ui::sealing;
 use crate::ui::state::{instant, use_app};
 
+/// Lines of an exported body hashed per turn while it is kept for the next export.
+const HASH_SLICE: usize = 4_000;
+
+thread_local! {
+    /// Whether the last export's body is still being kept: the next export waits for it,
+    /// to continue it rather than write everything again.
+    static KEEPING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// What an export holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Scope {
@@ -95,6 +104,10 @@ pub fn Export() -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let outcome = async {
+                // The body the last export is keeping, for this one to continue.
+                while KEEPING.get() {
+                    gloo_timers::future::TimeoutFuture::new(10).await;
+                }
                 let exported_at = instant(now_ms());
                 let file = store.export(&what, member.clone(), exported_at).await.map_err(|e| e.to_string())?;
                 mark_probe("data-export-read-ms", file.read_ms);
@@ -116,11 +129,18 @@ pub fn Export() -> impl IntoView {
                 download(&name, &blob).map_err(|_| "The browser refused the download.".to_string())?;
                 mark_probe("data-export-download-ms", now_ms() - handed);
                 let (through, count) = (file.through, file.change_sets as usize);
-                // A cache for the next export, written after the page is free again: failing
-                // to keep it loses nothing.
+                // A cache for the next export, made after the file is handed over, its hash
+                // states a slice per turn so that the page stays free: failing to keep it
+                // loses nothing.
                 let keeper = store.clone();
+                KEEPING.set(true);
                 leptos::task::spawn_local(async move {
+                    let mut file = file;
+                    while !file.hash_body(HASH_SLICE) {
+                        crate::ui::turn::next_turn().await;
+                    }
                     let _ = keeper.keep_body(&file).await;
+                    KEEPING.set(false);
                 });
                 // A partial export does not give the teammate everything: it moves no mark.
                 let mark = if scope == Scope::Chosen { None } else { to.as_deref() };

@@ -364,7 +364,7 @@ async fn read_in_steps(
             // Each of these is a block of a tenth of a second at 50,000 records: the page gets
             // a turn between them.
             crate::ui::turn::next_turn().await;
-            sealing::sha256(&document).await
+            Some(crate::store::sha256(&document).await)
         }
         None => None,
     };
