@@ -193,8 +193,7 @@ impl Store {
                 let change_sets = writer.lines();
                 let kept_now = KeptBody { end: writer.state(), marks: writer.marks().to_vec() };
                 let tail = writer.finish(&read.exporter, exported_at);
-                let out = js_sys::Uint8Array::from(out.as_bytes());
-                let new_body = json_blob(&[prefix.into(), out.into()])?;
+                let new_body = json_blob(&[prefix.into(), bytes_blob(out.as_bytes())?.into()])?;
                 let blob = json_blob(&[head.into(), new_body.clone().into(), tail.into()])?;
                 let write_ms = now_ms() - started - read_ms;
                 // Kept again when the lines were rewritten from a mark, or many were added.
@@ -225,7 +224,8 @@ impl Store {
         sets.dedup_by(|a, b| (a.stamp, a.id) == (b.stamp, b.id));
         // The body first, then its checksum by WebCrypto; the hash states a kept body needs
         // are computed after the file is handed over (`ExportedFile::hash_body`).
-        let bytes = read.texts.iter().map(|chunk| chunk.text().map_or(0, str::len) + 2).sum();
+        // A chunk's text has a `,` between lines where the body has `,\n`: one byte more a line.
+        let bytes = read.texts.iter().map(|chunk| chunk.text().map_or(0, str::len)).sum::<usize>() + sets.len();
         let mut body = Body::with_capacity(bytes, sets.len());
         for cs in &sets {
             if body.push(cs.stamp, cs.id, cs.text).is_err() {
@@ -238,7 +238,7 @@ impl Store {
         let head = FileWriter::head(&read.exporter, exported_at);
         let change_sets = body.lines();
         let tail = body.tail(&digest);
-        let body_blob = json_blob(&[js_sys::Uint8Array::from(body.text.as_bytes()).into()])?;
+        let body_blob = bytes_blob(body.text.as_bytes())?;
         let blob = json_blob(&[head.into(), body_blob.clone().into(), tail.into()])?;
         let write_ms = now_ms() - started - read_ms;
         let body = (*scope == ExportScope::Everything).then(|| {
@@ -365,6 +365,19 @@ fn sort(sets: &mut [CanonicalChangeSet<'_>]) {
 }
 
 /// A JSON file of these parts (strings, byte arrays, blobs), in order.
+/// A `Blob` of `bytes`, copied once, straight from this WebAssembly's memory (a `Uint8Array`
+/// made from them first would copy 86 MB twice for a large export).
+fn bytes_blob(bytes: &[u8]) -> Result<web_sys::Blob, StoreError> {
+    let parts = js_sys::Array::new();
+    // SAFETY: the view is valid until this memory grows, which only an allocation here can
+    // make happen: nothing between this line and the `Blob` constructor, which copies the
+    // bytes, allocates in it (the calls below only reach the browser).
+    let view = unsafe { js_sys::Uint8Array::view(bytes) };
+    parts.push(&view);
+    web_sys::Blob::new_with_u8_array_sequence(&parts)
+        .map_err(|e| StoreError::Failed(format!("the browser could not make the file: {e:?}")))
+}
+
 pub fn json_blob(parts: &[JsValue]) -> Result<web_sys::Blob, StoreError> {
     let array: js_sys::Array = parts.iter().collect();
     let options = web_sys::BlobPropertyBag::new();

@@ -8,8 +8,8 @@
 //   open    opening a record from the list;
 //   export  the first full export;
 //   import  that file imported into an empty browser: the preview, then the apply.
-// For each it prints the functions with the most self time, then, for start, open and the
-// import preview, the heaviest functions of each slice of time (a timeline).
+// For each it prints the functions with the most self time, then the heaviest functions of
+// each slice of time (a timeline).
 //
 // Function names: the release build strips them. Make a build that keeps them by adding `-g`
 // to `data-wasm-opt-params` in index.html (not to commit) and building to another directory:
@@ -159,7 +159,10 @@ try {
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all').click()]);
       file = await download.path();
     });
-    if (what.includes('export')) summary('first export', profile);
+    if (what.includes('export')) {
+      summary('first export', profile);
+      timeline(profile, 50);
+    }
     if (what.includes('import')) {
       const other = await browser.newContext({ baseURL: base });
       const fresh = await newProfiledPage(other);
