@@ -104,8 +104,12 @@ pub fn Export() -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let outcome = async {
-                // The body the last export is keeping, for this one to continue.
-                while KEEPING.get() {
+                // The body the last export is keeping, for this one to continue (a second or
+                // so at 50,000 records; after ten, this one writes everything instead).
+                for _ in 0..1_000 {
+                    if !KEEPING.get() {
+                        break;
+                    }
                     gloo_timers::future::TimeoutFuture::new(10).await;
                 }
                 let exported_at = instant(now_ms());
