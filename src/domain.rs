@@ -28,4 +28,5 @@ pub mod search;
 pub mod sketch;
 pub mod snapshot;
 pub mod sort;
+mod text;
 pub mod value;

@@ -65,6 +65,19 @@ async fn open(name: &str) -> Store {
     Store::open(name, || {}).await.expect("the database opens")
 }
 
+/// `incidents` sample incidents with their landscape, by `member`, from seed `seed`.
+fn sample(incidents: usize, member: &str, seed: u64) -> Vec<ChangeSet> {
+    let none: BTreeMap<RecordId, Record> = BTreeMap::new();
+    demo::sample_history(incidents, &none, |_| 1, &Member::new(member).unwrap(), DateTime::<Utc>::UNIX_EPOCH, seed)
+}
+
+/// Imports `sample` as one import into `store`; the records it folds to.
+async fn stored(store: &Store, sample: Vec<ChangeSet>) -> Records {
+    let mut records = Records::default();
+    store.import(sample, "sample", &mut records).await.unwrap();
+    records
+}
+
 #[wasm_bindgen_test]
 async fn the_store_round_trips_records_and_their_edits() {
     let name = fresh_name("roundtrip");
@@ -228,11 +241,7 @@ async fn a_damaged_snapshot_is_rebuilt_from_the_change_sets() {
 
     let name = fresh_name("damaged");
     let store = open(&name).await;
-    let none: BTreeMap<RecordId, Record> = BTreeMap::new();
-    let sample =
-        demo::sample_history(50, &none, |_| 1, &Member::new("Tester").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 9);
-    let mut records = Records::default();
-    store.import(sample, "sample", &mut records).await.unwrap();
+    let records = stored(&store, sample(50, "Tester", 9)).await;
     store.close();
 
     // Overwrite the first snapshot page with bytes that are no snapshot.
@@ -260,11 +269,7 @@ async fn a_snapshot_of_an_older_fold_version_is_rebuilt_from_the_change_sets() {
 
     let name = fresh_name("older-fold");
     let store = open(&name).await;
-    let none: BTreeMap<RecordId, Record> = BTreeMap::new();
-    let sample =
-        demo::sample_history(50, &none, |_| 1, &Member::new("Tester").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 4);
-    let mut records = Records::default();
-    store.import(sample, "sample", &mut records).await.unwrap();
+    let records = stored(&store, sample(50, "Tester", 4)).await;
     store.close();
 
     // The snapshot's description names fold version 3 (an older release's pages).
@@ -304,9 +309,7 @@ async fn the_last_import_is_undone_exactly_while_nothing_happened_since() {
         records.apply(&change_set);
     }
     let ours = records.clone();
-    let none: BTreeMap<RecordId, Record> = BTreeMap::new();
-    let sample =
-        demo::sample_history(20, &none, |_| 1, &Member::new("Teammate").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 4);
+    let sample = sample(20, "Teammate", 4);
     store.import(sample.clone(), "their file", &mut records).await.unwrap();
     let last = store.last_import().await.unwrap().unwrap();
     assert_eq!((last.tag.as_str(), last.change_sets as usize, last.undo), ("their file", sample.len(), Ok(())));
@@ -607,11 +610,7 @@ async fn chunks_stored_before_version_3_or_with_a_damaged_index_export_the_same(
 
     let name = fresh_name("no-index");
     let store = open(&name).await;
-    let none: BTreeMap<RecordId, Record> = BTreeMap::new();
-    let sample =
-        demo::sample_history(1_500, &none, |_| 1, &Member::new("Tester").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 9);
-    let mut records = Records::default();
-    store.import(sample, "sample", &mut records).await.unwrap();
+    stored(&store, sample(1_500, "Tester", 9)).await;
     store.commit(vec![incident_draft("Made here", 1_501)]).await.unwrap();
     let lines = |text: &str| text.lines().filter(|l| l.starts_with("{\"at\"")).map(str::to_string).collect::<Vec<_>>();
     // A file of what arrived after 0 reads every chunk (no kept body).
@@ -656,11 +655,7 @@ async fn chunks_stored_before_version_3_or_with_a_damaged_index_export_the_same(
 #[wasm_bindgen_test]
 async fn the_change_sets_with_given_ids_are_found_wherever_they_are_stored() {
     let store = open(&fresh_name("with-ids")).await;
-    let none: BTreeMap<RecordId, Record> = BTreeMap::new();
-    let sample =
-        demo::sample_history(1_200, &none, |_| 1, &Member::new("Tester").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 9);
-    let mut records = Records::default();
-    store.import(sample, "sample", &mut records).await.unwrap();
+    stored(&store, sample(1_200, "Tester", 9)).await;
     store.commit(vec![incident_draft("Made here", 1_201)]).await.unwrap();
     let all = store.all_change_sets().await.unwrap();
     assert!(all.len() > 2_000);

@@ -143,19 +143,8 @@ impl Serialize for Stamp {
 
 impl<'de> Deserialize<'de> for Stamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        /// Parses the text without copying it (snapshots hold many stamps).
-        struct StampVisitor;
-        impl serde::de::Visitor<'_> for StampVisitor {
-            type Value = Stamp;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a clock stamp")
-            }
-            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Stamp, E> {
-                text.parse().map_err(E::custom)
-            }
-        }
         if deserializer.is_human_readable() {
-            deserializer.deserialize_str(StampVisitor)
+            super::text::from_text(deserializer, "a clock stamp", str::parse::<Stamp>)
         } else {
             let (wall_ms, counter, replica) = <(u64, u32, u64)>::deserialize(deserializer)?;
             Ok(Stamp { wall_ms, counter, replica: ReplicaId(replica) })

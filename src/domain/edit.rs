@@ -321,11 +321,10 @@ impl ChangeSet {
 /// parser was a tenth of the time of reading a large file.
 mod utc_text {
     use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
-    use serde::{Deserialize, Deserializer};
+    use serde::Deserializer;
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        parse(&text).map_err(serde::de::Error::custom)
+        super::super::text::from_text(deserializer, "a time", parse)
     }
 
     pub(super) fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {

@@ -109,10 +109,9 @@ impl<'de> Deserialize<'de> for ReplicaId {
         if !deserializer.is_human_readable() {
             return u64::deserialize(deserializer).map(ReplicaId);
         }
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        u64::from_str_radix(&text, 16)
-            .map(ReplicaId)
-            .map_err(|_| serde::de::Error::custom("a replica id is 16 hex digits"))
+        super::text::from_text(deserializer, "a replica id", |text| {
+            u64::from_str_radix(text, 16).map(ReplicaId).map_err(|_| "a replica id is 16 hex digits")
+        })
     }
 }
 
@@ -188,17 +187,7 @@ impl Serialize for Member {
 
 impl<'de> Deserialize<'de> for Member {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Member;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a member name")
-            }
-            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Member, E> {
-                Ok(Member::shared(name))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
+        super::text::from_text(deserializer, "a member name", |name| Ok::<_, String>(Member::shared(name)))
     }
 }
 

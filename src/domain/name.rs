@@ -159,20 +159,7 @@ impl Serialize for Name {
 
 impl<'de> Deserialize<'de> for Name {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Name;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a name")
-            }
-            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Name, E> {
-                Ok(Name::new(text))
-            }
-            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Name, E> {
-                Ok(Name::from(text))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
+        super::text::from_text(deserializer, "a name", |text| Ok::<_, String>(Name::new(text)))
     }
 }
 

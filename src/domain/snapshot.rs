@@ -12,7 +12,7 @@
 //! - a record id: its 16 bytes; a stamp: wall ms and counter as varints, the replica as 8
 //!   bytes little-endian (random, so a varint would be longer);
 //! - a list, set or map: its length, then its items (sets and maps in their order);
-//! - an option: 0, or 1 then the value; a value: a tag byte (`Tag`) then its content.
+//! - an option: 0, or 1 then the value; a value: a tag byte (`tag`) then its content.
 //!
 //! A record: id, kind, created and updated origins (member, ms, stamp), then its fields, each
 //! a name and its `FieldState` parts in declaration order. Change the form only together with
@@ -34,16 +34,15 @@ use super::value::{Opaque, Value};
 pub struct SnapshotError(&'static str);
 
 /// The tag byte of each kind of value.
-#[repr(u8)]
-enum Tag {
-    Text = 0,
-    Number = 1,
-    Instant = 2,
-    Date = 3,
-    Link = 4,
-    Flag = 5,
-    Unknown = 6,
-    Redacted = 7,
+mod tag {
+    pub const TEXT: u8 = 0;
+    pub const NUMBER: u8 = 1;
+    pub const INSTANT: u8 = 2;
+    pub const DATE: u8 = 3;
+    pub const LINK: u8 = 4;
+    pub const FLAG: u8 = 5;
+    pub const UNKNOWN: u8 = 6;
+    pub const REDACTED: u8 = 7;
 }
 
 /// Encodes a page of records.
@@ -109,57 +108,47 @@ impl Writer {
     fn value(&mut self, value: &Value) {
         match value {
             Value::Text(text) => {
-                self.0.push(Tag::Text as u8);
+                self.0.push(tag::TEXT);
                 self.text(text);
             }
             Value::Number(n) => {
-                self.0.push(Tag::Number as u8);
+                self.0.push(tag::NUMBER);
                 self.signed(*n);
             }
             Value::Instant(at) => {
-                self.0.push(Tag::Instant as u8);
+                self.0.push(tag::INSTANT);
                 self.signed(at.timestamp());
                 self.varint(u64::from(at.timestamp_subsec_nanos()));
             }
             Value::Date(date) => {
-                self.0.push(Tag::Date as u8);
+                self.0.push(tag::DATE);
                 self.signed(i64::from(date.num_days_from_ce()));
             }
             Value::Link(id) => {
-                self.0.push(Tag::Link as u8);
+                self.0.push(tag::LINK);
                 self.0.extend_from_slice(&id.to_bytes());
             }
             Value::Flag(flag) => {
-                self.0.push(Tag::Flag as u8);
+                self.0.push(tag::FLAG);
                 self.0.push(u8::from(*flag));
             }
             Value::Unknown(opaque) => {
-                self.0.push(Tag::Unknown as u8);
+                self.0.push(tag::UNKNOWN);
                 self.text(opaque.text());
             }
             Value::Redacted(by) => {
-                self.0.push(Tag::Redacted as u8);
+                self.0.push(tag::REDACTED);
                 self.stamp(by);
             }
         }
     }
 
-    fn option_value(&mut self, value: Option<&Value>) {
-        match value {
+    fn option<T>(&mut self, item: Option<&T>, write: fn(&mut Self, &T)) {
+        match item {
             None => self.0.push(0),
-            Some(value) => {
+            Some(item) => {
                 self.0.push(1);
-                self.value(value);
-            }
-        }
-    }
-
-    fn option_stamp(&mut self, stamp: Option<&Stamp>) {
-        match stamp {
-            None => self.0.push(0),
-            Some(stamp) => {
-                self.0.push(1);
-                self.stamp(stamp);
+                write(self, item);
             }
         }
     }
@@ -169,7 +158,7 @@ impl Writer {
         for head in &state.heads {
             self.stamp(&head.stamp);
             self.varint(u64::from(head.index));
-            self.option_value(head.value.as_ref());
+            self.option(head.value.as_ref(), Self::value);
         }
         self.len(state.replaced.len());
         state.replaced.iter().for_each(|stamp| self.stamp(stamp));
@@ -190,7 +179,7 @@ impl Writer {
             self.text(entry.member.as_str());
             self.signed(entry.at.timestamp_millis());
             self.text(&entry.text);
-            self.option_stamp(entry.redacted.as_ref());
+            self.option(entry.redacted.as_ref(), Self::stamp);
         }
         self.len(state.redacted.len());
         for ((stamp, index), by) in &state.redacted {
@@ -294,20 +283,20 @@ impl<'a> Reader<'a> {
     fn value(&mut self) -> Result<Value, SnapshotError> {
         const OUT: SnapshotError = SnapshotError("a value in a snapshot page is out of range");
         Ok(match self.byte()? {
-            t if t == Tag::Text as u8 => Value::Text(self.str()?.to_string()),
-            t if t == Tag::Number as u8 => Value::Number(self.signed()?),
-            t if t == Tag::Instant as u8 => {
+            tag::TEXT => Value::Text(self.str()?.to_string()),
+            tag::NUMBER => Value::Number(self.signed()?),
+            tag::INSTANT => {
                 let (seconds, nanos) = (self.signed()?, self.small()?);
                 Value::Instant(DateTime::from_timestamp(seconds, nanos).ok_or(OUT)?)
             }
-            t if t == Tag::Date as u8 => {
+            tag::DATE => {
                 let days = i32::try_from(self.signed()?).map_err(|_| OUT)?;
                 Value::Date(NaiveDate::from_num_days_from_ce_opt(days).ok_or(OUT)?)
             }
-            t if t == Tag::Link as u8 => Value::Link(self.id()?),
-            t if t == Tag::Flag as u8 => Value::Flag(self.byte()? != 0),
-            t if t == Tag::Unknown as u8 => Value::Unknown(Opaque::stored(self.str()?.to_string())),
-            t if t == Tag::Redacted as u8 => Value::Redacted(self.stamp()?),
+            tag::LINK => Value::Link(self.id()?),
+            tag::FLAG => Value::Flag(self.byte()? != 0),
+            tag::UNKNOWN => Value::Unknown(Opaque::stored(self.str()?.to_string())),
+            tag::REDACTED => Value::Redacted(self.stamp()?),
             _ => return Err(SnapshotError("a value in a snapshot page has an unknown type")),
         })
     }

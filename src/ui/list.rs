@@ -150,15 +150,23 @@ impl Searched {
     }
 }
 
-/// Runs `f` with what the rows' text is made from: the records the rows were prepared from
-/// (a caller reads the rows first, which brings them up to date).
-fn with_source<T>(
+/// Where the rows' text is made from: the records the rows were prepared from (a caller reads
+/// the rows first, which brings them up to date).
+#[derive(Clone, Copy)]
+struct TextSource {
     kind: &'static KindDecl,
     records: RwSignal<Records>,
     collisions: Memo<Collisions>,
-    f: impl FnOnce(&Source<'_>) -> T,
-) -> T {
-    records.with_untracked(|records| collisions.with_untracked(|collisions| f(&Source { kind, records, collisions })))
+}
+
+impl TextSource {
+    /// Runs `f` with the records and collisions the text is made from.
+    fn with<T>(self, f: impl FnOnce(&Source<'_>) -> T) -> T {
+        let kind = self.kind;
+        self.records.with_untracked(|records| {
+            self.collisions.with_untracked(|collisions| f(&Source { kind, records, collisions }))
+        })
+    }
 }
 
 /// Rows whose text is built per turn after the list is on screen.
@@ -224,8 +232,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     });
 
     let rows = app.list_rows(kind);
-    let (records, collisions) = (app.records, app.collisions);
-    let source = move |f: &mut dyn FnMut(&Source<'_>)| with_source(kind, records, collisions, f);
+    let source = TextSource { kind, records: app.records, collisions: app.collisions };
 
     // Bumped whenever the rows or their order change: the filter may narrow its last result
     // only while this stays the same.
@@ -240,7 +247,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
             match column {
                 Some(Column::Field(field)) => {
                     if let Some(cell) = cell_index(kind, field) {
-                        source(&mut |source| {
+                        source.with(|source| {
                             order.sort_by_cached_key(|&i| {
                                 rows[i].text(source).cells.get(cell).map(|c| c.to_lowercase()).unwrap_or_default()
                             })
@@ -278,8 +285,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
             sorted.with(|sorted| {
                 let order = &sorted.order;
                 // Only a search reads the rows' text.
-                let searched = (!needle.text.is_empty())
-                    .then(|| with_source(kind, records, collisions, |source| sorted.searched(rows, source)));
+                let searched = (!needle.text.is_empty()).then(|| source.with(|source| sorted.searched(rows, source)));
                 // Typing on narrows the last result instead of scanning every row again. Both
                 // are positions in the sorted order, read from start to end.
                 let key: FilterKey =
@@ -331,7 +337,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 super::turn::next_turn().await;
                 let built = rows.try_with_untracked(|rows| {
                     let end = (from + TEXT_SLICE).min(rows.len());
-                    source(&mut |source| {
+                    source.with(|source| {
                         for row in rows.get(from..end).unwrap_or_default() {
                             row.text(source);
                         }
@@ -382,7 +388,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 let i = *w.rows.get(position)?;
                 rows.with(|rows| {
                     let row = rows.get(i)?;
-                    source(&mut |source| {
+                    source.with(|source| {
                         row.text(source);
                     });
                     Some(row.clone())

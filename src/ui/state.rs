@@ -83,6 +83,30 @@ pub struct AppState {
 /// Records indexed per turn when the indexes are built after a start.
 const INDEX_SLICE: usize = 2_000;
 
+/// The indexes derived from all records, while they are built.
+#[derive(Default)]
+struct Indexes {
+    links: LinkIndex,
+    search: SearchIndex,
+    review: ReviewIndex,
+}
+
+impl Indexes {
+    /// Adds `some` of `records`.
+    fn add(&mut self, some: &[&Record], records: &Records) {
+        self.links.add_all(some.iter().copied());
+        self.search.add_all(some.iter().copied());
+        self.review.add_all(some.iter().copied(), records);
+    }
+
+    /// Puts the indexes in place of the app's.
+    fn put(self, app: &AppState) {
+        app.links.set(self.links);
+        app.search.set(self.search);
+        app.review.set(self.review);
+    }
+}
+
 impl AppState {
     pub fn new() -> Self {
         let records = RwSignal::new(Records::default());
@@ -307,34 +331,26 @@ impl AppState {
         'again: loop {
             let started = self.changes.get_value();
             let ids: Vec<RecordId> = self.records.with_untracked(|r| r.iter().map(|r| r.id).collect());
-            let (mut links, mut search, mut review) =
-                (LinkIndex::default(), SearchIndex::default(), ReviewIndex::default());
+            let mut indexes = Indexes::default();
             for slice in ids.chunks(INDEX_SLICE) {
                 super::turn::next_turn().await;
                 if self.changes.get_value() != started {
                     continue 'again;
                 }
                 self.records.with_untracked(|records| {
-                    let some = || slice.iter().filter_map(|id| records.get(id));
-                    links.add_all(some());
-                    search.add_all(some());
-                    review.add_all(some(), records);
+                    let some: Vec<&Record> = slice.iter().filter_map(|id| records.get(id)).collect();
+                    indexes.add(&some, records);
                 });
             }
-            self.links.set(links);
-            self.search.set(search);
-            self.review.set(review);
+            indexes.put(&self);
             return;
         }
     }
 
     fn rebuild_indexes(&self) {
-        let (links, search, review) = self.records.with_untracked(|r| {
-            (LinkIndex::build(r.iter()), SearchIndex::build(r.iter()), ReviewIndex::build(r.iter(), r))
-        });
-        self.links.set(links);
-        self.search.set(search);
-        self.review.set(review);
+        let mut indexes = Indexes::default();
+        self.records.with_untracked(|records| indexes.add(&records.iter().collect::<Vec<_>>(), records));
+        indexes.put(self);
     }
 
     pub fn show_error(&self, error: &StoreError) {

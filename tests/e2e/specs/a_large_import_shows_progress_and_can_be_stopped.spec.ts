@@ -1,16 +1,13 @@
 // A large file is read in steps: the page shows how far it got and stays usable, and Stop
 // ends the reading with nothing written; read to the end, the preview follows.
 import { expect, test } from '@playwright/test';
-import { fingerprint, freshApp } from './fixtures';
+import { addSampleData, fingerprint, freshApp } from './fixtures';
 
 test('a large import shows progress and can be stopped before anything is written', async ({ browser }) => {
   test.setTimeout(180_000);
   const ada = await (await browser.newContext({ acceptDownloads: true })).newPage();
   await freshApp(ada, 'Ada');
-  await ada.getByTestId('nav-settings').click();
-  await ada.getByTestId('demo-count').fill('10000');
-  await ada.getByTestId('demo-generate').click();
-  await expect(ada.getByTestId('demo-result')).toBeVisible({ timeout: 120_000 });
+  await addSampleData(ada, 10000, 120_000);
   await ada.getByTestId('nav-exchange').click();
   const [download] = await Promise.all([
     ada.waitForEvent('download', { timeout: 60_000 }),

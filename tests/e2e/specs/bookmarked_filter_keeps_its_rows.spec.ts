@@ -1,7 +1,7 @@
 // A filtered list's address holds its filters: reloading it, or opening it in a new tab,
 // shows the same rows.
 import { expect, test, type Page } from '@playwright/test';
-import { freshApp, openIncidents, waitReady } from './fixtures';
+import { addSampleData, freshApp, openIncidents, waitReady } from './fixtures';
 
 async function refs(page: Page): Promise<string[]> {
   return page.getByTestId('record-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ref') ?? ''));
@@ -9,10 +9,7 @@ async function refs(page: Page): Promise<string[]> {
 
 test('a bookmarked filtered list shows the same rows after a reload', async ({ page, context }) => {
   await freshApp(page);
-  await page.getByTestId('nav-settings').click();
-  await page.getByTestId('demo-count').fill('60');
-  await page.getByTestId('demo-generate').click();
-  await expect(page.getByTestId('demo-result')).toBeVisible({ timeout: 30_000 });
+  await addSampleData(page, 60, 30_000);
 
   await openIncidents(page);
   // Sample data is random: take the filter values from a row, so some rows always match.

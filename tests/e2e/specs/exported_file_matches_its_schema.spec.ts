@@ -5,7 +5,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { freshApp } from './fixtures';
+import { addSampleData, freshApp } from './fixtures';
 
 const root = path.resolve(__dirname, '../../..');
 const schema = JSON.parse(readFileSync(path.join(root, 'public', 'exchange.schema.json'), 'utf8'));
@@ -15,10 +15,7 @@ const validate = ajv.compile(schema);
 
 test('an exported file and the corpus valid file follow the schema', async ({ page }) => {
   await freshApp(page);
-  await page.getByTestId('nav-settings').click();
-  await page.getByTestId('demo-count').fill('20');
-  await page.getByTestId('demo-generate').click();
-  await expect(page.getByTestId('demo-result')).toBeVisible();
+  await addSampleData(page, 20);
   await page.getByTestId('nav-exchange').click();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all').click()]);
   const exported = JSON.parse(readFileSync((await download.path()) ?? '', 'utf8'));

@@ -29,6 +29,14 @@ export async function freshApp(page: Page, name = 'Dana Tester'): Promise<void> 
   await expect(nameInput).toBeHidden();
 }
 
+/** Generates `count` sample incidents (with their landscape) from Settings. */
+export async function addSampleData(page: Page, count: number, timeout = 30_000): Promise<void> {
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('demo-count').fill(String(count));
+  await page.getByTestId('demo-generate').click();
+  await expect(page.getByTestId('demo-result')).toBeVisible({ timeout });
+}
+
 /** Goes to the incident list through the navigation. */
 export async function openIncidents(page: Page): Promise<void> {
   await page.getByTestId('nav-incidents').click();

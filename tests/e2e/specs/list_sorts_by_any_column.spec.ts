@@ -1,7 +1,7 @@
 // The list sorts by any column, a text column too, whether its rows' text was built already
 // (after a click on the header) or not yet (a sorted address opened on a fresh start).
 import { expect, test, type Page } from '@playwright/test';
-import { freshApp, openIncidents, waitReady } from './fixtures';
+import { addSampleData, freshApp, openIncidents, waitReady } from './fixtures';
 
 /** The titles of the rows in view, in the order shown. */
 async function titles(page: Page): Promise<string[]> {
@@ -18,10 +18,7 @@ const inOrder = (list: string[], direction: 'asc' | 'desc') => {
 
 test('a list sorts by a text column, also on a fresh start from a sorted address', async ({ page }) => {
   await freshApp(page);
-  await page.getByTestId('nav-settings').click();
-  await page.getByTestId('demo-count').fill('60');
-  await page.getByTestId('demo-generate').click();
-  await expect(page.getByTestId('demo-result')).toBeVisible({ timeout: 30_000 });
+  await addSampleData(page, 60, 30_000);
 
   await openIncidents(page);
   await page.getByTestId('sort-title').click();
