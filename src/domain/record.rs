@@ -61,12 +61,23 @@ pub struct Entry {
 /// Everything the fold knows about one field. Each operation kind keeps its own part, so a
 /// (malformed) mix of operations on one field still folds the same in any order. Stored in
 /// the binary snapshot, which needs every part written (no skipped empty ones).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// A start holds 50,000 records of a dozen fields each, and most fields are a single `Set`
+/// value: so the head is held inline, the replaced stamps in a sorted vector, and what only
+/// set fields, logs and redactions use sits behind one box that most fields never allocate.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct FieldState {
     /// Heads of `Set` edits, sorted by stamp.
     pub(super) heads: SmallVec<[Head; 1]>,
-    /// Stamps replaced by some `Set` edit.
-    pub(super) replaced: BTreeSet<Stamp>,
+    /// Stamps replaced by some `Set` edit, sorted, each once.
+    pub(super) replaced: Vec<Stamp>,
+    /// The parts of set fields, logs and redactions; `None` while all are empty.
+    pub(super) more: Option<Box<FieldMore>>,
+}
+
+/// The parts of a [`FieldState`] most fields never use.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct FieldMore {
     /// Live adds of a set field, sorted by (stamp, value).
     pub(super) added: Vec<(Stamp, Value)>,
     /// Adds taken away by a remove.
@@ -78,7 +89,31 @@ pub struct FieldState {
     pub(super) redacted: BTreeMap<(Stamp, u16), Stamp>,
 }
 
+static NOTHING_MORE: FieldMore =
+    FieldMore { added: Vec::new(), removed: BTreeSet::new(), entries: Vec::new(), redacted: BTreeMap::new() };
+
+/// Equal when every part is: an empty box and no box are the same state.
+impl PartialEq for FieldState {
+    fn eq(&self, other: &Self) -> bool {
+        self.heads == other.heads && self.replaced == other.replaced && self.more() == other.more()
+    }
+}
+
+impl Eq for FieldState {}
+
 impl FieldState {
+    pub(super) fn more(&self) -> &FieldMore {
+        self.more.as_deref().unwrap_or(&NOTHING_MORE)
+    }
+
+    pub(super) fn more_mut(&mut self) -> &mut FieldMore {
+        self.more.get_or_insert_with(Box::default)
+    }
+
+    fn is_replaced(&self, stamp: &Stamp) -> bool {
+        self.replaced.binary_search(stamp).is_ok()
+    }
+
     fn apply(&mut self, index: u16, op: &Op, replaces: &[Stamp], origin: &Origin) {
         let key = (origin.stamp, index);
         if let Some(by) = op.redacted_by() {
@@ -86,12 +121,16 @@ impl FieldState {
         }
         match op {
             Op::Set(value) => {
-                self.replaced.extend(replaces.iter().copied());
+                for stamp in replaces {
+                    if let Err(at) = self.replaced.binary_search(stamp) {
+                        self.replaced.insert(at, *stamp);
+                    }
+                }
                 let replaced = &self.replaced;
-                self.heads.retain(|head| !replaced.contains(&head.stamp));
-                if !self.replaced.contains(&origin.stamp) {
+                self.heads.retain(|head| replaced.binary_search(&head.stamp).is_err());
+                if !self.is_replaced(&origin.stamp) {
                     if let Err(at) = self.heads.binary_search_by(|head| head.stamp.cmp(&origin.stamp)) {
-                        let value = match (value, self.redacted.get(&key)) {
+                        let value = match (value, self.more().redacted.get(&key)) {
                             (Some(_), Some(by)) => Some(Value::Redacted(*by)),
                             _ => value.clone(),
                         };
@@ -101,22 +140,27 @@ impl FieldState {
             }
             Op::Add(value) => {
                 let tag = (origin.stamp, value.clone());
-                if !self.removed.contains(&tag) {
-                    if let Err(at) = self.added.binary_search(&tag) {
-                        self.added.insert(at, tag);
+                if !self.more().removed.contains(&tag) {
+                    if let Err(at) = self.more().added.binary_search(&tag) {
+                        self.more_mut().added.insert(at, tag);
                     }
                 }
             }
             Op::Remove(value) => {
-                for stamp in replaces {
-                    self.removed.insert((*stamp, value.clone()));
+                if replaces.is_empty() {
+                    return;
                 }
-                let removed = &self.removed;
-                self.added.retain(|tag| !removed.contains(tag));
+                let more = self.more_mut();
+                for stamp in replaces {
+                    more.removed.insert((*stamp, value.clone()));
+                }
+                let removed = &more.removed;
+                more.added.retain(|tag| !removed.contains(tag));
             }
             Op::Append(_) | Op::RedactedNote(_) => {
-                if let Err(at) = self.entries.binary_search_by(|entry| (entry.stamp, entry.index).cmp(&key)) {
-                    let redacted = self.redacted.get(&key).copied();
+                let more = self.more_mut();
+                if let Err(at) = more.entries.binary_search_by(|entry| (entry.stamp, entry.index).cmp(&key)) {
+                    let redacted = more.redacted.get(&key).copied();
                     let text = match (op, redacted) {
                         (Op::Append(text), None) => text.clone(),
                         _ => String::new(),
@@ -129,7 +173,7 @@ impl FieldState {
                         text,
                         redacted,
                     };
-                    self.entries.insert(at, entry);
+                    more.entries.insert(at, entry);
                 }
             }
             Op::Redact(target) => self.note_redaction((target.stamp, target.index), origin.stamp),
@@ -141,14 +185,15 @@ impl FieldState {
     /// Records that the edit `target` of this field was redacted by `by` (the earliest
     /// redaction wins) and removes its value from the head or entry that holds it.
     fn note_redaction(&mut self, target: (Stamp, u16), by: Stamp) {
-        let by = *self.redacted.entry(target).and_modify(|held| *held = (*held).min(by)).or_insert(by);
+        let more = self.more.get_or_insert_with(Box::default);
+        let by = *more.redacted.entry(target).and_modify(|held| *held = (*held).min(by)).or_insert(by);
         if let Some(head) = self.heads.iter_mut().find(|head| (head.stamp, head.index) == target) {
             if head.value.is_some() {
                 head.value = Some(Value::Redacted(by));
             }
         }
-        if let Ok(at) = self.entries.binary_search_by(|entry| (entry.stamp, entry.index).cmp(&target)) {
-            let entry = &mut self.entries[at];
+        if let Ok(at) = more.entries.binary_search_by(|entry| (entry.stamp, entry.index).cmp(&target)) {
+            let entry = &mut more.entries[at];
             entry.text.clear();
             entry.redacted = Some(by);
         }
@@ -172,22 +217,22 @@ impl FieldState {
     /// The members of a set field, each once, in order of first addition.
     pub fn members(&self) -> Vec<&Value> {
         let mut seen = BTreeSet::new();
-        self.added.iter().filter(|(_, value)| seen.insert(value)).map(|(_, value)| value).collect()
+        self.more().added.iter().filter(|(_, value)| seen.insert(value)).map(|(_, value)| value).collect()
     }
 
     /// The adds a remove of `value` replaces.
     pub fn add_stamps(&self, value: &Value) -> Vec<Stamp> {
-        self.added.iter().filter(|(_, v)| v == value).map(|(stamp, _)| *stamp).collect()
+        self.more().added.iter().filter(|(_, v)| v == value).map(|(stamp, _)| *stamp).collect()
     }
 
     /// The earliest redaction of edit `target` of this field, if one is known.
     pub fn redaction(&self, target: super::edit::EditRef) -> Option<Stamp> {
-        self.redacted.get(&(target.stamp, target.index)).copied()
+        self.more().redacted.get(&(target.stamp, target.index)).copied()
     }
 
     /// Log entries, oldest first.
     pub fn entries(&self) -> &[Entry] {
-        &self.entries
+        &self.more().entries
     }
 }
 
@@ -201,7 +246,63 @@ pub struct Record {
     pub created: Origin,
     /// The latest change set.
     pub updated: Origin,
-    pub fields: BTreeMap<FieldId, FieldState>,
+    pub fields: Fields,
+}
+
+/// A record's fields by id. A record has a dozen at most, so they are a vector sorted by id
+/// (one allocation of their size) rather than a map, whose node holds room for eleven.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<(FieldId, FieldState)>")]
+pub struct Fields(Vec<(FieldId, FieldState)>);
+
+impl From<Vec<(FieldId, FieldState)>> for Fields {
+    /// Sorted by id; of two entries for one id, the first is kept.
+    fn from(mut fields: Vec<(FieldId, FieldState)>) -> Fields {
+        fields.sort_by(|a, b| a.0.cmp(&b.0));
+        fields.dedup_by(|a, b| a.0 == b.0);
+        Fields(fields)
+    }
+}
+
+impl Fields {
+    /// Fields already sorted by id, each once (a snapshot page); `None` if they are not.
+    pub(super) fn from_sorted(fields: Vec<(FieldId, FieldState)>) -> Option<Fields> {
+        fields.windows(2).all(|pair| pair[0].0 < pair[1].0).then_some(Fields(fields))
+    }
+
+    pub fn get(&self, field: &str) -> Option<&FieldState> {
+        // A linear scan (as a map's node does): a dozen fields, most of other lengths.
+        self.0.iter().find(|(id, _)| id.as_str() == field).map(|(_, state)| state)
+    }
+
+    /// The state of `field`, added empty if the record has none yet.
+    fn state_mut(&mut self, field: &FieldId) -> &mut FieldState {
+        let at = match self.0.binary_search_by(|(id, _)| id.cmp(field)) {
+            Ok(at) => at,
+            Err(at) => {
+                self.0.insert(at, (field.clone(), FieldState::default()));
+                at
+            }
+        };
+        &mut self.0[at].1
+    }
+
+    /// The fields in id order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&FieldId, &FieldState)> {
+        self.0.iter().map(|(id, state)| (id, state))
+    }
+
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &FieldState> {
+        self.0.iter().map(|(_, state)| state)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl Record {
@@ -213,7 +314,7 @@ impl Record {
             kind: change_set.kind.clone(),
             created: origin.clone(),
             updated: origin,
-            fields: BTreeMap::new(),
+            fields: Fields::default(),
         };
         record.apply(change_set);
         record
@@ -235,7 +336,7 @@ impl Record {
             if matches!(edit.op, Op::Unknown(_)) {
                 continue;
             }
-            self.fields.entry(edit.field.clone()).or_default().apply(index as u16, &edit.op, &edit.replaces, &origin);
+            self.fields.state_mut(&edit.field).apply(index as u16, &edit.op, &edit.replaces, &origin);
         }
     }
 

@@ -14,18 +14,21 @@
 //! - a list, set or map: its length, then its items (sets and maps in their order);
 //! - an option: 0, or 1 then the value; a value: a tag byte (`tag`) then its content.
 //!
-//! A record: id, kind, created and updated origins (member, ms, stamp), then its fields, each
-//! a name and its `FieldState` parts in declaration order. Change the form only together with
+//! A page starts with its record count and two tables, the field and kind ids it uses and the
+//! members it names (a count, then each text), which the records name by position: a start
+//! then reads each id and member once per page, not once per field. A record: id, kind,
+//! created and updated origins (member, ms, stamp), then its fields, each a name and its
+//! `FieldState` parts in declaration order. Change the form only together with
 //! `SnapshotInfo::FOLD_VERSION` in the store, which rebuilds older snapshots.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::clock::Stamp;
 use super::ids::{Member, RecordId, ReplicaId};
 use super::name::Name;
-use super::record::{Entry, FieldState, Head, Origin, Record};
+use super::record::{Entry, FieldState, Fields, Head, Origin, Record};
 use super::value::{Opaque, Value};
 
 /// Why a snapshot page could not be read.
@@ -47,18 +50,32 @@ mod tag {
 
 /// Encodes a page of records.
 pub fn encode(records: &[&Record]) -> Vec<u8> {
-    let mut out = Writer(Vec::with_capacity(records.len() * 600));
-    out.len(records.len());
+    let mut body = Writer { out: Vec::with_capacity(records.len() * 600), ..Writer::default() };
     for record in records {
-        out.record(record);
+        body.record(record);
     }
-    out.0
+    let mut page = Writer { out: Vec::with_capacity(body.out.len() + 1_024), ..Writer::default() };
+    page.len(records.len());
+    for table in [&body.names, &body.members] {
+        page.len(table.texts.len());
+        table.texts.iter().for_each(|text| page.text(text));
+    }
+    page.out.extend_from_slice(&body.out);
+    page.out
 }
 
 /// Decodes a page of records.
 pub fn decode(bytes: &[u8]) -> Result<Vec<Record>, SnapshotError> {
-    let mut input = Reader { bytes, at: 0 };
+    let mut input = Reader { bytes, at: 0, names: Vec::new(), members: Vec::new() };
     let count = input.len()?;
+    for _ in 0..input.len()? {
+        let name = Name::new(input.str()?);
+        input.names.push(name);
+    }
+    for _ in 0..input.len()? {
+        let member = Member::read(input.str()?);
+        input.members.push(member);
+    }
     let mut records = Vec::with_capacity(count);
     for _ in 0..count {
         records.push(input.record()?);
@@ -69,15 +86,50 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Record>, SnapshotError> {
     Ok(records)
 }
 
-struct Writer(Vec<u8>);
+#[derive(Default)]
+struct Writer {
+    out: Vec<u8>,
+    /// Field and kind ids, each written once per page and then named by position.
+    names: Table,
+    /// Members' names, the same.
+    members: Table,
+}
+
+/// Texts a page names by position.
+#[derive(Default)]
+struct Table {
+    texts: Vec<String>,
+    positions: HashMap<String, usize>,
+}
+
+impl Table {
+    fn position(&mut self, text: &str) -> usize {
+        if let Some(at) = self.positions.get(text) {
+            return *at;
+        }
+        self.texts.push(text.to_string());
+        self.positions.insert(text.to_string(), self.texts.len() - 1);
+        self.texts.len() - 1
+    }
+}
 
 impl Writer {
+    fn name(&mut self, name: &str) {
+        let at = self.names.position(name);
+        self.len(at);
+    }
+
+    fn member(&mut self, member: &Member) {
+        let at = self.members.position(member.as_str());
+        self.len(at);
+    }
+
     fn varint(&mut self, mut n: u64) {
         while n >= 0x80 {
-            self.0.push(n as u8 | 0x80);
+            self.out.push(n as u8 | 0x80);
             n >>= 7;
         }
-        self.0.push(n as u8);
+        self.out.push(n as u8);
     }
 
     fn len(&mut self, n: usize) {
@@ -90,17 +142,17 @@ impl Writer {
 
     fn text(&mut self, text: &str) {
         self.len(text.len());
-        self.0.extend_from_slice(text.as_bytes());
+        self.out.extend_from_slice(text.as_bytes());
     }
 
     fn stamp(&mut self, stamp: &Stamp) {
         self.varint(stamp.wall_ms);
         self.varint(u64::from(stamp.counter));
-        self.0.extend_from_slice(&stamp.replica.0.to_le_bytes());
+        self.out.extend_from_slice(&stamp.replica.0.to_le_bytes());
     }
 
     fn origin(&mut self, origin: &Origin) {
-        self.text(origin.member.as_str());
+        self.member(&origin.member);
         self.signed(origin.at.timestamp_millis());
         self.stamp(&origin.stamp);
     }
@@ -108,36 +160,36 @@ impl Writer {
     fn value(&mut self, value: &Value) {
         match value {
             Value::Text(text) => {
-                self.0.push(tag::TEXT);
+                self.out.push(tag::TEXT);
                 self.text(text);
             }
             Value::Number(n) => {
-                self.0.push(tag::NUMBER);
+                self.out.push(tag::NUMBER);
                 self.signed(*n);
             }
             Value::Instant(at) => {
-                self.0.push(tag::INSTANT);
+                self.out.push(tag::INSTANT);
                 self.signed(at.timestamp());
                 self.varint(u64::from(at.timestamp_subsec_nanos()));
             }
             Value::Date(date) => {
-                self.0.push(tag::DATE);
+                self.out.push(tag::DATE);
                 self.signed(i64::from(date.num_days_from_ce()));
             }
             Value::Link(id) => {
-                self.0.push(tag::LINK);
-                self.0.extend_from_slice(&id.to_bytes());
+                self.out.push(tag::LINK);
+                self.out.extend_from_slice(&id.to_bytes());
             }
             Value::Flag(flag) => {
-                self.0.push(tag::FLAG);
-                self.0.push(u8::from(*flag));
+                self.out.push(tag::FLAG);
+                self.out.push(u8::from(*flag));
             }
             Value::Unknown(opaque) => {
-                self.0.push(tag::UNKNOWN);
+                self.out.push(tag::UNKNOWN);
                 self.text(opaque.text());
             }
             Value::Redacted(by) => {
-                self.0.push(tag::REDACTED);
+                self.out.push(tag::REDACTED);
                 self.stamp(by);
             }
         }
@@ -145,9 +197,9 @@ impl Writer {
 
     fn option<T>(&mut self, item: Option<&T>, write: fn(&mut Self, &T)) {
         match item {
-            None => self.0.push(0),
+            None => self.out.push(0),
             Some(item) => {
-                self.0.push(1);
+                self.out.push(1);
                 write(self, item);
             }
         }
@@ -162,27 +214,28 @@ impl Writer {
         }
         self.len(state.replaced.len());
         state.replaced.iter().for_each(|stamp| self.stamp(stamp));
-        self.len(state.added.len());
-        for (stamp, value) in &state.added {
+        let more = state.more();
+        self.len(more.added.len());
+        for (stamp, value) in &more.added {
             self.stamp(stamp);
             self.value(value);
         }
-        self.len(state.removed.len());
-        for (stamp, value) in &state.removed {
+        self.len(more.removed.len());
+        for (stamp, value) in &more.removed {
             self.stamp(stamp);
             self.value(value);
         }
-        self.len(state.entries.len());
-        for entry in &state.entries {
+        self.len(more.entries.len());
+        for entry in &more.entries {
             self.stamp(&entry.stamp);
             self.varint(u64::from(entry.index));
-            self.text(entry.member.as_str());
+            self.member(&entry.member);
             self.signed(entry.at.timestamp_millis());
             self.text(&entry.text);
             self.option(entry.redacted.as_ref(), Self::stamp);
         }
-        self.len(state.redacted.len());
-        for ((stamp, index), by) in &state.redacted {
+        self.len(more.redacted.len());
+        for ((stamp, index), by) in &more.redacted {
             self.stamp(stamp);
             self.varint(u64::from(*index));
             self.stamp(by);
@@ -190,13 +243,13 @@ impl Writer {
     }
 
     fn record(&mut self, record: &Record) {
-        self.0.extend_from_slice(&record.id.to_bytes());
-        self.text(&record.kind);
+        self.out.extend_from_slice(&record.id.to_bytes());
+        self.name(&record.kind);
         self.origin(&record.created);
         self.origin(&record.updated);
         self.len(record.fields.len());
-        for (name, state) in &record.fields {
-            self.text(name);
+        for (name, state) in record.fields.iter() {
+            self.name(name);
             self.field(state);
         }
     }
@@ -205,6 +258,10 @@ impl Writer {
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
+    /// The page's table of field and kind ids.
+    names: Vec<Name>,
+    /// The page's table of members.
+    members: Vec<Member>,
 }
 
 const SHORT: SnapshotError = SnapshotError("a snapshot page ends too soon");
@@ -276,8 +333,18 @@ impl<'a> Reader<'a> {
             .ok_or(SnapshotError("a time in a snapshot page is out of range"))
     }
 
+    fn name(&mut self) -> Result<Name, SnapshotError> {
+        let at: usize = self.small()?;
+        self.names.get(at).cloned().ok_or(SnapshotError("a snapshot page names a field it does not list"))
+    }
+
+    fn member(&mut self) -> Result<Member, SnapshotError> {
+        let at: usize = self.small()?;
+        self.members.get(at).cloned().ok_or(SnapshotError("a snapshot page names a member it does not list"))
+    }
+
     fn origin(&mut self) -> Result<Origin, SnapshotError> {
-        Ok(Origin { member: Member::read(self.str()?), at: self.millis()?, stamp: self.stamp()? })
+        Ok(Origin { member: self.member()?, at: self.millis()?, stamp: self.stamp()? })
     }
 
     fn value(&mut self) -> Result<Value, SnapshotError> {
@@ -310,48 +377,64 @@ impl<'a> Reader<'a> {
     }
 
     fn field(&mut self) -> Result<FieldState, SnapshotError> {
+        const UNSORTED: SnapshotError = SnapshotError("a snapshot page is damaged (parts out of order)");
         let mut state = FieldState::default();
         for _ in 0..self.len()? {
             let (stamp, index) = (self.stamp()?, self.small()?);
             let value = if self.option()? { Some(self.value()?) } else { None };
             state.heads.push(Head { stamp, index, value });
         }
-        for _ in 0..self.len()? {
-            state.replaced.insert(self.stamp()?);
+        let replaced = self.len()?;
+        state.replaced.reserve_exact(replaced);
+        for _ in 0..replaced {
+            state.replaced.push(self.stamp()?);
+        }
+        if !state.replaced.windows(2).all(|pair| pair[0] < pair[1]) {
+            return Err(UNSORTED);
         }
         let added = self.len()?;
-        state.added.reserve_exact(added);
-        for _ in 0..added {
-            state.added.push((self.stamp()?, self.value()?));
+        if added > 0 {
+            let more = state.more_mut();
+            more.added.reserve_exact(added);
+            for _ in 0..added {
+                more.added.push((self.stamp()?, self.value()?));
+            }
         }
         for _ in 0..self.len()? {
-            state.removed.insert((self.stamp()?, self.value()?));
+            let removed = (self.stamp()?, self.value()?);
+            state.more_mut().removed.insert(removed);
         }
         let entries = self.len()?;
-        state.entries.reserve_exact(entries);
-        for _ in 0..entries {
-            let (stamp, index) = (self.stamp()?, self.small()?);
-            let (member, at) = (Member::read(self.str()?), self.millis()?);
-            let text = self.str()?.to_string();
-            let redacted = if self.option()? { Some(self.stamp()?) } else { None };
-            state.entries.push(Entry { stamp, index, member, at, text, redacted });
+        if entries > 0 {
+            let more = state.more_mut();
+            more.entries.reserve_exact(entries);
+            for _ in 0..entries {
+                let (stamp, index) = (self.stamp()?, self.small()?);
+                let (member, at) = (self.member()?, self.millis()?);
+                let text = self.str()?.to_string();
+                let redacted = if self.option()? { Some(self.stamp()?) } else { None };
+                more.entries.push(Entry { stamp, index, member, at, text, redacted });
+            }
         }
         for _ in 0..self.len()? {
             let (stamp, index, by) = (self.stamp()?, self.small()?, self.stamp()?);
-            state.redacted.insert((stamp, index), by);
+            state.more_mut().redacted.insert((stamp, index), by);
         }
         Ok(state)
     }
 
     fn record(&mut self) -> Result<Record, SnapshotError> {
         let id = self.id()?;
-        let kind = Name::new(self.str()?);
+        let kind = self.name()?;
         let (created, updated) = (self.origin()?, self.origin()?);
-        let mut fields = BTreeMap::new();
-        for _ in 0..self.len()? {
-            let name = Name::new(self.str()?);
-            fields.insert(name, self.field()?);
+        let count = self.len()?;
+        let mut fields = Vec::with_capacity(count);
+        for _ in 0..count {
+            let name = self.name()?;
+            fields.push((name, self.field()?));
         }
+        let fields =
+            Fields::from_sorted(fields).ok_or(SnapshotError("a snapshot page is damaged (fields out of order)"))?;
         Ok(Record { id, kind, created, updated, fields })
     }
 }
@@ -407,6 +490,44 @@ mod tests {
             damaged[at] ^= 0x5a;
             let _ = decode(&damaged);
         }
+    }
+
+    /// Writes `records` as a page whose tables are `names` and `members` instead of the ones
+    /// the records need.
+    fn page_with_tables(records: &[Record], names: &[&str], members: &[&str]) -> Vec<u8> {
+        let mut body = Writer::default();
+        records.iter().for_each(|record| body.record(record));
+        let mut page = Writer::default();
+        page.len(records.len());
+        for table in [names, members] {
+            page.len(table.len());
+            table.iter().for_each(|text| page.text(text));
+        }
+        page.out.extend_from_slice(&body.out);
+        page.out
+    }
+
+    #[test]
+    fn a_page_naming_a_field_or_member_it_does_not_list_is_refused() {
+        let records = sample();
+        let one = &records[..1];
+        let mut body = Writer::default();
+        body.record(&one[0]);
+        let names: Vec<&str> = body.names.texts.iter().map(String::as_str).collect();
+        let members: Vec<&str> = body.members.texts.iter().map(String::as_str).collect();
+        assert_eq!(decode(&page_with_tables(one, &names, &members)).unwrap(), one.to_vec());
+        let error = decode(&page_with_tables(one, &names[..names.len() - 1], &members)).unwrap_err();
+        assert!(error.to_string().contains("field"), "{error}");
+        let error = decode(&page_with_tables(one, &names, &[])).unwrap_err();
+        assert!(error.to_string().contains("member"), "{error}");
+    }
+
+    #[test]
+    fn fields_out_of_order_are_refused() {
+        let state = FieldState::default;
+        assert!(Fields::from_sorted(vec![(Name::new("a"), state()), (Name::new("b"), state())]).is_some());
+        assert!(Fields::from_sorted(vec![(Name::new("b"), state()), (Name::new("a"), state())]).is_none());
+        assert!(Fields::from_sorted(vec![(Name::new("a"), state()), (Name::new("a"), state())]).is_none());
     }
 
     fn value() -> impl Strategy<Value = Value> {

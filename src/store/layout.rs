@@ -79,7 +79,8 @@ impl SnapshotInfo {
     /// 3: redactions (heads know their edit's index, entries their redaction) and values of
     /// unknown types.
     /// 4: the snapshot's own binary form (`domain::snapshot`, no longer postcard's).
-    pub const FOLD_VERSION: u32 = 4;
+    /// 5: each page lists its field ids and members once; records name them by position.
+    pub const FOLD_VERSION: u32 = 5;
 }
 
 /// One stored chunk: change sets that arrived together, and local facts about them.

@@ -6,6 +6,7 @@
 //! must change instead of removing rows and building new ones (issue 4: a key must update the
 //! list within 16 ms at 50,000 records).
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
@@ -29,7 +30,8 @@ use crate::ui::routes;
 pub struct Row {
     pub id: RecordId,
     pub number: Option<i64>,
-    pub state: String,
+    /// The state's id: the declared one (no copy) unless a newer release's state.
+    pub state: Cow<'static, str>,
     pub state_rank: usize,
     pub done: bool,
     pub priority: Option<Priority>,
@@ -68,14 +70,18 @@ pub struct Source<'a> {
 impl Row {
     /// Prepares `record` (of `kind`) for sorting and filtering.
     pub fn new(kind: &KindDecl, record: &Record, matrix: &PriorityMatrix) -> Row {
-        let state = state_of(kind, record).to_string();
-        let state_decl = kind.lifecycle.state(&state);
+        let state = state_of(kind, record);
+        let rank = kind.lifecycle.states.iter().position(|s| s.id == state);
+        let state_decl = rank.map(|at| &kind.lifecycle.states[at]);
         Row {
             id: record.id,
             number: reference::number_of(record),
-            state_rank: kind.lifecycle.states.iter().position(|s| s.id == state).unwrap_or(usize::MAX),
+            state_rank: rank.unwrap_or(usize::MAX),
             done: state_decl.is_some_and(|s| matches!(s.tone, Tone::Done | Tone::Closed)),
-            state,
+            state: match state_decl {
+                Some(decl) => Cow::Borrowed(decl.id),
+                None => Cow::Owned(state.to_string()),
+            },
             priority: matrix.priority_of(kind, record),
             updated: record.updated.at,
             owner: kind.roles.owner.map(|f| record.text(f).to_string()).unwrap_or_default(),
