@@ -125,40 +125,62 @@ impl Store {
     /// Reads the records: the snapshot plus newer chunks; rebuilds the snapshot when it is
     /// missing, of another fold version, or far behind.
     pub async fn load(&self) -> Result<Loaded, StoreError> {
+        self.load_showing_newest(|_, _| {}).await
+    }
+
+    /// As [`Store::load`], reading the newest snapshot page first and handing its records to
+    /// `newest`, with how many records the snapshot holds in all, before the other pages are
+    /// read: a start can show the latest records while the rest load. Not called when the
+    /// snapshot is a single page (the whole load is as quick) or unusable.
+    pub async fn load_showing_newest(&self, newest: impl FnOnce(&[Record], usize)) -> Result<Loaded, StoreError> {
         let tx = self.db.transaction([CHUNKS, PAGES, META]).build()?;
         let meta = tx.object_store(META)?;
         let snapshot: Option<SnapshotInfo> = meta.get(SNAPSHOT_KEY).serde()?.await?;
         let usable = snapshot.filter(|s| s.fold == SnapshotInfo::FOLD_VERSION);
-        // Both reads are sent at once (a request is sent when it is built, not when awaited).
-        let pages = match usable {
-            Some(_) => Some(tx.object_store(PAGES)?.get_all::<wasm_bindgen::JsValue>().primitive()?),
-            None => None,
+        // Every read is sent at once (a request is sent when it is built, not when awaited),
+        // one per page, so that each page is decoded as it arrives while IndexedDB reads the
+        // next ones: reading and decoding overlap instead of following each other.
+        let page_store = tx.object_store(PAGES)?;
+        let page_reads = match usable {
+            // The newest page (records are paged in id order, which is creation order) first.
+            Some(info) => (info.pages.saturating_sub(1)..info.pages)
+                .chain(0..info.pages.saturating_sub(1))
+                .map(|n| page_store.get(n).primitive())
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
         };
+        let mut newest = usable.filter(|info| info.pages > 1).map(|info| (newest, info.records as usize));
         let through = usable.map(|s| s.through).unwrap_or(0);
         let chunks = tx.object_store(CHUNKS)?;
         let newer =
             chunks.get_all::<StoredChunk>().with_query::<u64, _>(KeyRange::LowerBound(through, true)).serde()?;
-        let pages = match pages {
-            Some(pages) => Some(pages.await?),
-            None => None,
-        };
-        let newer: Vec<StoredChunk> = newer.await?.collect::<Result<_, _>>()?;
+        let mut records = Records::default();
+        let mut damaged = false;
+        for read in page_reads {
+            let page = read.await?;
+            if damaged {
+                continue;
+            }
+            match page.map(|page| layout::decode_page(&page)) {
+                Some(Ok(page)) => {
+                    if let Some((show, total)) = newest.take() {
+                        show(&page, total);
+                    }
+                    records.extend_snapshot(page);
+                }
+                // A missing or damaged page: the snapshot is only a cache, so every change set
+                // is folded again below.
+                None | Some(Err(_)) => damaged = true,
+            }
+        }
+        let mut newer: Vec<StoredChunk> = newer.await?.collect::<Result<_, _>>()?;
         drop(tx);
 
-        let mut records = Records::default();
-        let mut newer = newer;
         let mut usable = usable;
-        if let Some(pages) = pages {
-            let decoded: Result<Vec<Vec<Record>>, StoreError> =
-                pages.into_iter().map(|page| layout::decode_page(&page?)).collect();
-            match decoded {
-                Ok(pages) => pages.into_iter().for_each(|page| records.extend_snapshot(page)),
-                // A damaged snapshot is only a cache: fold every change set again.
-                Err(_) => {
-                    newer = self.chunks_after(0).await?;
-                    usable = None;
-                }
-            }
+        if damaged {
+            records = Records::default();
+            newer = self.chunks_after(0).await?;
+            usable = None;
         }
         let through = if usable.is_some() { through } else { 0 };
         let mut last = through;

@@ -670,3 +670,35 @@ async fn the_change_sets_with_given_ids_are_found_wherever_they_are_stored() {
     assert_eq!(found, expected);
     assert!(store.change_sets_with_ids(&BTreeSet::new()).await.unwrap().is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn a_start_hands_over_the_newest_records_first_then_every_record() {
+    let name = fresh_name("newest-first");
+    let store = open(&name).await;
+    // More than two pages of records (a page holds 1,000).
+    let records = stored(&store, sample(2_200, "Ada", 11)).await;
+    store.close();
+
+    let store = open(&name).await;
+    let mut newest: Option<(Vec<Record>, usize)> = None;
+    let loaded = store.load_showing_newest(|page, total| newest = Some((page.to_vec(), total))).await.unwrap();
+    assert_eq!(loaded.records, records, "the whole load still holds every record");
+    let (page, total) = newest.expect("the newest page was handed over");
+    assert_eq!(total, records.len());
+    // The newest page: the last records by id (ids are time-ordered), all of them.
+    let last: Vec<&Record> = records.iter().rev().take(page.len()).collect();
+    assert_eq!(page.len(), records.len() % 1_000, "the last, partly filled page");
+    assert_eq!(page.iter().rev().collect::<Vec<_>>(), last);
+    store.close();
+
+    // A snapshot of a single page is simply loaded.
+    let name = fresh_name("newest-single");
+    let store = open(&name).await;
+    let few = stored(&store, sample(20, "Ada", 12)).await;
+    store.close();
+    let store = open(&name).await;
+    let mut called = false;
+    let loaded = store.load_showing_newest(|_, _| called = true).await.unwrap();
+    assert_eq!(loaded.records, few);
+    assert!(!called, "no partial view for a single page");
+}

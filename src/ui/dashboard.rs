@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::fields::{state_badge, PriorityBadge};
 use super::format;
 use super::routes;
-use super::state::use_app;
+use super::state::{use_app, StoreStatus};
 use crate::domain::catalogue::{kinds_in, CHANGE, INCIDENT, KINDS, PROBLEM, SERVICE_REQUEST};
 use crate::domain::kind::{Area, KindDecl};
 use crate::domain::lifecycle::{state_of, Tone};
@@ -18,11 +18,22 @@ const FOCUS: &[&KindDecl] = &[&INCIDENT, &SERVICE_REQUEST, &PROBLEM, &CHANGE];
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
+    let app = use_app();
+    // Counts of a part of the records would mislead: say they are still being read.
+    let reading = move || match (app.loading.get(), app.status.get()) {
+        (Some(all), _) => Some(format!("Reading all {all} records…")),
+        (None, StoreStatus::Opening | StoreStatus::Blocked) => Some("Opening the database…".to_string()),
+        _ => None,
+    };
     view! {
         <section class="page">
             <h1>"Dashboard"</h1>
-            <div class="summaries">{FOCUS.iter().map(|kind| view! { <KindSummary kind/> }).collect_view()}</div>
-            <Register/>
+            {move || reading().map(|text| view! { <p class="muted" data-testid="dashboard-reading">{text}</p> })}
+            // Counted only once every record is read (not over the newest alone).
+            <Show when=move || app.loading.get().is_none()>
+                <div class="summaries">{FOCUS.iter().map(|kind| view! { <KindSummary kind/> }).collect_view()}</div>
+                <Register/>
+            </Show>
         </section>
     }
 }

@@ -26,7 +26,7 @@ use self::address::Address;
 use self::row::{Needle, RowSlot, Source};
 use super::format;
 use super::routes;
-use super::state::use_app;
+use super::state::{use_app, StoreStatus};
 use crate::domain::ids::RecordId;
 use crate::domain::kind::{Column, KindDecl};
 use crate::domain::priority::{Priority, PriorityMatrix};
@@ -203,6 +203,8 @@ pub fn rows_memo(
 #[component]
 pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     let app = use_app();
+    // Records are still being read (the list may hold only the newest, or none yet).
+    let opening = move || matches!(app.status.get(), StoreStatus::Opening | StoreStatus::Blocked);
     let query = use_query_map();
     let initial = |key: &str| query.with_untracked(|q| q.get(key).unwrap_or_default());
     let search = RwSignal::new(initial("q"));
@@ -537,6 +539,9 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 <span class="count" aria-live="polite">
                     <span data-testid="list-count">{move || format::count(visible.with(Vec::len), &kind.label.to_lowercase(), &kind.plural.to_lowercase())}</span>
                     {move || (visible.with(Vec::len) != total()).then(|| format!(" of {}", total()))}
+                    {move || app.loading.get().map(|all| view! {
+                        <span class="muted" data-testid="list-loading">{format!(" · the newest shown, reading all {all} records…")}</span>
+                    })}
                 </span>
             </div>
             <div class="table-scroll" node_ref=scroller on:scroll=move |ev| {
@@ -551,7 +556,9 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                         <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.with(|w| w.after) as f64 * ROW_HEIGHT)></tr>
                     </tbody>
                 </table>
-                {move || (visible.with(Vec::is_empty)).then(|| if total() == 0 {
+                {move || (visible.with(Vec::is_empty)).then(|| if total() == 0 && opening() {
+                    view! { <div class="empty"><p class="muted">"Opening the database…"</p></div> }.into_any()
+                } else if total() == 0 {
                     view! {
                         <div class="empty">
                             <p>{format!("No {} yet.", kind.plural.to_lowercase())}</p>

@@ -50,6 +50,8 @@ type KindRows = (&'static str, Memo<Vec<Row>>);
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub records: RwSignal<Records>,
+    /// While a start shows the newest records and reads the rest: how many it reads in all.
+    pub loading: RwSignal<Option<usize>>,
     pub status: RwSignal<StoreStatus>,
     pub member: RwSignal<Option<Member>>,
     pub notice: RwSignal<Option<Notice>>,
@@ -119,6 +121,7 @@ impl AppState {
             catalogue::KINDS.iter().map(|kind| (kind.id, rows_memo(kind, records, matrix, collisions))).collect();
         Self {
             records,
+            loading: RwSignal::new(None),
             status: RwSignal::new(StoreStatus::Opening),
             member: RwSignal::new(load_member()),
             notice: RwSignal::new(None),
@@ -145,7 +148,19 @@ impl AppState {
             Ok(store) => {
                 probe::mark("data-opened-at", probe::now());
                 let started = now_ms();
-                match store.load().await {
+                let (records, loading) = (self.records, self.loading);
+                // The newest records are shown while the others are read (still `Opening`:
+                // nothing can be changed until every record is in).
+                let show_newest = move |newest: &[Record], total: usize| {
+                    let mut some = Records::default();
+                    some.extend_snapshot(newest.iter().cloned());
+                    records.set(some);
+                    loading.set(Some(total));
+                    probe::mark("data-newest-at", probe::now());
+                };
+                let loaded = store.load_showing_newest(show_newest).await;
+                self.loading.set(None);
+                match loaded {
                     Ok(loaded) => {
                         let load_ms = now_ms() - started;
                         probe::mark("data-loaded-at", probe::now());
@@ -161,7 +176,11 @@ impl AppState {
                         probe::mark("data-load-ms", load_ms);
                         probe::set("data-ready", "true");
                     }
-                    Err(error) => self.status.set(StoreStatus::Failed(error)),
+                    Err(error) => {
+                        // Not a partial view of the SMS presented as the whole: nothing.
+                        self.records.set(Records::default());
+                        self.status.set(StoreStatus::Failed(error));
+                    }
                 }
             }
             Err(error) => self.status.set(StoreStatus::Failed(error)),
