@@ -334,6 +334,8 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     Effect::new(move |_| {
         rows.track();
         leptos::task::spawn_local(async move {
+            // Before the app's indexes, which can wait.
+            let _urgent = super::turn::Urgent::begin();
             let mut from = 0;
             loop {
                 super::turn::next_turn().await;

@@ -83,7 +83,7 @@ pub struct AppState {
 }
 
 /// Records indexed per turn when the indexes are built after a start.
-const INDEX_SLICE: usize = 2_000;
+const INDEX_SLICE: usize = 1_000;
 
 /// The indexes derived from all records, while they are built.
 #[derive(Default)]
@@ -352,7 +352,8 @@ impl AppState {
             let ids: Vec<RecordId> = self.records.with_untracked(|r| r.iter().map(|r| r.id).collect());
             let mut indexes = Indexes::default();
             for slice in ids.chunks(INDEX_SLICE) {
-                super::turn::next_turn().await;
+                // After a list's row text (see `turn::Urgent`).
+                super::turn::next_idle_turn().await;
                 if self.changes.get_value() != started {
                     continue 'again;
                 }

@@ -3,8 +3,12 @@
 //! timeouts are held back at least 4 ms each, which over the 80 steps of a large import came
 //! to a third of a second of doing nothing. A message posted to the page's own channel comes
 //! back as the next task instead.
+//!
+//! Work done in turns after a start has two ranks: what the user may need at any moment (a
+//! list's row text, which the first key typed searches) holds an [`Urgent`] while it runs,
+//! and what can wait (the app's indexes) takes its turns with [`next_idle_turn`], after it.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use wasm_bindgen::prelude::*;
@@ -14,6 +18,34 @@ thread_local! {
     static CHANNEL: Option<(web_sys::MessageChannel, Closure<dyn FnMut()>)> = open();
     /// The turns waiting for their message, oldest first.
     static WAITING: RefCell<VecDeque<js_sys::Function>> = const { RefCell::new(VecDeque::new()) };
+    /// How many [`Urgent`] guards are held.
+    static URGENT: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Held while urgent work runs in turns; work in [`next_idle_turn`]s waits until none is.
+pub struct Urgent(());
+
+impl Urgent {
+    pub fn begin() -> Urgent {
+        URGENT.with(|held| held.set(held.get() + 1));
+        Urgent(())
+    }
+}
+
+impl Drop for Urgent {
+    fn drop(&mut self) {
+        URGENT.with(|held| held.set(held.get().saturating_sub(1)));
+    }
+}
+
+/// As [`next_turn`], and then as many more as it takes for no urgent work to be under way.
+pub async fn next_idle_turn() {
+    loop {
+        next_turn().await;
+        if URGENT.with(Cell::get) == 0 {
+            return;
+        }
+    }
 }
 
 fn open() -> Option<(web_sys::MessageChannel, Closure<dyn FnMut()>)> {
