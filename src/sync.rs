@@ -8,6 +8,7 @@
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod corpus;
 pub mod file;
+pub mod line;
 pub mod merge;
 pub mod sealed;
 pub mod writer;

@@ -319,7 +319,7 @@ impl ChangeSet {
 /// Reading a change set's time: the form chrono writes (`2026-11-27T15:06:03.113Z`, with no,
 /// 3, 6 or 9 fraction digits) is read directly; anything else as chrono reads it. chrono's own
 /// parser was a tenth of the time of reading a large file.
-mod utc_text {
+pub(crate) mod utc_text {
     use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
     use serde::Deserializer;
 
@@ -327,7 +327,7 @@ mod utc_text {
         super::super::text::from_text(deserializer, "a time", parse)
     }
 
-    pub(super) fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    pub(crate) fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
         match direct(text.as_bytes()) {
             Some(at) => Ok(at),
             None => text.parse::<DateTime<FixedOffset>>().map(|at| at.with_timezone(&Utc)),

@@ -440,7 +440,7 @@ impl<'a> Reader<'a> {
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::demo;
     use crate::domain::edit::{ChangeSet, Edit, EditRef, Op};
@@ -530,7 +530,7 @@ mod tests {
         assert!(Fields::from_sorted(vec![(Name::new("a"), state()), (Name::new("a"), state())]).is_none());
     }
 
-    fn value() -> impl Strategy<Value = Value> {
+    pub(crate) fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
             ".{0,12}".prop_map(Value::Text),
             any::<i64>().prop_map(Value::Number),

@@ -559,14 +559,21 @@ fn next_change_set<'a>(
         read_members_after(text, start + 1, members)?;
         return Ok(None);
     }
-    let mut values = serde_json::Deserializer::from_str(text.get(start..).ok_or(())?).into_iter::<ChangeSet>();
-    let (parsed, end) = match values.next().ok_or(())? {
-        Ok(change_set) => (Ok(change_set), start + values.byte_offset()),
-        // Not a change set: its text still ends somewhere, or the file is broken.
-        Err(e) => match read_one::<&RawValue>(text, start) {
-            Some((_, end)) => (Err(e.to_string()), end),
-            None => return Err(()),
-        },
+    let rest = text.get(start..).ok_or(())?;
+    let (parsed, end) = match super::line::read(rest) {
+        // Written as this release writes it: read by hand (`sync::line`).
+        Some((change_set, len)) => (Ok(change_set), start + len),
+        None => {
+            let mut values = serde_json::Deserializer::from_str(rest).into_iter::<ChangeSet>();
+            match values.next().ok_or(())? {
+                Ok(change_set) => (Ok(change_set), start + values.byte_offset()),
+                // Not a change set: its text still ends somewhere, or the file is broken.
+                Err(e) => match read_one::<&RawValue>(text, start) {
+                    Some((_, end)) => (Err(e.to_string()), end),
+                    None => return Err(()),
+                },
+            }
+        }
     };
     let after = skip_space(text, end);
     let next = match text.as_bytes().get(after) {
