@@ -415,14 +415,30 @@ async fn plan_in_steps(
     Ok(planning.finish(held))
 }
 
+/// Bytes copied from the browser into the app between two turns of the page: an 86 MB file
+/// copied at once held the page for most of a quarter of a second.
+const COPY_SLICE: u32 = 8 << 20;
+
 /// One file's text, its size checked before it is read. Read as bytes: the browser's own
-/// text would be decoded from UTF-8 and encoded again to reach the app.
+/// text would be decoded from UTF-8 and encoded again to reach the app. Copied a slice per
+/// turn, then checked as UTF-8 in a turn of its own.
 async fn file_text(file: &web_sys::File) -> Result<String, String> {
     check_size(file.size() as u64).map_err(|e| e.to_string())?;
     let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
         .await
         .map_err(|_| "The browser could not read the file.".to_string())?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let array = js_sys::Uint8Array::new(&buffer);
+    let total = array.length();
+    let mut bytes = vec![0u8; total as usize];
+    let mut from = 0u32;
+    while from < total {
+        let to = from.saturating_add(COPY_SLICE).min(total);
+        if let Some(slice) = bytes.get_mut(from as usize..to as usize) {
+            array.subarray(from, to).copy_to(slice);
+        }
+        from = to;
+        crate::ui::turn::next_turn().await;
+    }
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "The file is not JSON (it is not UTF-8 text: byte {} is not). Is it another kind of file?",
