@@ -2,7 +2,8 @@
 //! written. The plan is the preview the user confirms (N new records, M updated, K unchanged,
 //! C conflicts), and the list of change sets the store then writes in one transaction.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
@@ -87,8 +88,9 @@ pub struct Checking {
     /// The change sets not held, in file order (a file lists them by stamp, so the sort in
     /// `finish` finds them in order), each with the file's text of it.
     fresh: Vec<(ChangeSet, Option<String>)>,
-    /// Where each id is in `fresh`.
-    position: BTreeMap<ChangeSetId, usize>,
+    /// Where each id is in `fresh` (looked up, never walked in order: a hash map, which
+    /// at 200,000 ids is several times quicker than a tree).
+    position: HashMap<ChangeSetId, usize>,
     records_in_file: BTreeSet<RecordId>,
     /// Redactions the file makes: (record, field, target) → the earliest redaction's stamp.
     redactions: BTreeMap<(RecordId, FieldId, EditRef), Stamp>,
@@ -100,7 +102,7 @@ impl Checking {
         Checking {
             limit: now.timestamp_millis().max(0) as u64 + MAX_CLOCK_SKEW_MS,
             fresh: Vec::with_capacity(size),
-            position: BTreeMap::new(),
+            position: HashMap::with_capacity(size),
             records_in_file: BTreeSet::new(),
             redactions: BTreeMap::new(),
         }
@@ -214,11 +216,21 @@ impl Planning {
     pub fn fold(&mut self, held: &dyn Held, n: usize) -> bool {
         let to = self.folded.saturating_add(n).min(self.new_change_sets.len());
         for change_set in &self.new_change_sets[self.folded..to] {
-            let record = self
-                .after
-                .entry(change_set.record)
-                .or_insert_with(|| held.record(&change_set.record).cloned().unwrap_or_else(|| Record::new(change_set)));
-            record.apply(change_set);
+            match self.after.entry(change_set.record) {
+                Entry::Occupied(mut record) => record.get_mut().apply(change_set),
+                Entry::Vacant(place) => {
+                    // A record new here starts from its change set (folded in already).
+                    let record = match held.record(&change_set.record) {
+                        Some(record) => {
+                            let mut record = record.clone();
+                            record.apply(change_set);
+                            record
+                        }
+                        None => Record::new(change_set),
+                    };
+                    place.insert(record);
+                }
+            }
         }
         self.folded = to;
         to == self.new_change_sets.len()
