@@ -29,8 +29,8 @@ pub fn Dashboard() -> impl IntoView {
         <section class="page">
             <h1>"Dashboard"</h1>
             {move || reading().map(|text| view! { <p class="muted" data-testid="dashboard-reading">{text}</p> })}
-            // Counted only once every record is read (not over the newest alone).
-            <Show when=move || app.loading.get().is_none()>
+            // Counted only once every record is read (not over none, or the newest alone).
+            <Show when=move || reading().is_none()>
                 <div class="summaries">{FOCUS.iter().map(|kind| view! { <KindSummary kind/> }).collect_view()}</div>
                 <Register/>
             </Show>
