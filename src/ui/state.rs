@@ -83,7 +83,7 @@ pub struct AppState {
 }
 
 /// Records indexed per turn when the indexes are built after a start.
-const INDEX_SLICE: usize = 1_000;
+const INDEX_SLICE: usize = 500;
 
 /// The indexes derived from all records, while they are built.
 #[derive(Default)]
