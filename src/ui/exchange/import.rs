@@ -361,10 +361,13 @@ async fn read_in_steps(
     progress.set(Some(format!("Checking {name}")));
     let digest = match reader.hashed_document() {
         Some(document) => {
-            // Each of these is a block of a tenth of a second at 50,000 records: the page gets
-            // a turn between them.
+            // Each of these is a block of about a tenth of a second at 50,000 records (the
+            // browser takes the digest's input on this thread): the page gets a turn between
+            // them.
             crate::ui::turn::next_turn().await;
-            Some(crate::store::sha256(&document).await)
+            let digest = crate::store::sha256(&document).await;
+            crate::ui::turn::next_turn().await;
+            Some(digest)
         }
         None => None,
     };
