@@ -230,7 +230,11 @@ mod tests {
 
     /// Stamps as files hold them (twelve hex digits of wall time).
     fn stamp() -> impl Strategy<Value = Stamp> {
-        (0u64..1 << 48, any::<u32>(), any::<u64>()).prop_map(|(w, c, r)| Stamp { wall_ms: w, counter: c, replica: ReplicaId(r) })
+        (0u64..1 << 48, any::<u32>(), any::<u64>()).prop_map(|(w, c, r)| Stamp {
+            wall_ms: w,
+            counter: c,
+            replica: ReplicaId(r),
+        })
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -328,7 +332,10 @@ mod tests {
         assert_eq!(Some((change_set, len)), by_serde(text));
         // Spaces, another member order, a float: serde's.
         assert!(read(&text.replace(",\"id\"", ", \"id\"")).is_none());
-        assert!(read(&text.replace("\"kind\":\"incident\",\"member\":\"Ada\"", "\"member\":\"Ada\",\"kind\":\"incident\"")).is_none());
+        assert!(read(
+            &text.replace("\"kind\":\"incident\",\"member\":\"Ada\"", "\"member\":\"Ada\",\"kind\":\"incident\"")
+        )
+        .is_none());
         let number = text.replace("{\"text\":\"Mail \\\"down\\\"\"}", "{\"number\":1.0}");
         assert!(number.contains("1.0") && read(&number).is_none());
     }
