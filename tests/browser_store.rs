@@ -233,24 +233,29 @@ async fn a_tab_reads_what_another_tab_stored_since_it_looked() {
     assert_eq!(news.through, *theirs.chunks.end());
 }
 
-#[wasm_bindgen_test]
-async fn a_damaged_snapshot_is_rebuilt_from_the_change_sets() {
+/// Puts `value` under `key` in `store` of the database `name` behind the store's back, as a
+/// damaged database or an older release would have it.
+async fn put_behind_the_store(name: &str, store: &str, key: wasm_bindgen::JsValue, value: wasm_bindgen::JsValue) {
     use indexed_db_futures::database::Database;
     use indexed_db_futures::prelude::*;
     use indexed_db_futures::transaction::TransactionMode;
+    let db = Database::open(name).await.unwrap();
+    let tx = db.transaction(store).with_mode(TransactionMode::Readwrite).build().unwrap();
+    tx.object_store(store).unwrap().put(value).with_key(key).primitive().unwrap();
+    tx.commit().await.unwrap();
+    db.close();
+}
 
+#[wasm_bindgen_test]
+async fn a_damaged_snapshot_is_rebuilt_from_the_change_sets() {
     let name = fresh_name("damaged");
     let store = open(&name).await;
     let records = stored(&store, sample(50, "Tester", 9)).await;
     store.close();
 
     // Overwrite the first snapshot page with bytes that are no snapshot.
-    let db = Database::open(&name).await.unwrap();
-    let tx = db.transaction("pages").with_mode(TransactionMode::Readwrite).build().unwrap();
     let garbage: wasm_bindgen::JsValue = js_sys::Uint8Array::from(&[1u8, 2, 3, 250, 251][..]).into();
-    tx.object_store("pages").unwrap().put(garbage).with_key(0u32).primitive().unwrap();
-    tx.commit().await.unwrap();
-    db.close();
+    put_behind_the_store(&name, "pages", 0u32.into(), garbage).await;
 
     let reopened = open(&name).await;
     let loaded = reopened.load().await.expect("a damaged snapshot does not stop the start");
@@ -265,7 +270,6 @@ async fn a_damaged_snapshot_is_rebuilt_from_the_change_sets() {
 async fn a_snapshot_of_an_older_fold_version_is_rebuilt_from_the_change_sets() {
     use indexed_db_futures::database::Database;
     use indexed_db_futures::prelude::*;
-    use indexed_db_futures::transaction::TransactionMode;
 
     let name = fresh_name("older-fold");
     let store = open(&name).await;
@@ -283,11 +287,7 @@ async fn a_snapshot_of_an_older_fold_version_is_rebuilt_from_the_change_sets() {
     };
     let (current, info) = fold(Database::open(&name).await.unwrap()).await;
     js_sys::Reflect::set(&info, &"fold".into(), &3.into()).unwrap();
-    let db = Database::open(&name).await.unwrap();
-    let tx = db.transaction("meta").with_mode(TransactionMode::Readwrite).build().unwrap();
-    tx.object_store("meta").unwrap().put(info).with_key("snapshot").primitive().unwrap();
-    tx.commit().await.unwrap();
-    db.close();
+    put_behind_the_store(&name, "meta", "snapshot".into(), info).await;
 
     let loaded = open(&name).await.load().await.expect("an older snapshot does not stop the start");
     assert_eq!(loaded.records, records);

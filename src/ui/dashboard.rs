@@ -20,10 +20,9 @@ const FOCUS: &[&KindDecl] = &[&INCIDENT, &SERVICE_REQUEST, &PROBLEM, &CHANGE];
 pub fn Dashboard() -> impl IntoView {
     let app = use_app();
     // Counts of a part of the records would mislead: say they are still being read.
-    let reading = move || match (app.loading.get(), app.status.get()) {
-        (Some(all), _) => Some(format!("Reading all {all} records…")),
-        (None, StoreStatus::Opening | StoreStatus::Blocked) => Some("Opening the database…".to_string()),
-        _ => None,
+    let reading = move || match app.loading.get() {
+        Some(all) => Some(format!("Reading all {all} records…")),
+        None => app.status.with(StoreStatus::is_opening).then(|| "Opening the database…".to_string()),
     };
     view! {
         <section class="page">

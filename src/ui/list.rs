@@ -204,7 +204,7 @@ pub fn rows_memo(
 pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     let app = use_app();
     // Records are still being read (the list may hold only the newest, or none yet).
-    let opening = move || matches!(app.status.get(), StoreStatus::Opening | StoreStatus::Blocked);
+    let opening = move || app.status.with(StoreStatus::is_opening);
     let query = use_query_map();
     let initial = |key: &str| query.with_untracked(|q| q.get(key).unwrap_or_default());
     let search = RwSignal::new(initial("q"));

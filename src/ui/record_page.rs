@@ -29,7 +29,7 @@ pub fn RecordPage(kind: &'static KindDecl, id: RecordId) -> impl IntoView {
     move || {
         match record.get() {
         Some(_) => view! { <RecordView kind record=Signal::derive(move || record.get())/> }.into_any(),
-        None if matches!(app.status.get(), StoreStatus::Opening | StoreStatus::Blocked) => {
+        None if app.status.with(StoreStatus::is_opening) => {
             view! { <section class="page"><p class="muted">"Opening the database…"</p></section> }.into_any()
         }
         None => view! {

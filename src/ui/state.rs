@@ -36,6 +36,13 @@ pub enum StoreStatus {
     Failed(StoreError),
 }
 
+impl StoreStatus {
+    /// The records are not all read yet (pages show that, not an empty or partial SMS).
+    pub fn is_opening(&self) -> bool {
+        matches!(self, StoreStatus::Opening | StoreStatus::Blocked)
+    }
+}
+
 /// A message shown in the banner until dismissed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notice {
