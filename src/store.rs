@@ -5,7 +5,8 @@
 //! - `changes`: change sets in chunks, keyed by a local arrival sequence. A user action is one
 //!   small chunk; a bulk write is chunks of [`layout::CHUNK_SIZE`] change sets. Beside the
 //!   change sets a chunk keeps the local facts that are never exported: when it arrived and
-//!   which import brought it. A multi-entry index lists the records each chunk touches.
+//!   which import brought it, and the records it touches; `meta` keeps which chunks hold each
+//!   record ([`record_chunks`]).
 //! - `pages`: a snapshot of the folded records in pages, for a fast start. The change sets stay
 //!   the truth: the snapshot says which arrival sequence it covers, newer chunks are folded on
 //!   top at load, and a snapshot of another fold version is rebuilt from all change sets.
@@ -18,6 +19,7 @@ mod browser;
 mod error;
 mod export;
 mod layout;
+mod record_chunks;
 pub mod schema;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -294,11 +296,19 @@ impl Store {
         let texts: &[Option<String>] = if in_place.is_empty() && texts.len() == to_append.len() { texts } else { &[] };
         let chunks = tx.object_store(CHUNKS)?;
         let mut seq = head.seq;
+        let mut written = Vec::new();
         for (n, batch) in to_append.chunks(layout::CHUNK_SIZE).enumerate() {
             seq += 1;
             let batch_texts = texts.get(n * layout::CHUNK_SIZE..n * layout::CHUNK_SIZE + batch.len()).unwrap_or(&[]);
             let chunk = StoredChunk::with_texts(seq, now, import.map(str::to_string), batch, batch_texts)?;
             chunks.put(&chunk).with_key(seq).serde()?;
+            written.push((seq, chunk.touched));
+        }
+        // A bulk write (it carries a snapshot) brings the record-to-chunks value up to date; a
+        // user's edit leaves its chunk to be looked at after it (`record_chunks`).
+        if records.is_some() {
+            let written: Vec<(u64, &[u8])> = written.iter().map(|(seq, touched)| (*seq, touched.as_slice())).collect();
+            record_chunks::note(&tx, &written).await?;
         }
         meta.put(&Head { replica: head.replica, clock: hlc.state(), seq }).with_key(HEAD_KEY.to_string()).serde()?;
         if let (Some(tag), true) = (import, seq > head.seq) {
@@ -371,24 +381,29 @@ impl Store {
         Ok(news)
     }
 
-    /// Writes the snapshot of `records`, covering chunks up to `through`.
+    /// Writes the snapshot of `records`, covering chunks up to `through`, and brings the
+    /// record-to-chunks value up to date (a compaction).
     async fn write_snapshot(&self, records: &Records, through: u64) -> Result<(), StoreError> {
-        let tx = self.db.transaction([PAGES, META]).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self.db.transaction([CHUNKS, PAGES, META]).with_mode(TransactionMode::Readwrite).build()?;
         layout::put_snapshot(&tx, records, through)?;
+        record_chunks::note(&tx, &[]).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Every change set of one record, in stamp order.
     pub async fn history(&self, record: RecordId) -> Result<Vec<ChangeSet>, StoreError> {
-        let tx = self.db.transaction(CHUNKS).build()?;
-        let chunks = tx.object_store(CHUNKS)?;
-        let index = chunks.index(layout::BY_RECORD)?;
-        let chunks =
-            index.get_all::<StoredChunk>().with_query::<String, _>(KeyRange::Only(record.to_string())).serde()?.await?;
+        let tx = self.db.transaction([CHUNKS, META]).build()?;
+        let seqs = record_chunks::chunks_holding(&tx, &BTreeSet::from([record])).await?;
+        let store = tx.object_store(CHUNKS)?;
+        // Every read sent at once.
+        let reads =
+            seqs.iter().map(|seq| store.get::<StoredChunk, _, _>(*seq).serde()).collect::<Result<Vec<_>, _>>()?;
         let mut out = Vec::new();
-        for chunk in chunks {
-            out.extend(chunk?.change_sets()?.into_iter().filter(|cs| cs.record == record));
+        for read in reads {
+            if let Some(chunk) = read.await? {
+                out.extend(chunk.change_sets()?.into_iter().filter(|cs| cs.record == record));
+            }
         }
         out.sort_by_key(|cs| cs.stamp);
         out.dedup_by_key(|cs| cs.id);
@@ -498,6 +513,7 @@ impl Store {
         let chunks = tx.object_store(CHUNKS)?;
         chunks.delete::<u64, _>(KeyRange::Bound(import.first_seq, false, import.last_seq, false)).serde()?;
         export::forget_body(&tx).await?;
+        record_chunks::forget(&tx, import.first_seq..=import.last_seq).await?;
         meta.delete::<String, _>(LAST_IMPORT_KEY.to_string()).primitive()?;
         let rest = chunks.get_all::<StoredChunk>().serde()?.await?;
         let mut records = Records::default();
@@ -537,34 +553,28 @@ async fn rewrite_redacted(
         .collect();
     let records: BTreeSet<RecordId> = relevant.values().map(|cs| cs.record).collect();
     let chunks = tx.object_store(CHUNKS)?;
-    let index = chunks.index(layout::BY_RECORD)?;
     let mut rewrote = false;
-    for record in records {
-        // Requests in one transaction run in order: a chunk rewritten for an earlier record
-        // is read back rewritten.
-        let found =
-            index.get_all::<StoredChunk>().with_query::<String, _>(KeyRange::Only(record.to_string())).serde()?.await?;
-        for chunk in found {
-            let chunk = chunk?;
-            let mut sets = chunk.change_sets()?;
-            let mut changed = false;
-            for held in sets.iter_mut().filter(|cs| cs.record == record) {
-                if let Some(copy) = relevant.get(&held.id) {
-                    in_place.insert(held.id);
-                    if let Some(joined) = held.join(copy).filter(|joined| joined != held) {
-                        *held = joined;
-                        changed = true;
-                    }
-                }
-                for (_, field, target, by) in redactions.iter().filter(|(r, ..)| *r == record) {
-                    changed |= held.redact(field, *target, *by);
+    for seq in record_chunks::chunks_holding(tx, &records).await? {
+        let Some(chunk) = chunks.get::<StoredChunk, _, _>(seq).serde()?.await? else { continue };
+        let mut sets = chunk.change_sets()?;
+        let mut changed = false;
+        for held in sets.iter_mut().filter(|cs| records.contains(&cs.record)) {
+            if let Some(copy) = relevant.get(&held.id) {
+                in_place.insert(held.id);
+                if let Some(joined) = held.join(copy).filter(|joined| joined != held) {
+                    *held = joined;
+                    changed = true;
                 }
             }
-            if changed {
-                let rewritten = StoredChunk::new(chunk.seq, chunk.arrived, chunk.import.clone(), &sets)?;
-                chunks.put(&rewritten).with_key(chunk.seq).serde()?;
-                rewrote = true;
+            let record = held.record;
+            for (_, field, target, by) in redactions.iter().filter(|(r, ..)| *r == record) {
+                changed |= held.redact(field, *target, *by);
             }
+        }
+        if changed {
+            let rewritten = StoredChunk::new(chunk.seq, chunk.arrived, chunk.import.clone(), &sets)?;
+            chunks.put(&rewritten).with_key(chunk.seq).serde()?;
+            rewrote = true;
         }
     }
     if rewrote {

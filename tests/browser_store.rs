@@ -315,8 +315,11 @@ async fn the_last_import_is_undone_exactly_while_nothing_happened_since() {
     assert_eq!((last.tag.as_str(), last.change_sets as usize, last.undo), ("their file", sample.len(), Ok(())));
 
     // Undo: exactly the import's edits go; ours stay; a reload agrees.
+    let theirs = sample[0].record;
+    assert!(!store.history(theirs).await.unwrap().is_empty());
     let undone = store.undo_last_import().await.unwrap();
     assert_eq!(undone, ours);
+    assert!(store.history(theirs).await.unwrap().is_empty(), "an undone import leaves no history");
     assert_eq!(open(&name).await.load().await.unwrap().records, ours);
     assert!(store.last_import().await.unwrap().is_none());
     assert!(store.undo_last_import().await.is_err());
@@ -650,6 +653,82 @@ async fn chunks_stored_before_version_3_or_with_a_damaged_index_export_the_same(
     assert_eq!(reopened.all_change_sets().await.unwrap().len(), lines(&indexed).len());
     assert_eq!(lines(&read), lines(&indexed));
     assert_eq!(ExchangeFile::read(&read).unwrap().change_sets.len(), lines(&indexed).len());
+}
+
+/// A record's history, and the lines of an export of it, as the store finds them.
+async fn found_for(store: &Store, record: RecordId) -> (Vec<ChangeSetId>, Vec<ChangeSetId>) {
+    let history = store.history(record).await.unwrap().iter().map(|cs| cs.id).collect();
+    let (file, _, _) = exported(store, &ExportScope::Records(BTreeSet::from([record]))).await;
+    (history, file.change_sets.iter().map(|cs| cs.id).collect())
+}
+
+#[wasm_bindgen_test]
+async fn each_records_chunks_are_found_after_bulk_writes_edits_and_in_a_database_from_before_version_4() {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    let name = fresh_name("record-chunks");
+    let store = open(&name).await;
+    // A bulk write (its chunks noted in the value), then edits after it (looked at one by one).
+    let mut records = stored(&store, sample(1_200, "Tester", 12)).await;
+    let first = records.iter().find(|r| r.kind.as_str() == "incident").unwrap().clone();
+    let last = records.iter().filter(|r| r.kind.as_str() == "incident").last().unwrap().clone();
+    let note = command::append(&INCIDENT, &first, "notes", "Checked the relay", &actor()).unwrap();
+    for change_set in store.commit(vec![note]).await.unwrap().change_sets {
+        records.apply(&change_set);
+    }
+    let made_here = store.commit(vec![incident_draft("Made here", 9_999)]).await.unwrap().change_sets[0].record;
+    let expected = [first.id, last.id, made_here];
+    let all = store.all_change_sets().await.unwrap();
+    let mut wanted = Vec::new();
+    for id in &expected {
+        let mut ids: Vec<_> = all.iter().filter(|cs| cs.record == *id).map(|cs| (cs.stamp, cs.id)).collect();
+        ids.sort();
+        let ids: Vec<ChangeSetId> = ids.into_iter().map(|(_, id)| id).collect();
+        assert!(!ids.is_empty());
+        assert_eq!(found_for(&store, *id).await, (ids.clone(), ids.clone()), "record {id}");
+        wanted.push(ids);
+    }
+    assert!(wanted[0].len() >= 2, "the sample record and the note made after it");
+    store.close();
+
+    // The database as a release before version 4 left it: each chunk lists its records as
+    // text (the index `by_record` read them), and there is no record-to-chunks value.
+    let db = Database::open(&name).await.unwrap();
+    let tx = db.transaction(["changes", "meta"]).with_mode(TransactionMode::Readwrite).build().unwrap();
+    let chunks = tx.object_store("changes").unwrap();
+    let held: Vec<JsValue> = chunks.get_all().primitive().unwrap().await.unwrap().collect::<Result<_, _>>().unwrap();
+    let touched = JsValue::from_str("touched");
+    for chunk in &held {
+        let seq = js_sys::Reflect::get(chunk, &JsValue::from_str("seq")).unwrap().as_f64().unwrap();
+        let bytes: js_sys::Uint8Array = js_sys::Reflect::get(chunk, &touched).unwrap().unchecked_into();
+        let ids: js_sys::Array = bytes
+            .to_vec()
+            .chunks_exact(16)
+            .map(|id| JsValue::from_str(&RecordId::from_bytes(id.try_into().unwrap()).to_string()))
+            .collect();
+        js_sys::Reflect::set(chunk, &JsValue::from_str("records"), &ids).unwrap();
+        js_sys::Reflect::delete_property(chunk.unchecked_ref::<js_sys::Object>(), &touched).unwrap();
+        chunks.put(chunk.clone()).with_key(seq).primitive().unwrap();
+    }
+    tx.object_store("meta").unwrap().delete::<String, _>("record_chunks".to_string()).primitive().unwrap();
+    tx.commit().await.unwrap();
+    db.close();
+
+    // Opening builds the value from those lists; every record's chunks are found as before.
+    let reopened = open(&name).await;
+    let db = Database::open(&name).await.unwrap();
+    let tx = db.transaction("meta").build().unwrap();
+    let value: Option<JsValue> =
+        tx.object_store("meta").unwrap().get("record_chunks").primitive().unwrap().await.unwrap();
+    assert!(value.is_some(), "opening wrote the record-to-chunks value");
+    drop(tx);
+    db.close();
+    for (id, ids) in expected.iter().zip(&wanted) {
+        assert_eq!(found_for(&reopened, *id).await, (ids.clone(), ids.clone()), "record {id} after the upgrade");
+    }
 }
 
 #[wasm_bindgen_test]

@@ -17,7 +17,7 @@
 //! stored change set (a redaction) or removing chunks (undoing an import) deletes it and
 //! counts a *rewrite*, and a body read before a rewrite is not kept.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
@@ -288,8 +288,8 @@ impl Store {
         Ok(Read { texts, through: head.seq, exporter, rewrites, kept })
     }
 
-    /// Reads, in one transaction, the chunks holding change sets of `records` (through the
-    /// records index: a partial export does not read the rest).
+    /// Reads, in one transaction, the chunks holding change sets of `records` (found through
+    /// `record_chunks`: a partial export does not read the rest).
     async fn read_records_for_export(
         &self,
         records: &BTreeSet<RecordId>,
@@ -297,22 +297,17 @@ impl Store {
     ) -> Result<Read, StoreError> {
         let tx = self.db.transaction([CHUNKS, META]).build()?;
         let (head, rewrites) = head_and_rewrites(&tx).await?;
+        let seqs = super::record_chunks::chunks_holding(&tx, records).await?;
         let chunks = tx.object_store(CHUNKS)?;
-        let index = chunks.index(layout::BY_RECORD)?;
-        let mut found: BTreeMap<u64, ChunkText> = BTreeMap::new();
-        for record in records {
-            let found_here = index
-                .get_all::<ChunkText>()
-                .with_query::<String, _>(KeyRange::Only(record.to_string()))
-                .serde()?
-                .await?;
-            for chunk in found_here {
-                let chunk = chunk?;
-                found.entry(chunk.seq).or_insert(chunk);
-            }
+        // Every read sent at once.
+        let reads =
+            seqs.iter().map(|seq| chunks.get::<ChunkText, _, _>(*seq).serde()).collect::<Result<Vec<_>, _>>()?;
+        let mut found = Vec::with_capacity(reads.len());
+        for read in reads {
+            found.extend(read.await?);
         }
         let exporter = Exporter { member: member.clone(), replica: head.replica };
-        Ok(Read { texts: found.into_values().collect(), through: head.seq, exporter, rewrites, kept: None })
+        Ok(Read { texts: found, through: head.seq, exporter, rewrites, kept: None })
     }
 
     /// Keeps the body of a full export written from scratch, for the next full export to

@@ -14,7 +14,8 @@ use crate::sync::file::{canonical_change_sets, chunk_text, indexed_change_sets, 
 
 /// Chunks of change sets, keyed by arrival sequence.
 pub const CHUNKS: &str = "changes";
-/// The multi-entry index of the records a chunk touches.
+/// The multi-entry index of the records a chunk touches, filled by chunks stored before schema
+/// version 4 and read by nothing since (`record_chunks` replaced it).
 pub const BY_RECORD: &str = "by_record";
 /// Snapshot pages of folded records, keyed by page number.
 pub const PAGES: &str = "pages";
@@ -92,8 +93,10 @@ pub struct StoredChunk {
     pub arrived: f64,
     /// The import that brought these change sets, or none when made here.
     pub import: Option<String>,
-    /// Ids of the records touched (the `by_record` index).
-    pub records: Vec<String>,
+    /// Ids of the records touched, 16 bytes each (`record_chunks`). Chunks stored before
+    /// schema version 4 list them as text in `records` instead, which filled an index.
+    #[serde(default, with = "serde_bytes")]
+    pub touched: Vec<u8>,
     /// The change sets as a JSON array in UTF-8 (a `Uint8Array`): one value is far cheaper to
     /// store than many objects, and bytes reach the app as they are, where a string is
     /// converted character by character. Schema version 3.
@@ -162,11 +165,10 @@ impl StoredChunk {
         change_sets: &[ChangeSet],
         texts: &[Option<String>],
     ) -> Result<Self, StoreError> {
-        let mut records: Vec<String> = change_sets.iter().map(|cs| cs.record.to_string()).collect();
-        crate::domain::sort::sort_by(&mut records, Ord::cmp);
-        records.dedup();
+        let records: std::collections::BTreeSet<_> = change_sets.iter().map(|cs| cs.record).collect();
+        let touched = super::record_chunks::touched_bytes(records.iter());
         let (text, index) = chunk_text(change_sets, texts).map_err(|e| StoreError::Failed(e.to_string()))?;
-        Ok(Self { seq, arrived, import, records, text: Some(text), json: String::new(), index: Some(index) })
+        Ok(Self { seq, arrived, import, touched, text: Some(text), json: String::new(), index: Some(index) })
     }
 
     pub fn change_sets(&self) -> Result<Vec<ChangeSet>, StoreError> {

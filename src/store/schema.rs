@@ -3,10 +3,15 @@
 //! - Version 1 (a fixture layout, kept so the migration path is tested): one object per edit
 //!   in the store `edits`.
 //! - Version 2: chunks of change sets, snapshot pages and meta (see `layout`).
-//! - Version 3 (current): the same stores; new chunks hold their text as UTF-8 bytes instead
-//!   of a string (`StoredChunk::text`), which releases before could not read. Nothing moves:
-//!   this release reads both. The version exists so that a tab of an older release still
-//!   open blocks the upgrade (the app says to close it) rather than meet chunks it cannot read.
+//! - Version 3: the same stores; new chunks hold their text as UTF-8 bytes instead of a
+//!   string (`StoredChunk::text`), which releases before could not read. Nothing moves: this
+//!   release reads both. The version exists so that a tab of an older release still open
+//!   blocks the upgrade (the app says to close it) rather than meet chunks it cannot read.
+//! - Version 4 (current): which chunks hold each record is one value in `meta`
+//!   (`record_chunks`), no longer the multi-entry index `by_record`, which new chunks do not
+//!   fill. Opening builds the value from the chunks' lists of records when it is missing. The
+//!   version keeps a tab of an older release, which would look records up in the index, from
+//!   running beside this one.
 //!
 //! The upgrade callback only creates stores: IndexedDB's upgrade cannot add an index to an
 //! existing store through this crate, so a layout change creates new stores, and the data is
@@ -23,6 +28,7 @@ use indexed_db_futures::KeyPath;
 use serde::{Deserialize, Serialize};
 
 use super::layout::{self, Head, StoredChunk, BY_RECORD, CHUNKS, CHUNK_SIZE, HEAD_KEY, META, PAGES};
+use super::record_chunks;
 use super::{now_ms, random_bytes, StoreError};
 use crate::domain::clock::{ClockState, Hlc, Stamp};
 use crate::domain::edit::{ChangeSet, Edit};
@@ -30,7 +36,7 @@ use crate::domain::ids::{ChangeSetId, Member, RecordId, ReplicaId};
 use crate::domain::value::Value;
 
 /// The schema version this release writes.
-pub const CURRENT_VERSION: u32 = 3;
+pub const CURRENT_VERSION: u32 = 4;
 
 /// Opens `name` at the current version, creating or migrating it.
 pub async fn open(name: &str, on_blocked: impl FnOnce() + 'static) -> Result<Database, StoreError> {
@@ -51,21 +57,37 @@ pub async fn open(name: &str, on_blocked: impl FnOnce() + 'static) -> Result<Dat
             Ok(())
         })
         .await?;
-    ensure_head(&db).await?;
+    let has_map = ensure_head(&db).await?;
     if db.object_store_names().any(|store| store == v1::EDITS) {
         v1::move_edits(&db).await?;
+    }
+    if !has_map {
+        build_record_chunks(&db).await?;
     }
     Ok(db)
 }
 
+/// Writes the record-to-chunks value from every chunk's list of records, in one transaction
+/// (a closed tab rolls it back and the next open builds it again).
+async fn build_record_chunks(db: &Database) -> Result<(), StoreError> {
+    let tx = db.transaction([CHUNKS, META]).with_mode(TransactionMode::Readwrite).build()?;
+    if !record_chunks::is_kept(&tx).await? {
+        record_chunks::note(&tx, &[]).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Gives a new database its replica id and clock. A read-only look first: every start comes
-/// here, and a read-write transaction waits for its commit to be written.
-async fn ensure_head(db: &Database) -> Result<(), StoreError> {
+/// here, and a read-write transaction waits for its commit to be written. Says whether the
+/// record-to-chunks value exists (a new database has none yet).
+async fn ensure_head(db: &Database) -> Result<bool, StoreError> {
     let look = db.transaction(META).build()?;
     let head: Option<Head> = look.object_store(META)?.get(HEAD_KEY).serde()?.await?;
+    let has_map = record_chunks::is_kept(&look).await?;
     drop(look);
     if head.is_some() {
-        return Ok(());
+        return Ok(has_map);
     }
     let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
     let meta = tx.object_store(META)?;
@@ -75,7 +97,7 @@ async fn ensure_head(db: &Database) -> Result<(), StoreError> {
         meta.put(&Head { replica, clock: ClockState::default(), seq: 0 }).with_key(HEAD_KEY.to_string()).serde()?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(has_map)
 }
 
 /// The version 1 layout and its migration.

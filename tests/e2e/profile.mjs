@@ -34,7 +34,7 @@ const LONG = 10 * 60 * 1000;
 
 // ---- reading a profile ----------------------------------------------------------------------
 
-const frameName = (f) => `${f.functionName || '(anonymous)'}${f.url ? ` ${path.basename(f.url)}` : ''}`;
+const frameName = (f) => `${f.functionName || `(anonymous:${f.lineNumber + 1}:${f.columnNumber + 1})`}${f.url ? ` ${path.basename(f.url)}` : ''}`;
 
 /** Milliseconds of self time per function, largest first. */
 function selfTimes(profile) {
