@@ -16,6 +16,7 @@
 //! [`schema`] holds the versions and migrations.
 
 mod browser;
+mod digest;
 mod error;
 mod export;
 mod layout;
@@ -36,8 +37,9 @@ use crate::domain::ids::{ChangeSetId, RecordId, ReplicaId};
 use crate::domain::record::{Record, Records};
 
 pub use browser::{crypto_random_bytes, now_ms, random_bytes, request_persistence, storage_estimate, StorageEstimate};
+pub use digest::{sha256, sha256_off_thread, OffThread};
 pub use error::StoreError;
-pub use export::{blob_bytes, json_blob, sha256, ExportScope, ExportedFile};
+pub use export::{blob_bytes, json_blob, ExportScope, ExportedFile};
 
 pub use layout::ExportMark;
 use layout::{

@@ -674,7 +674,7 @@ async fn each_records_chunks_are_found_after_bulk_writes_edits_and_in_a_database
     // A bulk write (its chunks noted in the value), then edits after it (looked at one by one).
     let mut records = stored(&store, sample(1_200, "Tester", 12)).await;
     let first = records.iter().find(|r| r.kind.as_str() == "incident").unwrap().clone();
-    let last = records.iter().filter(|r| r.kind.as_str() == "incident").last().unwrap().clone();
+    let last = records.iter().rev().find(|r| r.kind.as_str() == "incident").unwrap().clone();
     let note = command::append(&INCIDENT, &first, "notes", "Checked the relay", &actor()).unwrap();
     for change_set in store.commit(vec![note]).await.unwrap().change_sets {
         records.apply(&change_set);

@@ -3,7 +3,7 @@
 //!
 //! A full export sorts every change set by stamp and hashes them all: for 50,000 records that
 //! is most of a hundred megabytes. Written from scratch, the file's checksum is computed by
-//! the browser's WebCrypto ([`sha256`]); the hash states a kept body needs are computed after
+//! the browser's WebCrypto in a worker (`super::digest`); the hash states a kept body needs are computed after
 //! the file is handed over, a slice per turn ([`ExportedFile::hash_body`]). Its body (the
 //! change-set lines) is kept in `meta` as a
 //! `Blob`, with the arrival sequence it covers, the checksum's hash state after it, and a
@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::layout::{self, ChunkText, Head, CHUNKS, META};
-use super::{now_ms, Store, StoreError};
+use super::{digest, now_ms, Store, StoreError};
 use crate::domain::ids::RecordId;
 use crate::sync::file::{CanonicalChangeSet, Exporter};
 use crate::sync::writer::{continue_body, resume_point, Body, BodyHashing, FileWriter, KeptBody, MARK_EVERY};
@@ -135,24 +135,6 @@ impl ExportedFile {
     }
 }
 
-/// The SHA-256 of `bytes`: by WebCrypto (native code, off the page's thread, several times
-/// faster than hashing in this WebAssembly), or here where the browser does not offer it.
-pub async fn sha256(bytes: &[u8]) -> Vec<u8> {
-    use sha2::{Digest, Sha256};
-    let subtle = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .and_then(|crypto| js_sys::Reflect::get(&crypto, &"subtle".into()).ok())
-        // `crypto.subtle` is undefined outside secure contexts; web-sys would not say so.
-        .filter(|subtle| !subtle.is_undefined() && !subtle.is_null())
-        .map(|subtle| subtle.unchecked_into::<web_sys::SubtleCrypto>());
-    if let Some(promise) = subtle.and_then(|s| s.digest_with_str_and_u8_array("SHA-256", bytes).ok()) {
-        if let Ok(digest) = wasm_bindgen_futures::JsFuture::from(promise).await {
-            return js_sys::Uint8Array::new(&digest).to_vec();
-        }
-    }
-    Sha256::digest(bytes).to_vec()
-}
-
 /// What one reading transaction found.
 struct Read {
     texts: Vec<ChunkText>,
@@ -222,10 +204,10 @@ impl Store {
         sort(&mut sets);
         // A change set stored twice (two tabs importing one file at once) is one line.
         sets.dedup_by(|a, b| (a.stamp, a.id) == (b.stamp, b.id));
-        // The body first, then its checksum by WebCrypto; the hash states a kept body needs
-        // are computed after the file is handed over (`ExportedFile::hash_body`).
-        // A chunk's text has a `,` between lines where the body has `,\n`: one byte more a line.
-        let bytes = read.texts.iter().map(|chunk| chunk.text().map_or(0, str::len)).sum::<usize>() + sets.len();
+        // What the checksum covers first, its digest started in a worker, then the body's text
+        // written meanwhile; the hash states a kept body needs are computed after the file is
+        // handed over (`ExportedFile::hash_body`).
+        let bytes = read.texts.iter().map(|chunk| chunk.text().map_or(0, str::len)).sum::<usize>();
         let mut body = Body::with_capacity(bytes, sets.len());
         for cs in &sets {
             if body.push(cs.stamp, cs.id, cs.text).is_err() {
@@ -234,15 +216,24 @@ impl Store {
         }
         drop(sets);
         drop(read.texts);
-        let digest = sha256(&body.checksum_input(&read.exporter, exported_at)).await;
+        let off_thread = digest::sha256_off_thread(body.checksum_input(&read.exporter, exported_at));
+        let text = body.text();
+        let body_blob = bytes_blob(text.as_bytes())?;
+        let digest = match off_thread {
+            Some(digesting) => digesting.digest().await,
+            None => None,
+        };
+        let digest = match digest {
+            Some(digest) => digest,
+            None => digest::sha256(body.checksum_input(&read.exporter, exported_at)).await,
+        };
         let head = FileWriter::head(&read.exporter, exported_at);
         let change_sets = body.lines();
         let tail = body.tail(&digest);
-        let body_blob = bytes_blob(body.text.as_bytes())?;
         let blob = json_blob(&[head.into(), body_blob.clone().into(), tail.into()])?;
         let write_ms = now_ms() - started - read_ms;
         let body = (*scope == ExportScope::Everything).then(|| {
-            let (hashing, text) = BodyHashing::new(body);
+            let hashing = BodyHashing::new(body);
             (body_blob, KeptToBe::Hashing { through: read.through, hashing, text }, read.rewrites)
         });
         Ok(ExportedFile {

@@ -438,6 +438,21 @@ impl<'a> Reader<'a> {
         Some(document)
     }
 
+    /// The SHA-256 the file claims as its checksum, once the change sets are read: what
+    /// [`Reader::finish_with_digest`] can be handed to read the file as if the checksum holds
+    /// while the digest is computed elsewhere (the caller must then compare the two, and read
+    /// the file again if they differ). `None` when the checksum is missing or not of the form
+    /// this release writes (`sha256:` and 64 lowercase hex digits).
+    pub fn claimed_digest(&self) -> Option<Vec<u8>> {
+        let top = self.top()?;
+        let claimed = claimed_checksum(&top).ok()?;
+        let digits = claimed.strip_prefix("sha256:")?;
+        if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return None;
+        }
+        (0..32).map(|i| u8::from_str_radix(digits.get(2 * i..2 * i + 2)?, 16).ok()).collect()
+    }
+
     /// The top-level members once the change sets are read; `None` when the stream broke off.
     fn top(&self) -> Option<BTreeMap<&str, &'a RawValue>> {
         match &self.source {
@@ -1096,6 +1111,35 @@ pub(crate) mod tests {
         assert_eq!(read_hashed_later(&text).unwrap().file, file);
         assert!(read_hashed_later(&text).unwrap().texts.is_some());
         assert_eq!(read_hashed_later(&texts[5]), Err(FileError::ChecksumMismatch));
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))] // the corpus is made natively
+    fn a_file_read_as_if_its_claimed_checksum_holds_reads_the_same_when_it_does() {
+        let file = sample_file();
+        let text = file.write();
+        let pretty = serde_json::to_string_pretty(&serde_json::from_str::<Json>(&text).unwrap()).unwrap();
+        let tampered = text.replacen("\"Ada\"", "\"Eve\"", 1);
+        let mut texts = vec![text.clone(), pretty, tampered];
+        texts.extend(crate::sync::corpus::cases().into_iter().map(|case| case.text));
+        let mut held = 0;
+        for text in &texts {
+            let whole = Reader::new(text).and_then(Reader::finish_with_texts);
+            let Ok(mut reader) = Reader::open(text).and_then(Opening::list_hashed_later) else { continue };
+            let (Some(document), Some(claimed)) = (reader.hashed_document(), reader.claimed_digest()) else { continue };
+            let assumed = reader.finish_with_digest(Some(&claimed));
+            if Sha256::digest(&document).as_slice() == claimed.as_slice() {
+                held += 1;
+                assert_eq!(assumed, whole, "{}", &text[..text.len().min(200)]);
+            } else {
+                // The browser then reads the file again, hashing it as it goes.
+                assert!(whole.is_err() || whole.as_ref().is_ok_and(|read| read.texts.is_none()));
+            }
+        }
+        assert!(held >= 1, "the file as written holds its claim");
+        let mut reader = Reader::new(&text).unwrap();
+        let document = reader.hashed_document().unwrap();
+        assert_eq!(Some(Sha256::digest(document).to_vec()), reader.claimed_digest());
     }
 
     #[test]

@@ -170,14 +170,23 @@ fn tail(lines: u64, digest: &[u8]) -> String {
 }
 
 /// A file's body written without hashing it, for the checksum to be computed elsewhere (the
-/// browser's WebCrypto hashes a whole file several times faster than this WebAssembly): the
-/// lines joined by `",\n"`, with each one's order key for [`BodyHashing`] later.
+/// browser's WebCrypto hashes a whole file several times faster than this WebAssembly): what
+/// the checksum covers is built first ([`Body::checksum_input`]), then the text of the lines
+/// joined by `",\n"` from it ([`Body::text`]), so that the digest can be under way (in a
+/// worker) while the text is written. Each line's order key is kept for [`BodyHashing`].
 pub struct Body {
-    pub text: String,
     keys: Vec<(Stamp, ChangeSetId)>,
-    /// What the checksum covers, up to the end of the lines (see [`Body::checksum_input`]).
+    /// What the checksum covers: the start of the document, the lines joined by `,`, then
+    /// (once [`Body::checksum_input`] is called) the members after them.
     hashed: Vec<u8>,
+    /// Where each line ends in `hashed`.
+    ends: Vec<usize>,
+    /// Whether the members after the lines are in `hashed`.
+    closed: bool,
 }
+
+/// How the document the checksum covers starts.
+const HASHED_START: &[u8] = b"{\"change_sets\":[";
 
 impl Default for Body {
     fn default() -> Self {
@@ -188,21 +197,21 @@ impl Default for Body {
 impl Body {
     pub fn with_capacity(bytes: usize, lines: usize) -> Self {
         let mut hashed = Vec::with_capacity(bytes + 256);
-        hashed.extend_from_slice(b"{\"change_sets\":[");
-        Body { text: String::with_capacity(bytes), keys: Vec::with_capacity(lines), hashed }
+        hashed.extend_from_slice(HASHED_START);
+        Body { keys: Vec::with_capacity(lines), hashed, ends: Vec::with_capacity(lines), closed: false }
     }
 
-    /// Appends a line; lines must come in (stamp, id) order.
+    /// Appends a line; lines must come in (stamp, id) order, all before
+    /// [`Body::checksum_input`].
     pub fn push(&mut self, stamp: Stamp, id: ChangeSetId, line: &str) -> Result<(), ContinueError> {
-        if self.keys.last().is_some_and(|last| (stamp, id) <= *last) {
+        if self.closed || self.keys.last().is_some_and(|last| (stamp, id) <= *last) {
             return Err(ContinueError::OutOfOrder);
         }
         if !self.keys.is_empty() {
-            self.text.push_str(",\n");
             self.hashed.push(b',');
         }
-        self.text.push_str(line);
         self.hashed.extend_from_slice(line.as_bytes());
+        self.ends.push(self.hashed.len());
         self.keys.push((stamp, id));
         Ok(())
     }
@@ -212,13 +221,30 @@ impl Body {
     }
 
     /// The bytes the checksum is the SHA-256 of: the RFC 8785 form of the document without
-    /// it, whose body is these lines joined by `","` (built beside the text as lines come).
-    /// Called once, when all lines are in: it hands over what was built.
-    pub fn checksum_input(&mut self, exporter: &Exporter, exported_at: DateTime<Utc>) -> Vec<u8> {
-        let (exporter, at) = header_members(exporter, exported_at);
-        let mut input = std::mem::take(&mut self.hashed);
-        checksum_end(&exporter, &at).iter().for_each(|piece| input.extend_from_slice(piece.as_bytes()));
-        input
+    /// it, whose body is the lines joined by `","`. Once called, no line can be added.
+    pub fn checksum_input(&mut self, exporter: &Exporter, exported_at: DateTime<Utc>) -> &[u8] {
+        if !self.closed {
+            let (exporter, at) = header_members(exporter, exported_at);
+            checksum_end(&exporter, &at).iter().for_each(|piece| self.hashed.extend_from_slice(piece.as_bytes()));
+            self.closed = true;
+        }
+        &self.hashed
+    }
+
+    /// The body's text: the lines joined by `",\n"`.
+    pub fn text(&self) -> String {
+        let lines: usize = self.ends.last().map_or(0, |end| end - HASHED_START.len());
+        let mut text = String::with_capacity(lines + self.ends.len());
+        let mut start = HASHED_START.len();
+        for (n, &end) in self.ends.iter().enumerate() {
+            if n > 0 {
+                text.push_str(",\n");
+            }
+            // Each line was pushed as a `&str`, so these are its bytes, whole.
+            text.push_str(std::str::from_utf8(self.hashed.get(start..end).unwrap_or_default()).unwrap_or_default());
+            start = end + 1;
+        }
+        text
     }
 
     /// The file's tail, given the SHA-256 of [`Body::checksum_input`].
@@ -239,9 +265,10 @@ pub struct BodyHashing {
 }
 
 impl BodyHashing {
-    /// Hashing of `body`; the caller keeps its text and hands it to each [`BodyHashing::step`].
-    pub fn new(body: Body) -> (Self, String) {
-        (BodyHashing { writer: FileWriter::new(), keys: body.keys, done: 0, at: 0 }, body.text)
+    /// Hashing of `body`; the caller keeps its text ([`Body::text`]) and hands it to each
+    /// [`BodyHashing::step`].
+    pub fn new(body: Body) -> Self {
+        BodyHashing { writer: FileWriter::new(), keys: body.keys, done: 0, at: 0 }
     }
 
     /// Hashes up to `lines` more lines of `text` (the body's); true when all are.
@@ -380,8 +407,9 @@ mod tests {
             body.push(stamp, id, &line).unwrap();
         }
         let digest = Sha256::digest(body.checksum_input(&file.exporter, file.exported_at));
-        let text = format!("{}{}{}", FileWriter::head(&file.exporter, file.exported_at), body.text, body.tail(&digest));
-        let (mut hashing, body_text) = BodyHashing::new(body);
+        let body_text = body.text();
+        let text = format!("{}{}{}", FileWriter::head(&file.exporter, file.exported_at), body_text, body.tail(&digest));
+        let mut hashing = BodyHashing::new(body);
         while !hashing.step(&body_text, step) {}
         (text, hashing.finish())
     }

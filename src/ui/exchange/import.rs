@@ -53,68 +53,88 @@ pub fn Import() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let started = now_ms();
             planned_at.set_value(app.seen());
-            let mut problems = Vec::new();
-            let mut still_locked = Vec::new();
-            // Every file is read first, so that what is held is fetched once for all of them.
-            let mut read_files = Vec::new();
-            for file in files {
-                let name = file.name();
-                match open_file(&file, &name, key.as_deref(), progress, cancel).await {
-                    Opened::File(read) => read_files.push((name, read)),
-                    Opened::Failed(message) => problems.push(format!("{name}: {message}")),
-                    Opened::Locked(wrong) => {
-                        if let Some(message) = wrong {
-                            problems.push(format!("{name}: {message}"));
+            // First with each file's checksum computed in a worker while the files are planned.
+            // If one does not hold, everything again with the checksums computed before
+            // planning, which says what is wrong (or reads a file whose lines are not written
+            // as this release writes them, but whose checksum holds for their canonical form).
+            let mut verify_here = false;
+            loop {
+                let mut problems = Vec::new();
+                let mut still_locked = Vec::new();
+                // Every file is read first, so that what is held is fetched once for all of them.
+                let mut read_files = Vec::new();
+                let mut unverified = Vec::new();
+                for file in &files {
+                    let name = file.name();
+                    match open_file(file, &name, key.as_deref(), progress, cancel, verify_here).await {
+                        Opened::File(read, check) => {
+                            read_files.push((name, read));
+                            unverified.extend(check);
                         }
-                        still_locked.push(name);
+                        Opened::Failed(message) => problems.push(format!("{name}: {message}")),
+                        Opened::Locked(wrong) => {
+                            if let Some(message) = wrong {
+                                problems.push(format!("{name}: {message}"));
+                            }
+                            still_locked.push(name);
+                        }
+                    }
+                    if cancel.get_untracked() {
+                        progress.set(None);
+                        busy.set(false);
+                        done.set(Some("Import cancelled: nothing was written.".into()));
+                        return;
                     }
                 }
-                if cancel.get_untracked() {
+                mark_probe("data-preview-read-ms", now_ms() - started);
+                // What is held, as far as the files touch it: the change sets with their ids and
+                // the records they change.
+                let mut held = Replica::default();
+                let touched: Vec<&ChangeSet> = read_files.iter().flat_map(|(_, read)| &read.file.change_sets).collect();
+                if let Err(e) = hold(&store, app, &mut held, &touched).await {
+                    errors.set(vec![e.to_string()]);
                     progress.set(None);
                     busy.set(false);
-                    done.set(Some("Import cancelled: nothing was written.".into()));
                     return;
                 }
-            }
-            mark_probe("data-preview-read-ms", now_ms() - started);
-            // What is held, as far as the files touch it: the change sets with their ids and
-            // the records they change.
-            let mut held = Replica::default();
-            let touched: Vec<&ChangeSet> = read_files.iter().flat_map(|(_, read)| &read.file.change_sets).collect();
-            if let Err(e) = hold(&store, app, &mut held, &touched).await {
-                errors.set(vec![e.to_string()]);
+                let mut plans = Vec::new();
+                let last = read_files.len().saturating_sub(1);
+                for (n, (name, read)) in read_files.into_iter().enumerate() {
+                    let ReadFile { file: ExchangeFile { exporter, exported_at, change_sets }, texts } = read;
+                    let planned = plan_in_steps(&held, change_sets, texts, &name, progress, cancel).await;
+                    if cancel.get_untracked() {
+                        progress.set(None);
+                        busy.set(false);
+                        done.set(Some("Import cancelled: nothing was written.".into()));
+                        return;
+                    }
+                    match planned {
+                        Ok(plan) => {
+                            // The next file is planned against this one's result too.
+                            if n < last {
+                                held.apply(&plan);
+                            }
+                            plans.push(Pending { name, exporter, exported_at, plan });
+                        }
+                        Err(message) => problems.push(format!("{name}: {message}")),
+                    }
+                }
+                let mut all_hold = true;
+                for check in unverified {
+                    all_hold &= check.holds().await;
+                }
+                if !all_hold {
+                    verify_here = true;
+                    continue;
+                }
                 progress.set(None);
+                pending.set(plans);
+                errors.set(problems);
+                locked.set(still_locked);
                 busy.set(false);
-                return;
+                mark_probe("data-preview-ms", now_ms() - started);
+                break;
             }
-            let mut plans = Vec::new();
-            let last = read_files.len().saturating_sub(1);
-            for (n, (name, read)) in read_files.into_iter().enumerate() {
-                let ReadFile { file: ExchangeFile { exporter, exported_at, change_sets }, texts } = read;
-                let planned = plan_in_steps(&held, change_sets, texts, &name, progress, cancel).await;
-                if cancel.get_untracked() {
-                    progress.set(None);
-                    busy.set(false);
-                    done.set(Some("Import cancelled: nothing was written.".into()));
-                    return;
-                }
-                match planned {
-                    Ok(plan) => {
-                        // The next file is planned against this one's result too.
-                        if n < last {
-                            held.apply(&plan);
-                        }
-                        plans.push(Pending { name, exporter, exported_at, plan });
-                    }
-                    Err(message) => problems.push(format!("{name}: {message}")),
-                }
-            }
-            progress.set(None);
-            pending.set(plans);
-            errors.set(problems);
-            locked.set(still_locked);
-            busy.set(false);
-            mark_probe("data-preview-ms", now_ms() - started);
         });
     };
     let choose = move |files: Vec<web_sys::File>| {
@@ -268,7 +288,8 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
 
 /// What reading one chosen file gave.
 enum Opened {
-    File(ReadFile),
+    /// Read; with its checksum still to compare when it was computed in a worker.
+    File(ReadFile, Option<Unverified>),
     /// Encrypted, and no passphrase was given (none) or it does not open the file (why).
     Locked(Option<String>),
     Failed(String),
@@ -281,18 +302,19 @@ async fn open_file(
     key: Option<&str>,
     progress: RwSignal<Option<String>>,
     cancel: RwSignal<bool>,
+    verify_here: bool,
 ) -> Opened {
     let text = match file_text(file).await {
         Ok(text) => text,
         Err(message) => return Opened::Failed(message),
     };
-    match read_in_steps(&text, name, progress, cancel).await {
-        Ok(read) => Opened::File(read),
+    match read_in_steps(&text, name, progress, cancel, verify_here).await {
+        Ok((read, unverified)) => Opened::File(read, unverified),
         Err(FileError::Sealed) => {
             let Some(key) = key else { return Opened::Locked(None) };
             match sealing::open(&text, key).await {
-                Ok(plain) => match read_in_steps(&plain, name, progress, cancel).await {
-                    Ok(read) => Opened::File(read),
+                Ok(plain) => match read_in_steps(&plain, name, progress, cancel, verify_here).await {
+                    Ok((read, unverified)) => Opened::File(read, unverified),
                     Err(e) => Opened::Failed(e.to_string()),
                 },
                 Err(e @ SealingError::File(FileError::WrongPassphrase)) => Opened::Locked(Some(e.to_string())),
@@ -331,12 +353,17 @@ const STEP: usize = 5_000;
 
 /// Reads an exchange file in steps, yielding to the page between them and showing progress;
 /// stops when `cancel` is set.
+///
+/// Unless `verify_here`, the checksum's digest is computed in a worker and handed back to be
+/// compared once the file is planned ([`Unverified`]); with it, on this thread before the
+/// file is read to the end.
 async fn read_in_steps(
     text: &str,
     name: &str,
     progress: RwSignal<Option<String>>,
     cancel: RwSignal<bool>,
-) -> Result<ReadFile, FileError> {
+    verify_here: bool,
+) -> Result<(ReadFile, Option<Unverified>), FileError> {
     let opening = Reader::open(text)?;
     crate::ui::turn::next_turn().await;
     // Hashed at the end by the browser (see `Opening::list_hashed_later`).
@@ -359,12 +386,28 @@ async fn read_in_steps(
         crate::ui::turn::next_turn().await;
     }
     progress.set(Some(format!("Checking {name}")));
-    let digest = match reader.hashed_document() {
+    // Each step below is a block of about a tenth of a second at 50,000 records: the page
+    // gets a turn between them.
+    let document = reader.hashed_document();
+    crate::ui::turn::next_turn().await;
+    // The digest in a worker while the file is planned: read as if the checksum the file
+    // claims holds, which the caller checks before showing the preview.
+    let claimed = if verify_here { None } else { reader.claimed_digest() };
+    let digesting = match (&document, &claimed) {
+        (Some(document), Some(_)) => crate::store::sha256_off_thread(document),
+        _ => None,
+    };
+    if let (Some(digesting), Some(claimed)) = (digesting, claimed) {
+        // The worker has its copy.
+        drop(document);
+        crate::ui::turn::next_turn().await;
+        let read = reader.finish_with_digest(Some(&claimed));
+        crate::ui::turn::next_turn().await;
+        return read.map(|read| (read, Some(Unverified { digesting, claimed })));
+    }
+    let digest = match document {
         Some(document) => {
-            // Each of these is a block of about a tenth of a second at 50,000 records (the
-            // browser takes the digest's input on this thread): the page gets a turn between
-            // them.
-            crate::ui::turn::next_turn().await;
+            // WebCrypto on this thread (the browser takes the digest's input here).
             let digest = crate::store::sha256(&document).await;
             crate::ui::turn::next_turn().await;
             Some(digest)
@@ -373,7 +416,21 @@ async fn read_in_steps(
     };
     let read = reader.finish_with_digest(digest.as_deref());
     crate::ui::turn::next_turn().await;
-    read
+    read.map(|read| (read, None))
+}
+
+/// A file read as if the checksum it claims holds, its digest under way in a worker.
+struct Unverified {
+    digesting: crate::store::OffThread,
+    claimed: Vec<u8>,
+}
+
+impl Unverified {
+    /// Whether the file's digest is the one it claims (false also when the worker failed:
+    /// the file is then read again, hashed on the page's thread).
+    async fn holds(self) -> bool {
+        self.digesting.digest().await.is_some_and(|digest| digest == self.claimed)
+    }
 }
 
 /// Plans a read file against what is held, folding its new change sets in steps with
@@ -432,13 +489,16 @@ async fn file_text(file: &web_sys::File) -> Result<String, String> {
         .map_err(|_| "The browser could not read the file.".to_string())?;
     let array = js_sys::Uint8Array::new(&buffer);
     let total = array.length();
-    let mut bytes = vec![0u8; total as usize];
+    // Not zeroed first (that alone took a tenth of a second for 86 MB): each slice is
+    // written once, by the copy, and only what was copied counts as filled.
+    let mut bytes: Vec<u8> = Vec::with_capacity(total as usize);
     let mut from = 0u32;
     while from < total {
         let to = from.saturating_add(COPY_SLICE).min(total);
-        if let Some(slice) = bytes.get_mut(from as usize..to as usize) {
-            array.subarray(from, to).copy_to(slice);
-        }
+        let room = &mut bytes.spare_capacity_mut()[..(to - from) as usize];
+        let copied = array.subarray(from, to).copy_to_uninit(room).len();
+        // SAFETY: `copy_to_uninit` initialised the `copied` bytes after the current length.
+        unsafe { bytes.set_len(bytes.len() + copied) };
         from = to;
         crate::ui::turn::next_turn().await;
     }

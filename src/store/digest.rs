@@ -1,0 +1,75 @@
+//! SHA-256 of large byte strings (an exchange file's checksum), by the browser where it can.
+//!
+//! WebCrypto hashes several times faster than this WebAssembly, but its digest holds the
+//! thread that asks for it: about 150 ms for the 86 MB of a 50,000-record export. So the
+//! bytes go to a worker (`public/digest-worker.js`) that asks WebCrypto on its own thread,
+//! while the page goes on (the export writes its file, the import plans). Where no worker
+//! starts (tests without the published files, a browser refusing workers), WebCrypto on the
+//! page's thread, and without WebCrypto (an insecure context) this WebAssembly.
+
+use sha2::{Digest, Sha256};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The worker's script, beside `index.html` (resolved against the page's base, which is the
+/// hosting sub-path).
+const WORKER: &str = "digest-worker.js";
+
+/// A digest under way in a worker.
+pub struct OffThread {
+    reply: JsFuture,
+}
+
+impl OffThread {
+    /// The digest, or none when the worker failed (its script did not load, it could not
+    /// hash): the caller then hashes another way.
+    pub async fn digest(self) -> Option<Vec<u8>> {
+        let reply = self.reply.await.ok()?;
+        reply.dyn_ref::<js_sys::ArrayBuffer>().map(|buffer| js_sys::Uint8Array::new(buffer).to_vec())
+    }
+}
+
+/// Starts the SHA-256 of `bytes` in a worker: the bytes are copied now (tens of milliseconds
+/// for 86 MB), the hashing happens off this thread. `None` when no worker can be started.
+pub fn sha256_off_thread(bytes: &[u8]) -> Option<OffThread> {
+    let worker = web_sys::Worker::new(WORKER).ok()?;
+    let copy = js_sys::Uint8Array::new_with_length(u32::try_from(bytes.len()).ok()?);
+    copy.copy_from(bytes);
+    let reply = js_sys::Promise::new(&mut |resolve, _reject| {
+        // Whichever comes first settles it (a second settling does nothing); the worker is
+        // stopped then.
+        let (answered, replied) = (worker.clone(), resolve.clone());
+        let on_message = Closure::once_into_js(move |event: web_sys::MessageEvent| {
+            let _ = replied.call1(&JsValue::NULL, &event.data());
+            answered.terminate();
+        });
+        let failed = worker.clone();
+        let on_error = Closure::once_into_js(move |_: JsValue| {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+            failed.terminate();
+        });
+        worker.set_onmessage(Some(on_message.unchecked_ref()));
+        worker.set_onerror(Some(on_error.unchecked_ref()));
+    });
+    let transfer = js_sys::Array::of1(&copy.buffer());
+    worker.post_message_with_transfer(&copy, &transfer).ok()?;
+    Some(OffThread { reply: JsFuture::from(reply) })
+}
+
+/// The SHA-256 of `bytes` on this thread: by WebCrypto, or here where the browser does not
+/// offer it.
+pub async fn sha256(bytes: &[u8]) -> Vec<u8> {
+    let subtle = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|crypto| js_sys::Reflect::get(&crypto, &"subtle".into()).ok())
+        // `crypto.subtle` is undefined outside secure contexts; web-sys would not say so.
+        .filter(|subtle| !subtle.is_undefined() && !subtle.is_null())
+        .map(|subtle| subtle.unchecked_into::<web_sys::SubtleCrypto>());
+    if let Some(promise) = subtle.and_then(|s| s.digest_with_str_and_u8_array("SHA-256", bytes).ok()) {
+        if let Ok(digest) = JsFuture::from(promise).await {
+            return js_sys::Uint8Array::new(&digest).to_vec();
+        }
+    }
+    Sha256::digest(bytes).to_vec()
+}
