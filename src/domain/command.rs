@@ -142,7 +142,7 @@ pub fn parse_value<Tz: TimeZone>(field: &FieldDecl, raw: &str, ctx: &Context<'_,
         if count > max {
             Err(format!("At most {max} characters (this has {count})."))
         } else {
-            Ok(Value::Text(text.to_string()))
+            Ok(Value::Text(text.into()))
         }
     };
     let value = match field.ty {
@@ -155,7 +155,7 @@ pub fn parse_value<Tz: TimeZone>(field: &FieldDecl, raw: &str, ctx: &Context<'_,
         FieldType::LongText { max_chars } => within(max_chars)?,
         FieldType::Person => within(Member::MAX_CHARS)?,
         FieldType::Choice(choices) => match choices.iter().find(|choice| choice.value == text) {
-            Some(choice) => Value::Text(choice.value.to_string()),
+            Some(choice) => Value::Text(choice.value.into()),
             None => {
                 let labels: Vec<&str> = choices.iter().map(|choice| choice.label).collect();
                 return Err(format!("Choose one of: {}.", labels.join(", ")));
@@ -358,7 +358,7 @@ pub fn create<Tz: TimeZone>(
     let values = validate_form(kind, input, ctx, record)?;
     let mut edits = vec![
         Edit::set(REF_FIELD, Some(Value::Number(number)), vec![]),
-        Edit::set(STATE_FIELD, Some(Value::Text(kind.lifecycle.initial.to_string())), vec![]),
+        Edit::set(STATE_FIELD, Some(Value::Text(kind.lifecycle.initial.into())), vec![]),
     ];
     for (field, parsed) in values {
         edits.extend(edits_for(field, parsed, None));
@@ -533,7 +533,7 @@ pub fn transition<Tz: TimeZone>(
     let step = kind.lifecycle.transition(from, to)?;
     let mut pending: BTreeMap<&'static str, Option<Value>> = BTreeMap::new();
     for (field, value) in step.sets {
-        pending.insert(field, Some(Value::Text(value.to_string())));
+        pending.insert(field, Some(Value::Text((*value).into())));
     }
     let mut errors = Vec::new();
     for field in asks(kind, record, step, ctx.records) {
@@ -554,7 +554,7 @@ pub fn transition<Tz: TimeZone>(
     if !errors.is_empty() {
         return Err(CommandError::Invalid(errors));
     }
-    let mut edits = vec![Edit::set(STATE_FIELD, Some(Value::Text(to.to_string())), record.head_stamps(STATE_FIELD))];
+    let mut edits = vec![Edit::set(STATE_FIELD, Some(Value::Text(to.into())), record.head_stamps(STATE_FIELD))];
     for (field, value) in pending {
         if record.value(field) != value.as_ref() {
             edits.push(Edit::set(field, value, record.head_stamps(field)));
@@ -675,7 +675,7 @@ pub fn set_priority_cell(
         return None;
     }
     let replaces = settings.map(|s| s.head_stamps(&field)).unwrap_or_default();
-    let edit = Edit::set(&field, Some(Value::Text(priority.id().to_string())), replaces);
+    let edit = Edit::set(&field, Some(Value::Text(priority.id().into())), replaces);
     Some(actor.draft(catalogue::SETTINGS.id, settings_id(), vec![edit]))
 }
 

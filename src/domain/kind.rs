@@ -294,11 +294,11 @@ impl KindDecl {
         match (field, value) {
             (super::reference::REF_FIELD, Value::Number(n)) => super::reference::format(self, *n),
             (super::lifecycle::STATE_FIELD, Value::Text(state)) => {
-                self.lifecycle.state(state).map(|s| s.label.to_string()).unwrap_or_else(|| state.clone())
+                self.lifecycle.state(state).map(|s| s.label.to_string()).unwrap_or_else(|| state.to_string())
             }
             (_, Value::Text(text)) => match self.field(field) {
                 Some(decl) => decl.ty.choice_label(text).to_string(),
-                None => text.clone(),
+                None => text.to_string(),
             },
             (_, Value::Number(n)) if self.field(field).is_some_and(|f| f.ty == FieldType::Percent) => {
                 super::command::format_percent(*n)

@@ -29,7 +29,7 @@ use super::clock::Stamp;
 use super::ids::{Member, RecordId, ReplicaId};
 use super::name::Name;
 use super::record::{Entry, FieldState, Fields, Head, Origin, Record};
-use super::value::{Opaque, Value};
+use super::value::{Opaque, TextPool, Value};
 
 /// Why a snapshot page could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,7 +66,7 @@ pub fn encode(records: &[&Record]) -> Vec<u8> {
 
 /// Decodes a page of records.
 pub fn decode(bytes: &[u8]) -> Result<Vec<Record>, SnapshotError> {
-    let mut input = Reader { bytes, at: 0, names: Vec::new(), members: Vec::new() };
+    let mut input = Reader { bytes, at: 0, names: Vec::new(), members: Vec::new(), texts: TextPool::default() };
     let count = input.len()?;
     for _ in 0..input.len()? {
         let name = Name::new(input.str()?);
@@ -262,6 +262,8 @@ struct Reader<'a> {
     names: Vec<Name>,
     /// The page's table of members.
     members: Vec<Member>,
+    /// The page's short texts, each held once.
+    texts: TextPool,
 }
 
 const SHORT: SnapshotError = SnapshotError("a snapshot page ends too soon");
@@ -350,7 +352,10 @@ impl<'a> Reader<'a> {
     fn value(&mut self) -> Result<Value, SnapshotError> {
         const OUT: SnapshotError = SnapshotError("a value in a snapshot page is out of range");
         Ok(match self.byte()? {
-            tag::TEXT => Value::Text(self.str()?.to_string()),
+            tag::TEXT => {
+                let text = self.str()?;
+                Value::Text(self.texts.text(text))
+            }
             tag::NUMBER => Value::Number(self.signed()?),
             tag::INSTANT => {
                 let (seconds, nanos) = (self.signed()?, self.small()?);
@@ -532,7 +537,7 @@ pub(crate) mod tests {
 
     pub(crate) fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
-            ".{0,12}".prop_map(Value::Text),
+            ".{0,12}".prop_map(|text: String| Value::Text(text.into())),
             any::<i64>().prop_map(Value::Number),
             (-100_000_000_000i64..100_000_000_000, 0u32..1_000_000_000)
                 .prop_filter_map("in range", |(s, n)| DateTime::from_timestamp(s, n).map(Value::Instant)),

@@ -75,6 +75,7 @@ use crate::domain::clock::Stamp;
 use crate::domain::edit::{ChangeSet, ChangeSetError};
 use crate::domain::ids::{ChangeSetId, Member, RecordId, ReplicaId};
 use crate::domain::sort::sort_by;
+use crate::domain::value::TextPool;
 
 /// The `format` member of every exchange file.
 pub const FORMAT: &str = "servicebook-exchange";
@@ -169,6 +170,8 @@ pub struct Reader<'a> {
     /// The text of each change set read so far, as written.
     raw_sets: Vec<&'a str>,
     parsed: Vec<Result<ChangeSet, String>>,
+    /// The file's short texts, each held once.
+    texts: TextPool,
     /// SHA-256 of `{"change_sets":[` and the change sets as written, fed as they are read;
     /// `None` when the caller hashes the document itself ([`Opening::list_hashed_later`]).
     hasher: Option<Sha256>,
@@ -246,6 +249,7 @@ impl<'a> Opening<'a> {
             source: self.source,
             raw_sets: Vec::new(),
             parsed: Vec::new(),
+            texts: TextPool::default(),
             hasher: Some(hasher),
         })
     }
@@ -255,7 +259,14 @@ impl<'a> Opening<'a> {
     /// this WebAssembly, off the page's thread) and hands the digest to
     /// [`Reader::finish_with_digest`].
     pub fn list_hashed_later(self) -> Result<Reader<'a>, FileError> {
-        Ok(Reader { text: self.text, source: self.source, raw_sets: Vec::new(), parsed: Vec::new(), hasher: None })
+        Ok(Reader {
+            text: self.text,
+            source: self.source,
+            raw_sets: Vec::new(),
+            parsed: Vec::new(),
+            texts: TextPool::default(),
+            hasher: None,
+        })
     }
 }
 
@@ -383,7 +394,7 @@ impl<'a> Reader<'a> {
                 },
                 Source::Stream { members, next, broken } => {
                     let Some(at) = *next else { return true };
-                    match next_change_set(self.text, at, members) {
+                    match next_change_set(self.text, at, members, &mut self.texts) {
                         Ok(Some((raw, parsed, after))) => {
                             *next = Some(after);
                             self.parsed.push(parsed.and_then(checked));
@@ -568,6 +579,7 @@ fn next_change_set<'a>(
     text: &'a str,
     at: usize,
     members: &mut Vec<(String, &'a RawValue)>,
+    texts: &mut TextPool,
 ) -> Result<Option<(&'a str, Result<ChangeSet, String>, usize)>, ()> {
     let start = skip_space(text, at);
     if text.as_bytes().get(start) == Some(&b']') {
@@ -575,7 +587,7 @@ fn next_change_set<'a>(
         return Ok(None);
     }
     let rest = text.get(start..).ok_or(())?;
-    let (parsed, end) = match super::line::read(rest) {
+    let (parsed, end) = match super::line::read(rest, texts) {
         // Written as this release writes it: read by hand (`sync::line`).
         Some((change_set, len)) => (Ok(change_set), start + len),
         None => {

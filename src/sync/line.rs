@@ -20,22 +20,24 @@ use crate::domain::clock::Stamp;
 use crate::domain::edit::{utc_text, ChangeSet, Edit, EditRef, Op};
 use crate::domain::ids::{ChangeSetId, Member, RecordId};
 use crate::domain::name::Name;
-use crate::domain::value::Value;
+use crate::domain::value::{TextPool, Value};
 
 /// The change set at the start of `text` and the length of its text, if it is written in
-/// the canonical layout this reader knows; `None` otherwise (read it with serde_json).
-pub fn read(text: &str) -> Option<(ChangeSet, usize)> {
-    let mut cursor = Cursor { text, at: 0 };
+/// the canonical layout this reader knows; `None` otherwise (read it with serde_json). Short
+/// text values are taken from `texts` (one allocation for each state or impact in a file).
+pub fn read(text: &str, texts: &mut TextPool) -> Option<(ChangeSet, usize)> {
+    let mut cursor = Cursor { text, at: 0, texts };
     let change_set = cursor.change_set()?;
     Some((change_set, cursor.at))
 }
 
-struct Cursor<'a> {
+struct Cursor<'a, 'p> {
     text: &'a str,
     at: usize,
+    texts: &'p mut TextPool,
 }
 
-impl<'a> Cursor<'a> {
+impl<'a> Cursor<'a, '_> {
     /// Steps over `expected`, which must come next.
     fn lit(&mut self, expected: &str) -> Option<()> {
         let rest = self.text.as_bytes().get(self.at..)?;
@@ -132,7 +134,8 @@ impl<'a> Cursor<'a> {
         let value = match self.string()?.as_ref() {
             "text" => {
                 self.lit(":")?;
-                Value::Text(self.string()?.into_owned())
+                let text = self.string()?;
+                Value::Text(self.texts.text(&text))
             }
             "number" => {
                 self.lit(":")?;
@@ -289,7 +292,7 @@ mod tests {
         fn a_written_change_set_reads_back_as_serde_reads_it(change_set in change_set()) {
             let text = serde_json::to_string(&change_set).unwrap();
             let line = format!("{text},\n");
-            let read = read(&line);
+            let read = read(&line, &mut TextPool::default());
             let has_other_values = change_set.edits.iter().any(|edit| {
                 matches!(&edit.op, Op::Set(Some(v)) | Op::Add(v) | Op::Remove(v)
                     if matches!(v, Value::Instant(_) | Value::Date(_) | Value::Unknown(_)))
@@ -318,7 +321,7 @@ mod tests {
             let at = at.index(bytes.len());
             if insert { bytes.insert(at, byte) } else { bytes[at] = byte }
             let Ok(text) = String::from_utf8(bytes) else { return Ok(()) };
-            if let Some(read) = read(&text) {
+            if let Some(read) = read(&text, &mut TextPool::default()) {
                 prop_assert_eq!(Some(read), by_serde(&text), "{}", text);
             }
         }
@@ -327,16 +330,17 @@ mod tests {
     #[test]
     fn only_the_canonical_layout_is_read() {
         let text = r#"{"at":"2026-01-02T03:04:05Z","edits":[{"field":"title","op":{"set":{"text":"Mail \"down\""}}}],"id":"0190f2a0-0000-7000-8000-000000000001","kind":"incident","member":"Ada","record":"0190f2a0-0000-7000-8000-000000000002","stamp":"018d2c2c2c00-00000000-00000000000000ab"}"#;
-        let (change_set, len) = read(text).expect("the canonical layout is read");
+        let (change_set, len) = read(text, &mut TextPool::default()).expect("the canonical layout is read");
         assert_eq!(len, text.len());
         assert_eq!(Some((change_set, len)), by_serde(text));
         // Spaces, another member order, a float: serde's.
-        assert!(read(&text.replace(",\"id\"", ", \"id\"")).is_none());
+        assert!(read(&text.replace(",\"id\"", ", \"id\""), &mut TextPool::default()).is_none());
         assert!(read(
-            &text.replace("\"kind\":\"incident\",\"member\":\"Ada\"", "\"member\":\"Ada\",\"kind\":\"incident\"")
+            &text.replace("\"kind\":\"incident\",\"member\":\"Ada\"", "\"member\":\"Ada\",\"kind\":\"incident\""),
+            &mut TextPool::default()
         )
         .is_none());
         let number = text.replace("{\"text\":\"Mail \\\"down\\\"\"}", "{\"number\":1.0}");
-        assert!(number.contains("1.0") && read(&number).is_none());
+        assert!(number.contains("1.0") && read(&number, &mut TextPool::default()).is_none());
     }
 }

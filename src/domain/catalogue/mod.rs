@@ -341,7 +341,7 @@ mod tests {
                         member: Member::new("Ada").unwrap(),
                         at: DateTime::<Utc>::UNIX_EPOCH,
                         stamp: crate::domain::clock::Stamp { wall_ms: 1, counter: 0, replica: ReplicaId(1) },
-                        edits: vec![Edit::set("state", Some(Value::Text(from.to_string())), vec![])],
+                        edits: vec![Edit::set("state", Some(Value::Text((*from).into())), vec![])],
                     });
                     let Err(CommandError::Invalid(errors)) =
                         transition(decl, &record, t.to, &Default::default(), &ctx, &actor)
