@@ -7,7 +7,6 @@
 //! malformed and refused. In the binary snapshot (postcard, which cannot hold self-describing
 //! JSON) an unknown value is its canonical text as a string.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
@@ -125,24 +124,32 @@ impl<'de> Deserialize<'de> for Text {
 
 /// Texts read back together (a snapshot page, a file), the short ones held once: each short
 /// text met again is a clone of the first, not a new allocation. Long texts (titles,
-/// descriptions) rarely recur and are not looked up.
+/// descriptions) rarely recur and are not looked up. The pool is a sorted vector of at most
+/// [`TextPool::MAX`] texts (a page or a file has a few dozen that recur; a file of nothing
+/// but different short texts fills it and reads on unpooled).
 #[derive(Default)]
-pub struct TextPool(HashSet<Text>);
+pub struct TextPool(Vec<Text>);
 
 impl TextPool {
     /// Texts up to this many bytes are pooled.
     const SHORT: usize = 40;
+    /// Texts the pool holds at most.
+    const MAX: usize = 256;
 
     pub fn text(&mut self, text: &str) -> Text {
         if text.len() > Self::SHORT {
             return Text::from(text);
         }
-        if let Some(held) = self.0.get(text) {
-            return held.clone();
+        match self.0.binary_search_by(|held| held.as_str().cmp(text)) {
+            Ok(at) => self.0[at].clone(),
+            Err(at) => {
+                let new = Text::from(text);
+                if self.0.len() < Self::MAX {
+                    self.0.insert(at, new.clone());
+                }
+                new
+            }
         }
-        let new = Text::from(text);
-        self.0.insert(new.clone());
-        new
     }
 }
 
@@ -421,6 +428,12 @@ mod tests {
         assert!(!Arc::ptr_eq(&one.0, &two.0));
         assert_eq!((one.as_str(), two.as_str()), (long, long));
         assert_eq!(Value::Text(first.clone()), Value::Text("in_progress".into()));
+        // Full, it still hands out every text, unpooled.
+        for n in 0..2 * TextPool::MAX {
+            assert_eq!(pool.text(&format!("t{n}")).as_str(), format!("t{n}"));
+        }
+        assert_eq!(pool.0.len(), TextPool::MAX);
+        assert!(pool.0.windows(2).all(|pair| pair[0] < pair[1]));
     }
 
     #[test]
