@@ -37,7 +37,7 @@ use crate::domain::ids::{ChangeSetId, RecordId, ReplicaId};
 use crate::domain::record::{Record, Records};
 
 pub use browser::{crypto_random_bytes, now_ms, random_bytes, request_persistence, storage_estimate, StorageEstimate};
-pub use digest::{sha256, sha256_off_thread, OffThread};
+pub use digest::{sha256, sha256_of_parts_off_thread, sha256_off_thread, OffThread};
 pub use error::StoreError;
 pub use export::{blob_bytes, json_blob, ExportScope, ExportedFile};
 
@@ -399,12 +399,11 @@ impl Store {
         let seqs = record_chunks::chunks_holding(&tx, &BTreeSet::from([record])).await?;
         let store = tx.object_store(CHUNKS)?;
         // Every read sent at once.
-        let reads =
-            seqs.iter().map(|seq| store.get::<StoredChunk, _, _>(*seq).serde()).collect::<Result<Vec<_>, _>>()?;
+        let reads = seqs.iter().map(|seq| one_chunk::<StoredChunk>(&store, *seq)).collect::<Result<Vec<_>, _>>()?;
         let mut out = Vec::new();
         for read in reads {
-            if let Some(chunk) = read.await? {
-                out.extend(chunk.change_sets()?.into_iter().filter(|cs| cs.record == record));
+            for chunk in read.await? {
+                out.extend(chunk?.change_sets()?.into_iter().filter(|cs| cs.record == record));
             }
         }
         out.sort_by_key(|cs| cs.stamp);
@@ -556,8 +555,13 @@ async fn rewrite_redacted(
     let records: BTreeSet<RecordId> = relevant.values().map(|cs| cs.record).collect();
     let chunks = tx.object_store(CHUNKS)?;
     let mut rewrote = false;
+    let mut holding: Vec<StoredChunk> = Vec::new();
     for seq in record_chunks::chunks_holding(tx, &records).await? {
-        let Some(chunk) = chunks.get::<StoredChunk, _, _>(seq).serde()?.await? else { continue };
+        for chunk in one_chunk(&chunks, seq)?.await? {
+            holding.push(chunk?);
+        }
+    }
+    for chunk in holding {
         let mut sets = chunk.change_sets()?;
         let mut changed = false;
         for held in sets.iter_mut().filter(|cs| records.contains(&cs.record)) {
@@ -584,6 +588,18 @@ async fn rewrite_redacted(
         export::forget_body(tx).await?;
     }
     Ok(in_place)
+}
+
+/// A request for the chunk `seq` (none if it is gone). A range of one key, so that reading
+/// a chunk by its key is the same code as reading a range of them.
+fn one_chunk<'a, T: serde::de::DeserializeOwned + 'a>(
+    chunks: &'a indexed_db_futures::object_store::ObjectStore<'a>,
+    seq: u64,
+) -> Result<
+    impl std::future::Future<Output = indexed_db_futures::Result<impl Iterator<Item = indexed_db_futures::Result<T>>>> + 'a,
+    StoreError,
+> {
+    Ok(chunks.get_all::<T>().with_query::<u64, _>(KeyRange::Only(seq)).serde()?)
 }
 
 /// Records folded from all change sets, ignoring any snapshot (what a rebuild yields).

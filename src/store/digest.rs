@@ -33,9 +33,33 @@ impl OffThread {
 /// Starts the SHA-256 of `bytes` in a worker: the bytes are copied now (tens of milliseconds
 /// for 86 MB), the hashing happens off this thread. `None` when no worker can be started.
 pub fn sha256_off_thread(bytes: &[u8]) -> Option<OffThread> {
-    let worker = web_sys::Worker::new(WORKER).ok()?;
     let copy = js_sys::Uint8Array::new_with_length(u32::try_from(bytes.len()).ok()?);
     copy.copy_from(bytes);
+    post(&copy, &js_sys::Array::of1(&copy.buffer()))
+}
+
+/// Starts the SHA-256 of a document the worker puts together itself: `before`, then the
+/// byte ranges `lines` of `source` (start and end of each) joined by `,`, then `after`. The
+/// source is handed over to the worker (unusable here afterwards), not copied: for an
+/// imported file, whose bytes the page has read already.
+pub fn sha256_of_parts_off_thread(
+    source: &js_sys::ArrayBuffer,
+    lines: &[u32],
+    before: &[u8],
+    after: &[u8],
+) -> Option<OffThread> {
+    let message = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&message, &key.into(), value).ok();
+    set("source", source)?;
+    set("lines", &js_sys::Uint32Array::from(lines))?;
+    set("before", &js_sys::Uint8Array::from(before))?;
+    set("after", &js_sys::Uint8Array::from(after))?;
+    post(&message, &js_sys::Array::of1(source))
+}
+
+/// Sends `message` to a new digest worker, handing over what `transfer` lists.
+fn post(message: &JsValue, transfer: &js_sys::Array) -> Option<OffThread> {
+    let worker = web_sys::Worker::new(WORKER).ok()?;
     let reply = js_sys::Promise::new(&mut |resolve, _reject| {
         // Whichever comes first settles it (a second settling does nothing); the worker is
         // stopped then.
@@ -52,8 +76,7 @@ pub fn sha256_off_thread(bytes: &[u8]) -> Option<OffThread> {
         worker.set_onmessage(Some(on_message.unchecked_ref()));
         worker.set_onerror(Some(on_error.unchecked_ref()));
     });
-    let transfer = js_sys::Array::of1(&copy.buffer());
-    worker.post_message_with_transfer(&copy, &transfer).ok()?;
+    worker.post_message_with_transfer(message, transfer).ok()?;
     Some(OffThread { reply: JsFuture::from(reply) })
 }
 

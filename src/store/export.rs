@@ -292,10 +292,12 @@ impl Store {
         let chunks = tx.object_store(CHUNKS)?;
         // Every read sent at once.
         let reads =
-            seqs.iter().map(|seq| chunks.get::<ChunkText, _, _>(*seq).serde()).collect::<Result<Vec<_>, _>>()?;
+            seqs.iter().map(|seq| super::one_chunk::<ChunkText>(&chunks, *seq)).collect::<Result<Vec<_>, _>>()?;
         let mut found = Vec::with_capacity(reads.len());
         for read in reads {
-            found.extend(read.await?);
+            for chunk in read.await? {
+                found.push(chunk?);
+            }
         }
         let exporter = Exporter { member: member.clone(), replica: head.replica };
         Ok(Read { texts: found, through: head.seq, exporter, rewrites, kept: None })

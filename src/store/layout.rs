@@ -97,6 +97,9 @@ pub struct StoredChunk {
     /// schema version 4 list them as text in `records` instead, which filled an index.
     #[serde(default, with = "serde_bytes")]
     pub touched: Vec<u8>,
+    /// The same as text, in chunks stored before schema version 4 (never written since).
+    #[serde(default, skip_serializing)]
+    pub records: Vec<String>,
     /// The change sets as a JSON array in UTF-8 (a `Uint8Array`): one value is far cheaper to
     /// store than many objects, and bytes reach the app as they are, where a string is
     /// converted character by character. Schema version 3.
@@ -168,7 +171,25 @@ impl StoredChunk {
         let records: std::collections::BTreeSet<_> = change_sets.iter().map(|cs| cs.record).collect();
         let touched = super::record_chunks::touched_bytes(records.iter());
         let (text, index) = chunk_text(change_sets, texts).map_err(|e| StoreError::Failed(e.to_string()))?;
-        Ok(Self { seq, arrived, import, touched, text: Some(text), json: String::new(), index: Some(index) })
+        Ok(Self {
+            seq,
+            arrived,
+            import,
+            touched,
+            records: Vec::new(),
+            text: Some(text),
+            json: String::new(),
+            index: Some(index),
+        })
+    }
+
+    /// The ids of the records it touches, 16 bytes each, whichever way it lists them.
+    pub fn touched_ids(&self) -> Vec<u8> {
+        if self.records.is_empty() {
+            return self.touched.clone();
+        }
+        let ids = self.records.iter().filter_map(|r| crate::domain::ids::RecordId::parse(r));
+        super::record_chunks::touched_bytes(ids.collect::<Vec<_>>().iter())
     }
 
     pub fn change_sets(&self) -> Result<Vec<ChangeSet>, StoreError> {

@@ -19,9 +19,9 @@ use std::ops::RangeInclusive;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
 use indexed_db_futures::KeyRange;
-use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
 
-use super::layout::{CHUNKS, META};
+use super::layout::{StoredChunk, CHUNKS, META};
 use super::StoreError;
 use crate::domain::ids::RecordId;
 
@@ -31,17 +31,38 @@ pub(super) const KEY: &str = "record_chunks";
 /// Bytes of one (record id, arrival sequence) pair.
 const PAIR: usize = 24;
 
-/// The stored value.
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// The value: the arrival sequence it covers every chunk up to, then the pairs: a record id
+/// (16 bytes) and an arrival sequence (8 bytes), little-endian. Stored as bytes (a
+/// `Uint8Array`), read and written without serde.
+#[derive(Debug, Default)]
 struct RecordChunks {
-    /// Every chunk up to this arrival sequence is in `pairs`.
     through: u64,
-    /// Record id (16 bytes) and arrival sequence (8 bytes, little-endian), per pair.
-    #[serde(with = "serde_bytes")]
     pairs: Vec<u8>,
 }
 
 impl RecordChunks {
+    fn read(value: Option<JsValue>) -> RecordChunks {
+        let Some(bytes) = value.and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok()).map(|a| a.to_vec()) else {
+            return RecordChunks::default();
+        };
+        let through = bytes.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
+        match through {
+            // A damaged value covers nothing: every chunk is looked at, and the next bulk
+            // write rewrites it.
+            Some(through) if (bytes.len() - 8) % PAIR == 0 => {
+                RecordChunks { through, pairs: bytes.get(8..).unwrap_or_default().to_vec() }
+            }
+            _ => RecordChunks::default(),
+        }
+    }
+
+    fn value(&self) -> JsValue {
+        let mut bytes = Vec::with_capacity(8 + self.pairs.len());
+        bytes.extend_from_slice(&self.through.to_le_bytes());
+        bytes.extend_from_slice(&self.pairs);
+        js_sys::Uint8Array::from(bytes.as_slice()).into()
+    }
+
     fn pairs(&self) -> impl Iterator<Item = (RecordId, u64)> + '_ {
         self.pairs.chunks_exact(PAIR).map(|pair| {
             let (id, seq) = pair.split_at(16);
@@ -60,27 +81,6 @@ impl RecordChunks {
     }
 }
 
-/// The records one chunk touches, and nothing else of it.
-#[derive(Deserialize)]
-struct Touched {
-    seq: u64,
-    /// Since schema version 4: record ids, 16 bytes each.
-    #[serde(default, with = "serde_bytes")]
-    touched: Option<Vec<u8>>,
-    /// Before: record ids as text (what the index read).
-    #[serde(default)]
-    records: Vec<String>,
-}
-
-impl Touched {
-    fn ids(&self) -> Vec<u8> {
-        match &self.touched {
-            Some(bytes) => bytes.clone(),
-            None => self.records.iter().filter_map(|r| RecordId::parse(r)).flat_map(|r| r.to_bytes()).collect(),
-        }
-    }
-}
-
 /// The record ids `records` as [`StoredChunk::touched`](super::layout::StoredChunk) stores
 /// them.
 pub(super) fn touched_bytes<'a>(records: impl Iterator<Item = &'a RecordId>) -> Vec<u8> {
@@ -88,14 +88,19 @@ pub(super) fn touched_bytes<'a>(records: impl Iterator<Item = &'a RecordId>) -> 
 }
 
 async fn read(tx: &Transaction<'_>) -> Result<RecordChunks, StoreError> {
-    let kept: Option<RecordChunks> = tx.object_store(META)?.get(KEY).serde()?.await?;
-    Ok(kept.unwrap_or_default())
+    let value: Option<JsValue> = tx.object_store(META)?.get(KEY).primitive()?.await?;
+    Ok(RecordChunks::read(value))
+}
+
+fn write(tx: &Transaction<'_>, kept: &RecordChunks) -> Result<(), StoreError> {
+    tx.object_store(META)?.put(kept.value()).with_key(KEY.to_string()).primitive()?;
+    Ok(())
 }
 
 /// The chunks in `range` with the records each touches.
 async fn touched_in(tx: &Transaction<'_>, range: KeyRange<u64>) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-    let found = tx.object_store(CHUNKS)?.get_all::<Touched>().with_query::<u64, _>(range).serde()?.await?;
-    found.map(|chunk| chunk.map(|c| (c.seq, c.ids())).map_err(StoreError::from)).collect()
+    let found = tx.object_store(CHUNKS)?.get_all::<StoredChunk>().with_query::<u64, _>(range).serde()?.await?;
+    found.map(|chunk| chunk.map(|c| (c.seq, c.touched_ids())).map_err(StoreError::from)).collect()
 }
 
 /// The arrival sequences of the chunks holding change sets of any of `records`. The
@@ -136,8 +141,7 @@ pub(super) async fn note(tx: &Transaction<'_>, written: &[(u64, &[u8])]) -> Resu
     for (seq, touched) in written {
         kept.add(*seq, touched);
     }
-    tx.object_store(META)?.put(&kept).with_key(KEY.to_string()).serde()?;
-    Ok(())
+    write(tx, &kept)
 }
 
 /// Forgets the chunks in `removed` (an import undone), in a read-write transaction on `META`.
@@ -151,8 +155,7 @@ pub(super) async fn forget(tx: &Transaction<'_>, removed: RangeInclusive<u64>) -
         }
     }
     let kept = RecordChunks { through: kept.through, pairs };
-    tx.object_store(META)?.put(&kept).with_key(KEY.to_string()).serde()?;
-    Ok(())
+    write(tx, &kept)
 }
 
 /// Whether the value exists, read in the caller's transaction on `META` (a database that has

@@ -186,6 +186,32 @@ enum Source<'a> {
     Split { top: BTreeMap<String, &'a RawValue>, sets: Vec<&'a RawValue> },
 }
 
+/// The document a file's checksum covers, in parts ([`Reader::hashed_document_parts`]).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DocumentParts {
+    /// The bytes before the change sets.
+    pub before: Vec<u8>,
+    /// Where each change set's text lies in the file: start and end, in pairs.
+    pub lines: Vec<u32>,
+    /// The bytes after them.
+    pub after: Vec<u8>,
+}
+
+impl DocumentParts {
+    /// The document, put together from the file's `text`.
+    pub fn document(&self, text: &str) -> Option<Vec<u8>> {
+        let mut out = self.before.clone();
+        for (n, pair) in self.lines.chunks_exact(2).enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(text.as_bytes().get(pair[0] as usize..pair[1] as usize)?);
+        }
+        out.extend_from_slice(&self.after);
+        Some(out)
+    }
+}
+
 /// A file whose header was read and checked (format and version), before its change sets.
 pub struct Opening<'a> {
     text: &'a str,
@@ -462,6 +488,48 @@ impl<'a> Reader<'a> {
             return None;
         }
         (0..32).map(|i| u8::from_str_radix(digits.get(2 * i..2 * i + 2)?, 16).ok()).collect()
+    }
+
+    /// [`Reader::hashed_document`] in parts, without copying the change sets: the bytes
+    /// before them, where each lies in the file (start and end), the bytes after them. The
+    /// document is the first part, the change sets joined by `,`, the last part: for a worker
+    /// that has the file's bytes to put together. `None` as for `hashed_document`, or when a
+    /// change set's text is not a part of the file (a layout read whole and rewritten).
+    pub fn hashed_document_parts(&mut self) -> Option<DocumentParts> {
+        while !self.step(usize::MAX) {}
+        let top = self.top()?;
+        let others = others_of(&top);
+        let mut members: Vec<(&str, Part)> = vec![("change_sets", Part::Lines(&self.raw_sets))];
+        members.extend(others.iter().map(|(key, value)| (key.as_str(), Part::Text(value))));
+        let (base, size) = (self.text.as_ptr() as usize, self.text.len());
+        let mut parts = DocumentParts::default();
+        let mut fits = true;
+        // Whether the lines are behind: what comes then goes after them.
+        let after = std::cell::Cell::new(false);
+        let mut seen: Vec<u32> = Vec::new();
+        feed_document_around(
+            members,
+            &mut |bytes| {
+                if after.get() {
+                    parts.after.extend_from_slice(bytes)
+                } else {
+                    parts.before.extend_from_slice(bytes)
+                }
+            },
+            &mut |lines, _| {
+                for line in lines {
+                    let start = (line.as_ptr() as usize).wrapping_sub(base);
+                    let end = start.wrapping_add(line.len());
+                    match (u32::try_from(start), u32::try_from(end)) {
+                        (Ok(start), Ok(end)) if end as usize <= size => seen.extend([start, end]),
+                        _ => fits = false,
+                    }
+                }
+                after.set(true);
+            },
+        );
+        parts.lines = seen;
+        fits.then_some(parts)
     }
 
     /// The top-level members once the change sets are read; `None` when the stream broke off.
@@ -796,7 +864,23 @@ fn checksum_of(members: Vec<(&str, Part)>) -> String {
 
 /// Hands `out`, piece by piece, the RFC 8785 form of a document with these members (key,
 /// canonical value).
-fn feed_document(mut members: Vec<(&str, Part)>, out: &mut dyn FnMut(&[u8])) {
+fn feed_document(members: Vec<(&str, Part)>, out: &mut dyn FnMut(&[u8])) {
+    feed_document_around(members, out, &mut |lines, out| {
+        for (i, line) in lines.iter().enumerate() {
+            if i > 0 {
+                out(b",");
+            }
+            out(line.as_bytes());
+        }
+    });
+}
+
+/// Where a document's bytes go, piece by piece.
+type Out<'a> = dyn FnMut(&[u8]) + 'a;
+
+/// As [`feed_document`], with the lines of a [`Part::Lines`] handed to `lines` instead (which
+/// gets `out` to write them, or may note them elsewhere).
+fn feed_document_around(mut members: Vec<(&str, Part)>, out: &mut Out, lines: &mut dyn FnMut(&[&str], &mut Out)) {
     // RFC 8785 orders keys by UTF-16 code units.
     sort_by(&mut members, |a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
     out(b"{");
@@ -808,14 +892,9 @@ fn feed_document(mut members: Vec<(&str, Part)>, out: &mut dyn FnMut(&[u8])) {
         out(b":");
         match part {
             Part::Text(text) => out(text.as_bytes()),
-            Part::Lines(lines) => {
+            Part::Lines(list) => {
                 out(b"[");
-                for (i, line) in lines.iter().enumerate() {
-                    if i > 0 {
-                        out(b",");
-                    }
-                    out(line.as_bytes());
-                }
+                lines(list, out);
                 out(b"]");
             }
         }
@@ -1152,6 +1231,31 @@ pub(crate) mod tests {
         let mut reader = Reader::new(&text).unwrap();
         let document = reader.hashed_document().unwrap();
         assert_eq!(Some(Sha256::digest(document).to_vec()), reader.claimed_digest());
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))] // the corpus is made natively
+    fn the_hashed_document_put_together_from_its_parts_is_the_hashed_document() {
+        let file = sample_file();
+        let text = file.write();
+        let pretty = serde_json::to_string_pretty(&serde_json::from_str::<Json>(&text).unwrap()).unwrap();
+        let spaced = text.replace(",\n", " ,\n\t ").replace(":[", " : [ ");
+        let empty = ExchangeFile { change_sets: Vec::new(), ..file.clone() }.write();
+        let mut texts = vec![text.clone(), pretty, spaced, empty];
+        texts.extend(crate::sync::corpus::cases().into_iter().map(|case| case.text));
+        let mut put_together = 0;
+        for text in &texts {
+            let Ok(opening) = Reader::open(text) else { continue };
+            let Ok(mut reader) = opening.list_hashed_later() else { continue };
+            let document = reader.hashed_document();
+            let Ok(opening) = Reader::open(text) else { continue };
+            let Ok(mut reader) = opening.list_hashed_later() else { continue };
+            if let Some(parts) = reader.hashed_document_parts() {
+                assert_eq!(parts.document(text), document, "{}", &text[..text.len().min(200)]);
+                put_together += 1;
+            }
+        }
+        assert!(put_together >= 4, "the files as written, pretty, spaced and empty");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::domain::edit::ChangeSet;
 use crate::store::now_ms;
@@ -304,16 +305,16 @@ async fn open_file(
     cancel: RwSignal<bool>,
     verify_here: bool,
 ) -> Opened {
-    let text = match file_text(file).await {
-        Ok(text) => text,
+    let (text, bytes) = match file_text(file).await {
+        Ok(read) => read,
         Err(message) => return Opened::Failed(message),
     };
-    match read_in_steps(&text, name, progress, cancel, verify_here).await {
+    match read_in_steps(&text, Some(bytes), name, progress, cancel, verify_here).await {
         Ok((read, unverified)) => Opened::File(read, unverified),
         Err(FileError::Sealed) => {
             let Some(key) = key else { return Opened::Locked(None) };
             match sealing::open(&text, key).await {
-                Ok(plain) => match read_in_steps(&plain, name, progress, cancel, verify_here).await {
+                Ok(plain) => match read_in_steps(&plain, None, name, progress, cancel, verify_here).await {
                     Ok((read, unverified)) => Opened::File(read, unverified),
                     Err(e) => Opened::Failed(e.to_string()),
                 },
@@ -356,9 +357,12 @@ const STEP: usize = 5_000;
 ///
 /// Unless `verify_here`, the checksum's digest is computed in a worker and handed back to be
 /// compared once the file is planned ([`Unverified`]); with it, on this thread before the
-/// file is read to the end.
+/// file is read to the end. `bytes`, the file's bytes as the browser read them (`text` is
+/// their copy here), if given, are handed to the worker, which puts the document to hash
+/// together from them.
 async fn read_in_steps(
     text: &str,
+    bytes: Option<js_sys::ArrayBuffer>,
     name: &str,
     progress: RwSignal<Option<String>>,
     cancel: RwSignal<bool>,
@@ -386,6 +390,19 @@ async fn read_in_steps(
         crate::ui::turn::next_turn().await;
     }
     progress.set(Some(format!("Checking {name}")));
+    // The worker puts the document together from the file's bytes, handed over to it.
+    if let (false, Some(bytes)) = (verify_here, &bytes) {
+        if let (Some(parts), Some(claimed)) = (reader.hashed_document_parts(), reader.claimed_digest()) {
+            let started = crate::store::sha256_of_parts_off_thread(bytes, &parts.lines, &parts.before, &parts.after);
+            if let Some(digesting) = started {
+                drop(parts);
+                let read = reader.finish_with_digest(Some(&claimed));
+                crate::ui::turn::next_turn().await;
+                return read.map(|read| (read, Some(Unverified { digesting, claimed })));
+            }
+        }
+    }
+    drop(bytes);
     // Each step below is a block of about a tenth of a second at 50,000 records: the page
     // gets a turn between them.
     let document = reader.hashed_document();
@@ -482,11 +499,12 @@ const COPY_SLICE: u32 = 8 << 20;
 /// One file's text, its size checked before it is read. Read as bytes: the browser's own
 /// text would be decoded from UTF-8 and encoded again to reach the app. Copied a slice per
 /// turn, then checked as UTF-8 in a turn of its own.
-async fn file_text(file: &web_sys::File) -> Result<String, String> {
+async fn file_text(file: &web_sys::File) -> Result<(String, js_sys::ArrayBuffer), String> {
     check_size(file.size() as u64).map_err(|e| e.to_string())?;
-    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+    let buffer: js_sys::ArrayBuffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
         .await
-        .map_err(|_| "The browser could not read the file.".to_string())?;
+        .map_err(|_| "The browser could not read the file.".to_string())?
+        .unchecked_into();
     let array = js_sys::Uint8Array::new(&buffer);
     let total = array.length();
     // Not zeroed first (that alone took a tenth of a second for 86 MB): each slice is
@@ -502,10 +520,11 @@ async fn file_text(file: &web_sys::File) -> Result<String, String> {
         from = to;
         crate::ui::turn::next_turn().await;
     }
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         format!(
             "The file is not JSON (it is not UTF-8 text: byte {} is not). Is it another kind of file?",
             e.utf8_error().valid_up_to()
         )
-    })
+    })?;
+    Ok((text, buffer))
 }
