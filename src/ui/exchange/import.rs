@@ -396,6 +396,7 @@ async fn read_in_steps(
             let started = crate::store::sha256_of_parts_off_thread(bytes, &parts.lines, &parts.before, &parts.after);
             if let Some(digesting) = started {
                 drop(parts);
+                crate::ui::turn::next_turn().await;
                 let read = reader.finish_with_digest(Some(&claimed));
                 crate::ui::turn::next_turn().await;
                 return read.map(|read| (read, Some(Unverified { digesting, claimed })));
