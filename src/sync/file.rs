@@ -275,16 +275,7 @@ impl<'a> Opening<'a> {
     pub fn list(self) -> Result<Reader<'a>, FileError> {
         let mut hasher = Sha256::new();
         hasher.update(b"{\"change_sets\":[");
-        Ok(Reader {
-            text: self.text,
-            source: self.source,
-            raw_sets: Vec::new(),
-            parsed: Vec::new(),
-            texts: TextPool::default(),
-            copies: Vec::new(),
-            spot_checked: true,
-            hasher: Some(hasher),
-        })
+        Ok(self.reader(Some(hasher)))
     }
 
     /// Gets ready to read the change sets without hashing them on the way: the caller hashes
@@ -292,7 +283,11 @@ impl<'a> Opening<'a> {
     /// this WebAssembly, off the page's thread) and hands the digest to
     /// [`Reader::finish_with_digest`].
     pub fn list_hashed_later(self) -> Result<Reader<'a>, FileError> {
-        Ok(Reader {
+        Ok(self.reader(None))
+    }
+
+    fn reader(self, hasher: Option<Sha256>) -> Reader<'a> {
+        Reader {
             text: self.text,
             source: self.source,
             raw_sets: Vec::new(),
@@ -300,8 +295,8 @@ impl<'a> Opening<'a> {
             texts: TextPool::default(),
             copies: Vec::new(),
             spot_checked: true,
-            hasher: None,
-        })
+            hasher,
+        }
     }
 }
 
