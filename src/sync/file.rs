@@ -923,6 +923,17 @@ fn canonical_raw(raw: &RawValue) -> String {
     serde_json::from_str::<Json>(raw.get()).map(|value| canonical(&value)).unwrap_or_default()
 }
 
+/// How far `bytes` is UTF-8 text, checked from `checked` (a length already known to be): the
+/// new such length (a character cut by the end is left for when more bytes come), or where
+/// the first byte that is not text is. For checking a large file a slice at a time.
+pub fn utf8_checked(bytes: &[u8], checked: usize) -> Result<usize, usize> {
+    match std::str::from_utf8(bytes.get(checked..).unwrap_or_default()) {
+        Ok(_) => Ok(bytes.len()),
+        Err(e) if e.error_len().is_none() => Ok(checked + e.valid_up_to()),
+        Err(e) => Err(checked + e.valid_up_to()),
+    }
+}
+
 /// Refuses a file above the size limit, before it is read.
 pub fn check_size(size: u64) -> Result<(), FileError> {
     if size > MAX_BYTES {
@@ -1263,6 +1274,27 @@ pub(crate) mod tests {
             }
         }
         assert!(put_together >= 4, "the files as written, pretty, spaced and empty");
+    }
+
+    #[test]
+    fn text_checked_a_slice_at_a_time_is_checked_as_a_whole() {
+        let text = "Imprimante en panne: caractères «accentués», 日本語, emoji 🛠️ et fin.".as_bytes().to_vec();
+        let mut broken = text.clone();
+        broken[30] = 0xff;
+        for bytes in [&text, &broken] {
+            let whole = std::str::from_utf8(bytes).map(|_| bytes.len()).map_err(|e| e.valid_up_to());
+            for slice in 1..=bytes.len() {
+                let mut checked = Ok(0);
+                for end in (slice..bytes.len() + slice).step_by(slice) {
+                    checked = checked.and_then(|at| utf8_checked(&bytes[..end.min(bytes.len())], at));
+                }
+                assert_eq!(checked, whole, "slices of {slice} bytes");
+            }
+        }
+        // A character cut at the end is not counted until its last byte comes.
+        let cut = "é".as_bytes();
+        assert_eq!(utf8_checked(&cut[..1], 0), Ok(0));
+        assert_eq!(utf8_checked(cut, 0), Ok(2));
     }
 
     #[test]

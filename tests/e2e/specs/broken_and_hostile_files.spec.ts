@@ -20,6 +20,11 @@ test('each broken file is refused with its message and changes nothing', async (
     await expect(page.getByTestId('import-error'), file).toContainText(message);
     await expect(page.getByTestId('import-panel'), file).toHaveCount(0);
   }
+  // Bytes that are not UTF-8 text (the corpus holds text files only).
+  const latin1 = { name: 'latin1.json', mimeType: 'application/json', buffer: Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d]) };
+  await page.getByTestId('import-files').setInputFiles(latin1);
+  await expect(page.getByTestId('import-error')).toContainText('it is not UTF-8 text: byte 2 is not');
+  await expect(page.getByTestId('import-panel')).toHaveCount(0);
   expect(await fingerprint(page)).toBe(before);
   await expect(page.getByTestId('storage-status')).toContainText('2 records');
 });
