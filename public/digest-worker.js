@@ -4,10 +4,10 @@
 //
 // A message is either the bytes to hash, or a document to put together first:
 // { source, lines, before, after }: `before`, then the byte ranges `lines` (start and end,
-// pairs in a Uint32Array) of `source` joined by commas, then `after`. The reply is the
-// digest's ArrayBuffer, or null when it could not be computed.
-function documentOf({ source, lines, before, after }) {
-  const bytes = new Uint8Array(source);
+// pairs in a Uint32Array) of `source` (a file, read here) joined by commas, then `after`.
+// The reply is the digest's ArrayBuffer, or null when it could not be computed.
+async function documentOf({ source, lines, before, after }) {
+  const bytes = new Uint8Array(source instanceof Blob ? await source.arrayBuffer() : source);
   const count = lines.length / 2;
   let total = before.length + after.length + Math.max(0, count - 1);
   for (let i = 0; i < count; i++) total += lines[2 * i + 1] - lines[2 * i];
@@ -28,7 +28,7 @@ function documentOf({ source, lines, before, after }) {
 self.onmessage = async (event) => {
   try {
     const data = event.data;
-    const bytes = data instanceof Uint8Array ? data : documentOf(data);
+    const bytes = data instanceof Uint8Array ? data : await documentOf(data);
     const digest = await crypto.subtle.digest('SHA-256', bytes);
     self.postMessage(digest, [digest]);
   } catch (e) {

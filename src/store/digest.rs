@@ -40,10 +40,9 @@ pub fn sha256_off_thread(bytes: &[u8]) -> Option<OffThread> {
 
 /// Starts the SHA-256 of a document the worker puts together itself: `before`, then the
 /// byte ranges `lines` of `source` (start and end of each) joined by `,`, then `after`. The
-/// source is handed over to the worker (unusable here afterwards), not copied: for an
-/// imported file, whose bytes the page has read already.
+/// worker reads the source (an imported file) itself: this thread copies nothing.
 pub fn sha256_of_parts_off_thread(
-    source: &js_sys::ArrayBuffer,
+    source: &web_sys::Blob,
     lines: &[u32],
     before: &[u8],
     after: &[u8],
@@ -54,7 +53,7 @@ pub fn sha256_of_parts_off_thread(
     set("lines", &js_sys::Uint32Array::from(lines))?;
     set("before", &js_sys::Uint8Array::from(before))?;
     set("after", &js_sys::Uint8Array::from(after))?;
-    post(&message, &js_sys::Array::of1(source))
+    post(&message, &js_sys::Array::new())
 }
 
 /// Sends `message` to a new digest worker, handing over what `transfer` lists.

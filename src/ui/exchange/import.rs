@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::domain::edit::ChangeSet;
 use crate::store::now_ms;
@@ -305,11 +304,11 @@ async fn open_file(
     cancel: RwSignal<bool>,
     verify_here: bool,
 ) -> Opened {
-    let (text, bytes) = match file_text(file).await {
-        Ok(read) => read,
+    let text = match file_text(file).await {
+        Ok(text) => text,
         Err(message) => return Opened::Failed(message),
     };
-    match read_in_steps(&text, Some(bytes), name, progress, cancel, verify_here).await {
+    match read_in_steps(&text, Some(file), name, progress, cancel, verify_here).await {
         Ok((read, unverified)) => Opened::File(read, unverified),
         Err(FileError::Sealed) => {
             let Some(key) = key else { return Opened::Locked(None) };
@@ -357,12 +356,11 @@ const STEP: usize = 5_000;
 ///
 /// Unless `verify_here`, the checksum's digest is computed in a worker and handed back to be
 /// compared once the file is planned ([`Unverified`]); with it, on this thread before the
-/// file is read to the end. `bytes`, the file's bytes as the browser read them (`text` is
-/// their copy here), if given, are handed to the worker, which puts the document to hash
-/// together from them.
+/// file is read to the end. `file`, the file `text` was read from, if given, is handed to the
+/// worker, which reads it itself and puts the document to hash together from it.
 async fn read_in_steps(
     text: &str,
-    bytes: Option<js_sys::ArrayBuffer>,
+    file: Option<&web_sys::Blob>,
     name: &str,
     progress: RwSignal<Option<String>>,
     cancel: RwSignal<bool>,
@@ -390,10 +388,10 @@ async fn read_in_steps(
         crate::ui::turn::next_turn().await;
     }
     progress.set(Some(format!("Checking {name}")));
-    // The worker puts the document together from the file's bytes, handed over to it.
-    if let (false, Some(bytes)) = (verify_here, &bytes) {
+    // The worker puts the document together from the file, which it reads itself.
+    if let (false, Some(file)) = (verify_here, file) {
         if let (Some(parts), Some(claimed)) = (reader.hashed_document_parts(), reader.claimed_digest()) {
-            let started = crate::store::sha256_of_parts_off_thread(bytes, &parts.lines, &parts.before, &parts.after);
+            let started = crate::store::sha256_of_parts_off_thread(file, &parts.lines, &parts.before, &parts.after);
             if let Some(digesting) = started {
                 drop(parts);
                 crate::ui::turn::next_turn().await;
@@ -403,7 +401,6 @@ async fn read_in_steps(
             }
         }
     }
-    drop(bytes);
     // Each step below is a block of about a tenth of a second at 50,000 records: the page
     // gets a turn between them.
     let document = reader.hashed_document();
@@ -495,43 +492,43 @@ async fn plan_in_steps(
 
 /// Bytes copied from the browser into the app between two turns of the page: an 86 MB file
 /// copied at once held the page for most of a quarter of a second.
-const COPY_SLICE: u32 = 8 << 20;
+const COPY_SLICE: usize = 8 << 20;
 
 /// One file's text, its size checked before it is read. Read as bytes: the browser's own
-/// text would be decoded from UTF-8 and encoded again to reach the app. Copied, and checked
-/// as UTF-8, a slice per turn (checking 86 MB at once held the page for a tenth of a second).
-async fn file_text(file: &web_sys::File) -> Result<(String, js_sys::ArrayBuffer), String> {
+/// text would be decoded from UTF-8 and encoded again to reach the app. Read, copied and
+/// checked as UTF-8 a slice per turn: the browser hands over a whole 86 MB file, copying 86
+/// MB into the app or checking them at once each held the page for a tenth of a second.
+async fn file_text(file: &web_sys::File) -> Result<String, String> {
     check_size(file.size() as u64).map_err(|e| e.to_string())?;
-    let buffer: js_sys::ArrayBuffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|_| "The browser could not read the file.".to_string())?
-        .unchecked_into();
-    let array = js_sys::Uint8Array::new(&buffer);
-    let total = array.length();
+    let unreadable = || "The browser could not read the file.".to_string();
     let not_text = |at: usize| {
         format!("The file is not JSON (it is not UTF-8 text: byte {at} is not). Is it another kind of file?")
     };
+    let total = file.size() as usize;
     // Not zeroed first (that alone took a tenth of a second for 86 MB): each slice is
     // written once, by the copy, and only what was copied counts as filled.
-    let mut bytes: Vec<u8> = Vec::with_capacity(total as usize);
+    let mut bytes: Vec<u8> = Vec::with_capacity(total);
     // How many bytes are known to be UTF-8, in whole characters.
     let mut checked = 0usize;
-    let mut from = 0u32;
-    while from < total {
-        let to = from.saturating_add(COPY_SLICE).min(total);
-        let room = &mut bytes.spare_capacity_mut()[..(to - from) as usize];
-        let copied = array.subarray(from, to).copy_to_uninit(room).len();
+    while bytes.len() < total {
+        let (from, to) = (bytes.len(), (bytes.len() + COPY_SLICE).min(total));
+        let slice = file.slice_with_f64_and_f64(from as f64, to as f64).map_err(|_| unreadable())?;
+        let buffer = wasm_bindgen_futures::JsFuture::from(slice.array_buffer()).await.map_err(|_| unreadable())?;
+        let array = js_sys::Uint8Array::new(&buffer);
+        if array.length() as usize != to - from {
+            return Err("The file changed while it was read. Choose it again.".into());
+        }
+        let room = &mut bytes.spare_capacity_mut()[..to - from];
+        let copied = array.copy_to_uninit(room).len();
         // SAFETY: `copy_to_uninit` initialised the `copied` bytes after the current length.
         unsafe { bytes.set_len(bytes.len() + copied) };
         // A character cut by the slice's end is checked with the next slice.
         checked = crate::sync::file::utf8_checked(&bytes, checked).map_err(not_text)?;
-        from = to;
         crate::ui::turn::next_turn().await;
     }
     if checked != bytes.len() {
         return Err(not_text(checked));
     }
     // SAFETY: every byte was checked above to be UTF-8, in whole characters.
-    let text = unsafe { String::from_utf8_unchecked(bytes) };
-    Ok((text, buffer))
+    Ok(unsafe { String::from_utf8_unchecked(bytes) })
 }
