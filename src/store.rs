@@ -309,7 +309,6 @@ impl Store {
         // A bulk write (it carries a snapshot) brings the record-to-chunks value up to date; a
         // user's edit leaves its chunk to be looked at after it (`record_chunks`).
         if records.is_some() {
-            let written: Vec<(u64, &[u8])> = written.iter().map(|(seq, touched)| (*seq, touched.as_slice())).collect();
             record_chunks::note(&tx, &written).await?;
         }
         meta.put(&Head { replica: head.replica, clock: hlc.state(), seq }).with_key(HEAD_KEY.to_string()).serde()?;
@@ -397,14 +396,9 @@ impl Store {
     pub async fn history(&self, record: RecordId) -> Result<Vec<ChangeSet>, StoreError> {
         let tx = self.db.transaction([CHUNKS, META]).build()?;
         let seqs = record_chunks::chunks_holding(&tx, &BTreeSet::from([record])).await?;
-        let store = tx.object_store(CHUNKS)?;
-        // Every read sent at once.
-        let reads = seqs.iter().map(|seq| one_chunk::<StoredChunk>(&store, *seq)).collect::<Result<Vec<_>, _>>()?;
         let mut out = Vec::new();
-        for read in reads {
-            for chunk in read.await? {
-                out.extend(chunk?.change_sets()?.into_iter().filter(|cs| cs.record == record));
-            }
+        for chunk in chunks_by_seq::<StoredChunk>(&tx.object_store(CHUNKS)?, &seqs).await? {
+            out.extend(chunk.change_sets()?.into_iter().filter(|cs| cs.record == record));
         }
         out.sort_by_key(|cs| cs.stamp);
         out.dedup_by_key(|cs| cs.id);
@@ -555,13 +549,8 @@ async fn rewrite_redacted(
     let records: BTreeSet<RecordId> = relevant.values().map(|cs| cs.record).collect();
     let chunks = tx.object_store(CHUNKS)?;
     let mut rewrote = false;
-    let mut holding: Vec<StoredChunk> = Vec::new();
-    for seq in record_chunks::chunks_holding(tx, &records).await? {
-        for chunk in one_chunk(&chunks, seq)?.await? {
-            holding.push(chunk?);
-        }
-    }
-    for chunk in holding {
+    let holding = record_chunks::chunks_holding(tx, &records).await?;
+    for chunk in chunks_by_seq::<StoredChunk>(&chunks, &holding).await? {
         let mut sets = chunk.change_sets()?;
         let mut changed = false;
         for held in sets.iter_mut().filter(|cs| records.contains(&cs.record)) {
@@ -590,16 +579,23 @@ async fn rewrite_redacted(
     Ok(in_place)
 }
 
-/// A request for the chunk `seq` (none if it is gone). A range of one key, so that reading
-/// a chunk by its key is the same code as reading a range of them.
-fn one_chunk<'a, T: serde::de::DeserializeOwned + 'a>(
-    chunks: &'a indexed_db_futures::object_store::ObjectStore<'a>,
-    seq: u64,
-) -> Result<
-    impl std::future::Future<Output = indexed_db_futures::Result<impl Iterator<Item = indexed_db_futures::Result<T>>>> + 'a,
-    StoreError,
-> {
-    Ok(chunks.get_all::<T>().with_query::<u64, _>(KeyRange::Only(seq)).serde()?)
+/// The chunks with these arrival sequences (those that are gone are left out), every read
+/// sent at once. A chunk is read as a range of one key: the same code as reading a range.
+async fn chunks_by_seq<T: serde::de::DeserializeOwned>(
+    chunks: &indexed_db_futures::object_store::ObjectStore<'_>,
+    seqs: &BTreeSet<u64>,
+) -> Result<Vec<T>, StoreError> {
+    let reads = seqs
+        .iter()
+        .map(|seq| chunks.get_all::<T>().with_query::<u64, _>(KeyRange::Only(*seq)).serde())
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut found = Vec::with_capacity(reads.len());
+    for read in reads {
+        for chunk in read.await? {
+            found.push(chunk?);
+        }
+    }
+    Ok(found)
 }
 
 /// Records folded from all change sets, ignoring any snapshot (what a rebuild yields).

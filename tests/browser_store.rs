@@ -246,6 +246,30 @@ async fn put_behind_the_store(name: &str, store: &str, key: wasm_bindgen::JsValu
     db.close();
 }
 
+/// Rewrites stored chunks behind the store (as an older release left them, or damaged):
+/// `change` gets each chunk's position and value, in arrival order, and says whether it
+/// changed it. Returns how many chunks are stored.
+async fn rewrite_chunks_behind_the_store(name: &str, mut change: impl FnMut(usize, &js_sys::Object) -> bool) -> usize {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    use wasm_bindgen::JsCast;
+    let db = Database::open(name).await.unwrap();
+    let tx = db.transaction("changes").with_mode(TransactionMode::Readwrite).build().unwrap();
+    let chunks = tx.object_store("changes").unwrap();
+    let held: Vec<wasm_bindgen::JsValue> =
+        chunks.get_all().primitive().unwrap().await.unwrap().collect::<Result<_, _>>().unwrap();
+    for (n, chunk) in held.iter().enumerate() {
+        if change(n, chunk.unchecked_ref()) {
+            let seq = js_sys::Reflect::get(chunk, &"seq".into()).unwrap().as_f64().unwrap();
+            chunks.put(chunk.clone()).with_key(seq).primitive().unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    db.close();
+    held.len()
+}
+
 #[wasm_bindgen_test]
 async fn a_damaged_snapshot_is_rebuilt_from_the_change_sets() {
     let name = fresh_name("damaged");
@@ -606,9 +630,6 @@ async fn a_file_imported_with_its_texts_exports_the_same_change_set_lines() {
 
 #[wasm_bindgen_test]
 async fn chunks_stored_before_version_3_or_with_a_damaged_index_export_the_same() {
-    use indexed_db_futures::database::Database;
-    use indexed_db_futures::prelude::*;
-    use indexed_db_futures::transaction::TransactionMode;
     use wasm_bindgen::JsCast;
 
     let name = fresh_name("no-index");
@@ -622,30 +643,26 @@ async fn chunks_stored_before_version_3_or_with_a_damaged_index_export_the_same(
 
     // The first chunk as stored before schema version 3 (its text a string, no index); the
     // second with an index that does not fit its text.
-    let db = Database::open(&name).await.unwrap();
-    let tx = db.transaction("changes").with_mode(TransactionMode::Readwrite).build().unwrap();
-    let chunks = tx.object_store("changes").unwrap();
-    let stored: Vec<wasm_bindgen::JsValue> =
-        chunks.get_all().primitive().unwrap().await.unwrap().collect::<Result<_, _>>().unwrap();
-    assert!(stored.len() >= 3);
     let index = wasm_bindgen::JsValue::from_str("index");
-    for (n, chunk) in stored.iter().take(2).enumerate() {
-        let seq = js_sys::Reflect::get(chunk, &wasm_bindgen::JsValue::from_str("seq")).unwrap().as_f64().unwrap();
+    let stored = rewrite_chunks_behind_the_store(&name, |n, chunk| {
+        if n >= 2 {
+            return false;
+        }
         assert!(js_sys::Reflect::get(chunk, &index).unwrap().is_instance_of::<js_sys::Uint8Array>());
         if n == 0 {
             let text = wasm_bindgen::JsValue::from_str("text");
             let bytes: js_sys::Uint8Array = js_sys::Reflect::get(chunk, &text).unwrap().unchecked_into();
             let json = String::from_utf8(bytes.to_vec()).unwrap();
             js_sys::Reflect::set(chunk, &wasm_bindgen::JsValue::from_str("json"), &json.into()).unwrap();
-            js_sys::Reflect::delete_property(chunk.unchecked_ref::<js_sys::Object>(), &text).unwrap();
-            js_sys::Reflect::delete_property(chunk.unchecked_ref::<js_sys::Object>(), &index).unwrap();
+            js_sys::Reflect::delete_property(chunk, &text).unwrap();
+            js_sys::Reflect::delete_property(chunk, &index).unwrap();
         } else {
             js_sys::Reflect::set(chunk, &index, &js_sys::Uint8Array::from(&[0u8; 56][..])).unwrap();
         }
-        chunks.put(chunk.clone()).with_key(seq).primitive().unwrap();
-    }
-    tx.commit().await.unwrap();
-    db.close();
+        true
+    })
+    .await;
+    assert!(stored >= 3);
 
     let reopened = open(&name).await;
     let (read, _, _) = file_text(&reopened, &ExportScope::After(0)).await;
@@ -696,13 +713,8 @@ async fn each_records_chunks_are_found_after_bulk_writes_edits_and_in_a_database
 
     // The database as a release before version 4 left it: each chunk lists its records as
     // text (the index `by_record` read them), and there is no record-to-chunks value.
-    let db = Database::open(&name).await.unwrap();
-    let tx = db.transaction(["changes", "meta"]).with_mode(TransactionMode::Readwrite).build().unwrap();
-    let chunks = tx.object_store("changes").unwrap();
-    let held: Vec<JsValue> = chunks.get_all().primitive().unwrap().await.unwrap().collect::<Result<_, _>>().unwrap();
     let touched = JsValue::from_str("touched");
-    for chunk in &held {
-        let seq = js_sys::Reflect::get(chunk, &JsValue::from_str("seq")).unwrap().as_f64().unwrap();
+    rewrite_chunks_behind_the_store(&name, |_, chunk| {
         let bytes: js_sys::Uint8Array = js_sys::Reflect::get(chunk, &touched).unwrap().unchecked_into();
         let ids: js_sys::Array = bytes
             .to_vec()
@@ -710,9 +722,12 @@ async fn each_records_chunks_are_found_after_bulk_writes_edits_and_in_a_database
             .map(|id| JsValue::from_str(&RecordId::from_bytes(id.try_into().unwrap()).to_string()))
             .collect();
         js_sys::Reflect::set(chunk, &JsValue::from_str("records"), &ids).unwrap();
-        js_sys::Reflect::delete_property(chunk.unchecked_ref::<js_sys::Object>(), &touched).unwrap();
-        chunks.put(chunk.clone()).with_key(seq).primitive().unwrap();
-    }
+        js_sys::Reflect::delete_property(chunk, &touched).unwrap();
+        true
+    })
+    .await;
+    let db = Database::open(&name).await.unwrap();
+    let tx = db.transaction("meta").with_mode(TransactionMode::Readwrite).build().unwrap();
     tx.object_store("meta").unwrap().delete::<String, _>("record_chunks".to_string()).primitive().unwrap();
     tx.commit().await.unwrap();
     db.close();

@@ -289,18 +289,9 @@ impl Store {
         let tx = self.db.transaction([CHUNKS, META]).build()?;
         let (head, rewrites) = head_and_rewrites(&tx).await?;
         let seqs = super::record_chunks::chunks_holding(&tx, records).await?;
-        let chunks = tx.object_store(CHUNKS)?;
-        // Every read sent at once.
-        let reads =
-            seqs.iter().map(|seq| super::one_chunk::<ChunkText>(&chunks, *seq)).collect::<Result<Vec<_>, _>>()?;
-        let mut found = Vec::with_capacity(reads.len());
-        for read in reads {
-            for chunk in read.await? {
-                found.push(chunk?);
-            }
-        }
+        let texts = super::chunks_by_seq::<ChunkText>(&tx.object_store(CHUNKS)?, &seqs).await?;
         let exporter = Exporter { member: member.clone(), replica: head.replica };
-        Ok(Read { texts: found, through: head.seq, exporter, rewrites, kept: None })
+        Ok(Read { texts, through: head.seq, exporter, rewrites, kept: None })
     }
 
     /// Keeps the body of a full export written from scratch, for the next full export to

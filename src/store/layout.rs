@@ -188,8 +188,7 @@ impl StoredChunk {
         if self.records.is_empty() {
             return self.touched.clone();
         }
-        let ids = self.records.iter().filter_map(|r| crate::domain::ids::RecordId::parse(r));
-        super::record_chunks::touched_bytes(ids.collect::<Vec<_>>().iter())
+        self.records.iter().filter_map(|r| crate::domain::ids::RecordId::parse(r)).flat_map(|r| r.to_bytes()).collect()
     }
 
     pub fn change_sets(&self) -> Result<Vec<ChangeSet>, StoreError> {

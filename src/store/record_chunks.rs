@@ -124,7 +124,7 @@ pub(super) async fn chunks_holding(
 /// chunks stored after what it covers are read (their lists of records), then `written`
 /// (arrival sequence and [`touched_bytes`], newer than every stored chunk not in it: the
 /// chunks this transaction wrote) added without reading them back.
-pub(super) async fn note(tx: &Transaction<'_>, written: &[(u64, &[u8])]) -> Result<(), StoreError> {
+pub(super) async fn note(tx: &Transaction<'_>, written: &[(u64, Vec<u8>)]) -> Result<(), StoreError> {
     let mut kept = read(tx).await?;
     let range = match written.first() {
         Some((first, _)) => KeyRange::Bound(kept.through, true, *first, true),

@@ -478,8 +478,7 @@ impl<'a> Reader<'a> {
         while !self.step(usize::MAX) {}
         let top = self.top()?;
         let others = others_of(&top);
-        let mut members: Vec<(&str, Part)> = vec![("change_sets", Part::Lines(&self.raw_sets))];
-        members.extend(others.iter().map(|(key, value)| (key.as_str(), Part::Text(value))));
+        let members = document_members(&self.raw_sets, &others);
         let mut document = Vec::with_capacity(self.raw_sets.iter().map(|raw| raw.len() + 1).sum::<usize>() + 4096);
         feed_document(members, &mut |bytes| document.extend_from_slice(bytes));
         Some(document)
@@ -509,8 +508,7 @@ impl<'a> Reader<'a> {
         while !self.step(usize::MAX) {}
         let top = self.top()?;
         let others = others_of(&top);
-        let mut members: Vec<(&str, Part)> = vec![("change_sets", Part::Lines(&self.raw_sets))];
-        members.extend(others.iter().map(|(key, value)| (key.as_str(), Part::Text(value))));
+        let members = document_members(&self.raw_sets, &others);
         let (base, size) = (self.text.as_ptr() as usize, self.text.len());
         let mut parts = DocumentParts::default();
         let mut fits = true;
@@ -569,11 +567,7 @@ impl<'a> Reader<'a> {
         let text_of = |key: &str| top.get(key).and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
         let exported_at =
             text_of("exported_at").and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&Utc));
-        let sum_of = |lines: &[&str]| {
-            let mut members: Vec<(&str, Part)> = vec![("change_sets", Part::Lines(lines))];
-            members.extend(others.iter().map(|(key, value)| (key.as_str(), Part::Text(value))));
-            format!("sha256:{}", checksum_of(members))
-        };
+        let sum_of = |lines: &[&str]| format!("sha256:{}", checksum_of(document_members(lines, &others)));
         // The hash fed as change sets were read holds when no other member sorts before them.
         let as_written = if let Some(digest) = digest {
             format!("sha256:{}", hex(digest))
@@ -861,6 +855,14 @@ enum Part<'a> {
     Lines(&'a [&'a str]),
 }
 
+/// The members of the document a checksum covers: the change sets (`lines`) and the other
+/// members but the checksum, each with its canonical value.
+fn document_members<'a>(lines: &'a [&'a str], others: &'a [(String, String)]) -> Vec<(&'a str, Part<'a>)> {
+    let mut members: Vec<(&str, Part)> = vec![("change_sets", Part::Lines(lines))];
+    members.extend(others.iter().map(|(key, value)| (key.as_str(), Part::Text(value))));
+    members
+}
+
 /// SHA-256 (hex) of the RFC 8785 form of a document with these members (key, canonical value),
 /// fed to the hash piece by piece rather than built as one string.
 fn checksum_of(members: Vec<(&str, Part)>) -> String {
@@ -1113,9 +1115,7 @@ pub(crate) mod tests {
             .filter(|(k, _)| !matches!(k.as_str(), "change_sets" | "checksum"))
             .map(|(k, v)| (k.clone(), canonical(v)))
             .collect();
-        let mut members: Vec<(&str, Part)> = vec![("change_sets", Part::Lines(&refs))];
-        members.extend(others.iter().map(|(k, v)| (k.as_str(), Part::Text(v))));
-        let sum = format!("sha256:{}", checksum_of(members));
+        let sum = format!("sha256:{}", checksum_of(document_members(&refs, &others)));
         let Some(Json::String(old_sum)) = document.get("checksum") else { panic!("no checksum") };
         odd_text = odd_text.replacen(old_sum.as_str(), &sum, 1);
 
@@ -1199,27 +1199,43 @@ pub(crate) mod tests {
         reader.finish_with_digest(digest.as_deref())
     }
 
-    #[test]
+    /// `file` written, and written otherwise: pretty, spaced, with something after it, with a
+    /// second list, tampered with, of a newer version, cut in half, empty; then every file of
+    /// the bad-file corpus.
     #[cfg(not(target_arch = "wasm32"))] // the corpus is made natively
-    fn a_file_hashed_after_reading_reads_as_a_file_hashed_while_reading() {
-        let file = sample_file();
+    fn files_to_read(file: &ExchangeFile) -> Vec<String> {
         let text = file.write();
         let doc: serde_json::Map<String, Json> = serde_json::from_str(&text).unwrap();
         let pretty = serde_json::to_string_pretty(&doc).unwrap();
         let spaced = text.replace(",\n", " ,\n\t ").replace(":[", " : [ ");
         let twice = text.replace("\n\"checksum\"", "\n\"change_sets\":[],\n\"checksum\"");
-        let tampered = text.replacen("\"Ada\"", "\"Eve\"", 1);
         let newer = text.replace(&format!("\"version\":\"{VERSION}\""), "\"version\":\"2.0\"");
-        let cut = &text[..text.len() / 2];
-        let mut texts = vec![text.clone(), pretty, spaced, format!("{text}x"), twice, tampered, newer, cut.to_string()];
+        let cut = text[..text.len() / 2].to_string();
+        let empty = ExchangeFile { change_sets: Vec::new(), ..file.clone() }.write();
+        let mut texts =
+            vec![text.clone(), pretty, spaced, format!("{text}x"), twice, tampered(&text), newer, cut, empty];
         texts.extend(crate::sync::corpus::cases().into_iter().map(|case| case.text));
-        for text in &texts {
+        texts
+    }
+
+    /// `text` with one member's name changed, its checksum left as it was.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn tampered(text: &str) -> String {
+        text.replacen("\"Ada\"", "\"Eve\"", 1)
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))] // the corpus is made natively
+    fn a_file_hashed_after_reading_reads_as_a_file_hashed_while_reading() {
+        let file = sample_file();
+        let text = file.write();
+        for text in &files_to_read(&file) {
             let whole = Reader::new(text).and_then(Reader::finish_with_texts);
             assert_eq!(read_hashed_later(text), whole, "{}", &text[..text.len().min(200)]);
         }
         assert_eq!(read_hashed_later(&text).unwrap().file, file);
         assert!(read_hashed_later(&text).unwrap().texts.is_some());
-        assert_eq!(read_hashed_later(&texts[5]), Err(FileError::ChecksumMismatch));
+        assert_eq!(read_hashed_later(&tampered(&text)), Err(FileError::ChecksumMismatch));
     }
 
     #[test]
@@ -1227,12 +1243,8 @@ pub(crate) mod tests {
     fn a_file_read_as_if_its_claimed_checksum_holds_reads_the_same_when_it_does() {
         let file = sample_file();
         let text = file.write();
-        let pretty = serde_json::to_string_pretty(&serde_json::from_str::<Json>(&text).unwrap()).unwrap();
-        let tampered = text.replacen("\"Ada\"", "\"Eve\"", 1);
-        let mut texts = vec![text.clone(), pretty, tampered];
-        texts.extend(crate::sync::corpus::cases().into_iter().map(|case| case.text));
         let mut held = 0;
-        for text in &texts {
+        for text in &files_to_read(&file) {
             let whole = Reader::new(text).and_then(Reader::finish_with_texts);
             let Ok(mut reader) = Reader::open(text).and_then(Opening::list_hashed_later) else { continue };
             let (Some(document), Some(claimed)) = (reader.hashed_document(), reader.claimed_digest()) else { continue };
@@ -1254,20 +1266,10 @@ pub(crate) mod tests {
     #[test]
     #[cfg(not(target_arch = "wasm32"))] // the corpus is made natively
     fn the_hashed_document_put_together_from_its_parts_is_the_hashed_document() {
-        let file = sample_file();
-        let text = file.write();
-        let pretty = serde_json::to_string_pretty(&serde_json::from_str::<Json>(&text).unwrap()).unwrap();
-        let spaced = text.replace(",\n", " ,\n\t ").replace(":[", " : [ ");
-        let empty = ExchangeFile { change_sets: Vec::new(), ..file.clone() }.write();
-        let mut texts = vec![text.clone(), pretty, spaced, empty];
-        texts.extend(crate::sync::corpus::cases().into_iter().map(|case| case.text));
         let mut put_together = 0;
-        for text in &texts {
-            let Ok(opening) = Reader::open(text) else { continue };
-            let Ok(mut reader) = opening.list_hashed_later() else { continue };
+        for text in &files_to_read(&sample_file()) {
+            let Ok(mut reader) = Reader::open(text).and_then(Opening::list_hashed_later) else { continue };
             let document = reader.hashed_document();
-            let Ok(opening) = Reader::open(text) else { continue };
-            let Ok(mut reader) = opening.list_hashed_later() else { continue };
             if let Some(parts) = reader.hashed_document_parts() {
                 assert_eq!(parts.document(text), document, "{}", &text[..text.len().min(200)]);
                 put_together += 1;

@@ -57,6 +57,11 @@ pub fn Import() -> impl IntoView {
             // If one does not hold, everything again with the checksums computed before
             // planning, which says what is wrong (or reads a file whose lines are not written
             // as this release writes them, but whose checksum holds for their canonical form).
+            let cancelled = move || {
+                progress.set(None);
+                busy.set(false);
+                done.set(Some("Import cancelled: nothing was written.".into()));
+            };
             let mut verify_here = false;
             loop {
                 let mut problems = Vec::new();
@@ -80,9 +85,7 @@ pub fn Import() -> impl IntoView {
                         }
                     }
                     if cancel.get_untracked() {
-                        progress.set(None);
-                        busy.set(false);
-                        done.set(Some("Import cancelled: nothing was written.".into()));
+                        cancelled();
                         return;
                     }
                 }
@@ -103,9 +106,7 @@ pub fn Import() -> impl IntoView {
                     let ReadFile { file: ExchangeFile { exporter, exported_at, change_sets }, texts } = read;
                     let planned = plan_in_steps(&held, change_sets, texts, &name, progress, cancel).await;
                     if cancel.get_untracked() {
-                        progress.set(None);
-                        busy.set(false);
-                        done.set(Some("Import cancelled: nothing was written.".into()));
+                        cancelled();
                         return;
                     }
                     match planned {
@@ -388,41 +389,30 @@ async fn read_in_steps(
         crate::ui::turn::next_turn().await;
     }
     progress.set(Some(format!("Checking {name}")));
-    // The worker puts the document together from the file, which it reads itself.
-    if let (false, Some(file)) = (verify_here, file) {
-        if let (Some(parts), Some(claimed)) = (reader.hashed_document_parts(), reader.claimed_digest()) {
-            let started = crate::store::sha256_of_parts_off_thread(file, &parts.lines, &parts.before, &parts.after);
-            if let Some(digesting) = started {
-                drop(parts);
-                crate::ui::turn::next_turn().await;
-                let read = reader.finish_with_digest(Some(&claimed));
-                crate::ui::turn::next_turn().await;
-                return read.map(|read| (read, Some(Unverified { digesting, claimed })));
-            }
+    // The digest in a worker while the file is planned: read as if the checksum the file
+    // claims holds, which the caller checks before showing the preview. The worker puts the
+    // document together from the file, which it reads itself; or (a decrypted file) from a
+    // copy made here.
+    if let (false, Some(claimed)) = (verify_here, reader.claimed_digest()) {
+        let digesting = file
+            .and_then(|file| {
+                let parts = reader.hashed_document_parts()?;
+                crate::store::sha256_of_parts_off_thread(file, &parts.lines, &parts.before, &parts.after)
+            })
+            .or_else(|| crate::store::sha256_off_thread(&reader.hashed_document()?));
+        if let Some(digesting) = digesting {
+            // Each of these is a block of about a tenth of a second at 50,000 records: the
+            // page gets a turn between them.
+            crate::ui::turn::next_turn().await;
+            let read = reader.finish_with_digest(Some(&claimed));
+            crate::ui::turn::next_turn().await;
+            return read.map(|read| (read, Some(Unverified { digesting, claimed })));
         }
     }
-    // Each step below is a block of about a tenth of a second at 50,000 records: the page
-    // gets a turn between them.
-    let document = reader.hashed_document();
-    crate::ui::turn::next_turn().await;
-    // The digest in a worker while the file is planned: read as if the checksum the file
-    // claims holds, which the caller checks before showing the preview.
-    let claimed = if verify_here { None } else { reader.claimed_digest() };
-    let digesting = match (&document, &claimed) {
-        (Some(document), Some(_)) => crate::store::sha256_off_thread(document),
-        _ => None,
-    };
-    if let (Some(digesting), Some(claimed)) = (digesting, claimed) {
-        // The worker has its copy.
-        drop(document);
-        crate::ui::turn::next_turn().await;
-        let read = reader.finish_with_digest(Some(&claimed));
-        crate::ui::turn::next_turn().await;
-        return read.map(|read| (read, Some(Unverified { digesting, claimed })));
-    }
-    let digest = match document {
+    let digest = match reader.hashed_document() {
         Some(document) => {
             // WebCrypto on this thread (the browser takes the digest's input here).
+            crate::ui::turn::next_turn().await;
             let digest = crate::store::sha256(&document).await;
             crate::ui::turn::next_turn().await;
             Some(digest)
