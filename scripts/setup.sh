@@ -24,6 +24,8 @@ export SERVICEBOOK_ROOT
 sb_trunk_version="0.21.14"
 # npm's binaryen; Debian's (108) produces a wasm that fails at start.
 sb_wasm_opt_version="132"
+# Splits the app's WebAssembly into a main module and the pages' modules (scripts/post-build.sh).
+sb_wasm_split_version="0.2.4"
 
 sb_say() { printf '%s\n' "$*"; }
 # Puts a directory first on PATH (once).
@@ -115,6 +117,17 @@ sb_setup() {
         have="$(wasm-bindgen --version)"
         [ "$have" = "wasm-bindgen $wbg" ] || sb_fail "wasm-bindgen --version says '$have'" || return 1
         command -v wasm-bindgen-test-runner >/dev/null 2>&1 || sb_fail "wasm-bindgen-test-runner missing" || return 1
+    fi
+
+    # 3b. wasm-split-cli, which splits the pages' code out of the main module. It has no
+    # --version: `cargo install --list` says which version is installed.
+    if command -v wasm-split-cli >/dev/null 2>&1 \
+        && cargo install --list | grep -qx "wasm_split_cli_support v$sb_wasm_split_version:"; then
+        sb_say "ok: wasm-split-cli $sb_wasm_split_version"
+    else
+        sb_say "installing: wasm-split-cli $sb_wasm_split_version; this compiles for 2+ minutes"
+        sb_cargo_install --locked --force "wasm_split_cli_support@$sb_wasm_split_version" --features build-binary || return 1
+        command -v wasm-split-cli >/dev/null 2>&1 || sb_fail "wasm-split-cli missing after its install" || return 1
     fi
 
     # 4. Chromium and its WebDriver, from Debian (Playwright cannot download its own browser here).

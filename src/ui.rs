@@ -15,6 +15,7 @@ mod format;
 mod history;
 mod link_picker;
 mod list;
+mod pages;
 mod panic;
 mod probe;
 mod record_page;

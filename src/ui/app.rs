@@ -4,42 +4,47 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_params_map;
 use leptos_router::path;
+use leptos_router::Lazy;
 
-use super::calendar::ChangeCalendar;
-use super::dashboard::Dashboard;
-use super::exchange::ExchangePage;
 use super::form::RecordForm;
 use super::list::RecordList;
+use super::pages;
 use super::record_page::RecordPage;
-use super::review::ReviewPage;
 use super::routes;
-use super::settings::SettingsPage;
 use super::shell::{Shell, Welcome};
 use super::state::AppState;
 use crate::domain::catalogue;
 use crate::domain::ids::RecordId;
 use crate::domain::kind::KindDecl;
 
+/// How long after the store opens the pages' code starts to be fetched in the background.
+const PRELOAD_AFTER_MS: u32 = 1_000;
+
 #[component]
 pub fn App() -> impl IntoView {
     let app = AppState::new();
     provide_context(app);
-    leptos::task::spawn_local(app.open());
+    leptos::task::spawn_local(async move {
+        app.open().await;
+        // The pages' code next, once the first screen has had its turn (see `pages`).
+        gloo_timers::future::TimeoutFuture::new(PRELOAD_AFTER_MS).await;
+        pages::preload_all().await;
+    });
     let named = move || app.member.with(Option::is_some);
     view! {
         <Router base=routes::base()>
             <Show when=named fallback=|| view! { <Welcome/> }>
                 <Shell>
                     <Routes fallback=|| view! { <NotFound/> }>
-                        <Route path=path!("/") view=Dashboard/>
-                        <Route path=path!("/settings") view=SettingsPage/>
-                        <Route path=path!("/calendar") view=ChangeCalendar/>
-                        <Route path=path!("/exchange") view=ExchangePage/>
-                        <Route path=path!("/review") view=ReviewPage/>
+                        <Route path=path!("/") view={Lazy::<pages::Home>::new()}/>
+                        <Route path=path!("/settings") view={Lazy::<pages::Settings>::new()}/>
+                        <Route path=path!("/calendar") view={Lazy::<pages::Calendar>::new()}/>
+                        <Route path=path!("/exchange") view={Lazy::<pages::Share>::new()}/>
+                        <Route path=path!("/review") view={Lazy::<pages::Review>::new()}/>
                         <Route path=path!("/:kind") view=ListRoute/>
-                        <Route path=path!("/:kind/new") view=NewRoute/>
-                        <Route path=path!("/:kind/:id") view=RecordRoute/>
-                        <Route path=path!("/:kind/:id/edit") view=EditRoute/>
+                        <Route path=path!("/:kind/new") view={Lazy::<pages::NewRecord>::new()}/>
+                        <Route path=path!("/:kind/:id") view={Lazy::<pages::Record>::new()}/>
+                        <Route path=path!("/:kind/:id/edit") view={Lazy::<pages::EditRecord>::new()}/>
                     </Routes>
                 </Shell>
             </Show>
@@ -73,12 +78,12 @@ fn ListRoute() -> impl IntoView {
 }
 
 #[component]
-fn NewRoute() -> impl IntoView {
+pub(super) fn NewRoute() -> impl IntoView {
     with_kind(|kind| view! { <RecordForm kind id=None/> }.into_any())
 }
 
 #[component]
-fn RecordRoute() -> impl IntoView {
+pub(super) fn RecordRoute() -> impl IntoView {
     let id = route_id();
     with_kind(move |kind| match id.get() {
         Some(id) => view! { <RecordPage kind id/> }.into_any(),
@@ -87,7 +92,7 @@ fn RecordRoute() -> impl IntoView {
 }
 
 #[component]
-fn EditRoute() -> impl IntoView {
+pub(super) fn EditRoute() -> impl IntoView {
     let id = route_id();
     with_kind(move |kind| match id.get() {
         Some(id) => view! { <RecordForm kind id=Some(id)/> }.into_any(),

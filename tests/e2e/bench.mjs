@@ -20,7 +20,9 @@
 //      (twice: the second continues the first's kept body); preview a
 //      one-record file against the N held; import the full file into an empty browser
 //      (preview, then apply).
-// Then the size of the .wasm and .js files of the build, raw and gzipped.
+// Then the size of the .wasm and .js files of the build, raw and gzipped: what the first screen
+// fetches (the dashboard, and the incident list, each opened in a fresh browser that already
+// has a member name; the pages' modules preloaded after start are not counted), and all files.
 //
 // Environment: SERVICEBOOK_DIST (the build, made for /servicebook/), BENCH_SIZES, BENCH_PORT
 // (default 8766), CHROMIUM (default /usr/bin/chromium), BENCH_JSON (also write results there).
@@ -445,11 +447,43 @@ async function floors(n) {
 // ---- sizes of the build -------------------------------------------------------------------
 
 function buildSizes() {
-  const files = readdirSync(dist).filter((f) => /\.(wasm|js)$/.test(f) && statSync(path.join(dist, f)).isFile());
-  return files.map((f) => {
-    const data = readFileSync(path.join(dist, f));
-    return { file: f, bytes: data.length, gzipBytes: gzipSync(data, { level: 9 }).length };
-  });
+  const files = [];
+  const walk = (dir) => {
+    for (const f of readdirSync(path.join(dist, dir))) {
+      const rel = dir ? `${dir}/${f}` : f;
+      if (statSync(path.join(dist, rel)).isDirectory()) walk(rel);
+      else if (/\.(wasm|js)$/.test(f)) {
+        const data = readFileSync(path.join(dist, rel));
+        files.push({ file: rel, bytes: data.length, gzipBytes: gzipSync(data, { level: 9 }).length });
+      }
+    }
+  };
+  walk('');
+  return files;
+}
+
+/**
+ * The .js and .wasm files a fresh browser (member name already given) fetches from navigation
+ * to `route` until `selector` shows: the first screen's download.
+ */
+async function firstScreen(browser, route, selector) {
+  const context = await browser.newContext({ baseURL: base });
+  try {
+    await context.addInitScript(() => localStorage.setItem('servicebook.member', JSON.stringify('Bench Mark')));
+    const page = await context.newPage();
+    const fetched = new Set();
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (/\.(wasm|js)$/.test(url.pathname) && url.pathname.startsWith('/servicebook/')) {
+        fetched.add(decodeURIComponent(url.pathname.slice('/servicebook/'.length)));
+      }
+    });
+    await page.goto(route);
+    await page.locator(selector).first().waitFor({ state: 'visible', timeout: 60_000 });
+    return [...fetched];
+  } finally {
+    await context.close();
+  }
 }
 
 // ---- report -------------------------------------------------------------------------------
@@ -467,7 +501,7 @@ function table(rows) {
     .join('\n');
 }
 
-function report(results, files) {
+function report(results, files, firstScreens) {
   const head = ['measure (ms unless noted)', ...results.map((r) => `N=${r.n}`)];
   const f = (r) => r.floor || {};
   const line = (label, get, d = 0) => [label, ...results.map((r) => fmt(get(r), d))];
@@ -530,14 +564,20 @@ function report(results, files) {
     if (r.countBefore) log(`N=${r.n}: list count "${r.countBefore}" -> "${r.countAfter ?? '?'}"`);
   }
   const sizeRows = [['build file', 'KB', 'gzip KB']];
-  let raw = 0;
-  let gz = 0;
-  for (const s of files) {
-    sizeRows.push([s.file, (s.bytes / 1024).toFixed(1), (s.gzipBytes / 1024).toFixed(1)]);
-    raw += s.bytes;
-    gz += s.gzipBytes;
+  const sum = (list) => list.reduce((t, s) => [t[0] + s.bytes, t[1] + s.gzipBytes], [0, 0]);
+  const kb = (b) => (b / 1024).toFixed(1);
+  const parts = files.filter((s) => s.file.includes('/'));
+  for (const s of files.filter((s) => !s.file.includes('/'))) sizeRows.push([s.file, kb(s.bytes), kb(s.gzipBytes)]);
+  for (const s of parts.filter((s) => /\/split_/.test(s.file))) sizeRows.push([s.file, kb(s.bytes), kb(s.gzipBytes)]);
+  const chunks = parts.filter((s) => !/\/split_/.test(s.file));
+  const [chunkRaw, chunkGz] = sum(chunks);
+  sizeRows.push([`${chunks.length} other files of the pages (shared code, loader)`, kb(chunkRaw), kb(chunkGz)]);
+  for (const [label, fetched] of Object.entries(firstScreens)) {
+    const [r, g] = sum(files.filter((s) => fetched.includes(s.file)));
+    sizeRows.push([`first screen, ${label} (${fetched.length} files)`, kb(r), kb(g)]);
   }
-  sizeRows.push(['wasm + js', (raw / 1024).toFixed(1), (gz / 1024).toFixed(1)]);
+  const [raw, gz] = sum(files);
+  sizeRows.push(['wasm + js, every file', kb(raw), kb(gz)]);
   log(`\n${table(sizeRows)}\n`);
 }
 
@@ -565,8 +605,12 @@ try {
     results.push(r);
   }
   const files = buildSizes();
-  report(results, files);
-  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ results, files }, null, 2));
+  const firstScreens = {
+    dashboard: await firstScreen(browser, base, 'h1:text("Dashboard")'),
+    'incident list': await firstScreen(browser, 'incidents', '[data-testid="list-count"]'),
+  };
+  report(results, files, firstScreens);
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ results, files, firstScreens }, null, 2));
 } catch (err) {
   console.error(`bench: ${err.stack || err}`);
   appFailed = true;

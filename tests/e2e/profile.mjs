@@ -11,9 +11,9 @@
 // For each it prints the functions with the most self time, then the heaviest functions of
 // each slice of time (a timeline).
 //
-// Function names: the release build strips them. Make a build that keeps them by adding `-g`
-// to `data-wasm-opt-params` in index.html (not to commit) and building to another directory:
-//   trunk build --release --offline --public-url /servicebook/ --dist /tmp/dist-names
+// Function names: the release build strips them. Make a build that keeps them (wasm-opt's
+// `-g`, passed by scripts/post-build.sh) in another directory:
+//   SERVICEBOOK_WASM_OPT_EXTRA=-g trunk build --release --offline --public-url /servicebook/ --dist /tmp/dist-names
 // Environment: SERVICEBOOK_DIST, N (default 50000), PROFILE, BENCH_PORT (default 8791),
 // CHROMIUM (default /usr/bin/chromium). Profiling slows the page: compare profiles with each
 // other, and speed with bench.mjs.

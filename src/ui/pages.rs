@@ -1,0 +1,121 @@
+//! Pages whose code is loaded when first needed.
+//!
+//! The release build splits the app's WebAssembly (`scripts/post-build.sh` runs
+//! `wasm-split-cli` between Cargo and wasm-bindgen). The main module holds what the first
+//! screen of a record list needs: the shell, the store and the lists. Each page declared here
+//! goes into a module of its own, named after its split point, which the page's route fetches
+//! the first time it is shown; the router keeps the current page on screen until it has
+//! arrived.
+//!
+//! Once the app has opened its store, [`preload_all`] fetches every page in the background,
+//! so that an app which has started keeps working when the network goes away. A page whose
+//! code cannot be fetched shows [`PageNotLoaded`] instead (a later visit tries again): never
+//! a panic.
+//!
+//! Declaring a page here is one line of [`lazy_pages!`]; the route in `app.rs` names it as
+//! `Lazy::<pages::Name>::new()`.
+
+use leptos::prelude::*;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
+use leptos_router::LazyRoute;
+
+use super::app::{EditRoute, NewRoute, RecordRoute};
+use super::calendar::ChangeCalendar;
+use super::dashboard::Dashboard;
+use super::exchange::ExchangePage;
+use super::probe;
+use super::review::ReviewPage;
+use super::settings::SettingsPage;
+
+/// A page's code could not be fetched (offline before it was preloaded, or the site was
+/// updated and the old module is gone).
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("this page's code could not be loaded")]
+pub struct PageNotLoaded;
+
+impl From<SplitLoaderError> for PageNotLoaded {
+    fn from(_: SplitLoaderError) -> Self {
+        PageNotLoaded
+    }
+}
+
+/// Declares each page as a route type whose view lives in its own module, and
+/// [`preload_all`], which fetches them all.
+macro_rules! lazy_pages {
+    ($( $(#[$doc:meta])* $route:ident => $split:ident => $page:ident; )*) => {
+        $(
+            $(#[$doc])*
+            pub struct $route;
+
+            // The split point: `page`, and all code only it reaches, leaves the main module;
+            // `preload` fetches that module without showing the page.
+            mod $split {
+                use super::*;
+
+                #[wasm_split($split, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload))]
+                pub fn page() -> Result<AnyView, PageNotLoaded> {
+                    Ok(view! { <$page/> }.into_any())
+                }
+            }
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                async fn view(_this: Self) -> AnyView {
+                    $split::page().await.unwrap_or_else(|_| view! { <NotLoaded/> }.into_any())
+                }
+            }
+        )*
+
+        /// Fetches every page's module, one after the other; a failure is left for the
+        /// page's own visit to retry. Leaves `body[data-pages]` at `loaded` when all arrived,
+        /// `partial` when some did not.
+        pub async fn preload_all() {
+            let mut all = true;
+            $( all &= $split::preload().await.is_ok(); )*
+            probe::set("data-pages", if all { "loaded" } else { "partial" });
+        }
+    };
+}
+
+lazy_pages! {
+    /// The dashboard, at the app's root.
+    Home => dashboard => Dashboard;
+    /// Settings: member, priority matrix, shared-data hash.
+    Settings => settings => SettingsPage;
+    /// The change calendar.
+    Calendar => calendar => ChangeCalendar;
+    /// Share: export and import of exchange files.
+    Share => share => ExchangePage;
+    /// Review: conflicts and records flagged by a merge.
+    Review => review => ReviewPage;
+    /// A new record's form.
+    NewRecord => new_record => NewRoute;
+    /// A record's page: fields, links, history, work notes.
+    Record => record => RecordRoute;
+    /// A record's edit form.
+    EditRecord => edit_record => EditRoute;
+}
+
+/// Shown instead of a page whose code did not arrive.
+#[component]
+fn NotLoaded() -> impl IntoView {
+    let retry = move |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    };
+    view! {
+        <section class="page narrow" role="alert">
+            <h1>"This page could not be loaded"</h1>
+            <p>
+                "Its part of Servicebook did not arrive: the connection may be down, or a newer "
+                "release of Servicebook has replaced this one on the site. Your records are safe "
+                "in this browser."
+            </p>
+            <p><button type="button" class="button primary" on:click=retry>"Reload Servicebook"</button></p>
+        </section>
+    }
+}
