@@ -28,7 +28,7 @@ pub fn App() -> impl IntoView {
         app.open().await;
         // The pages' code next, once the first screen has had its turn (see `pages`).
         gloo_timers::future::TimeoutFuture::new(PRELOAD_AFTER_MS).await;
-        pages::preload_all().await;
+        pages::preload_all();
     });
     let named = move || app.member.with(Option::is_some);
     view! {

@@ -7,13 +7,16 @@
 //! the first time it is shown; the router keeps the current page on screen until it has
 //! arrived.
 //!
-//! Once the app has opened its store, [`preload_all`] fetches every page in the background,
+//! A second after the app has opened its store, [`preload_all`] fetches every page's module,
 //! so that an app which has started keeps working when the network goes away. A page whose
-//! code cannot be fetched shows [`PageNotLoaded`] instead (a later visit tries again): never
-//! a panic.
+//! code cannot be fetched ([`PageNotLoaded`]) shows a message saying so, with a reload
+//! button; a later visit tries again. Never a panic.
 //!
 //! Declaring a page here is one line of [`lazy_pages!`]; the route in `app.rs` names it as
 //! `Lazy::<pages::Name>::new()`.
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
@@ -69,34 +72,47 @@ macro_rules! lazy_pages {
             }
         )*
 
-        /// Fetches every page's module, one after the other; a failure is left for the
-        /// page's own visit to retry. Leaves `body[data-pages]` at `loaded` when all arrived,
-        /// `partial` when some did not.
-        pub async fn preload_all() {
-            let mut all = true;
-            $( all &= $split::preload().await.is_ok(); )*
-            probe::set("data-pages", if all { "loaded" } else { "partial" });
+        /// Fetches every page's module, all at once; a failure is left for the page's own
+        /// visit to retry. When all have answered, leaves `body[data-pages]` at `loaded`
+        /// (or `partial` when some did not arrive) and `body[data-pages-at]`.
+        pub fn preload_all() {
+            let waiting = Rc::new(Cell::new(0_usize));
+            let all_arrived = Rc::new(Cell::new(true));
+            $(
+                waiting.set(waiting.get() + 1);
+                let (waiting_here, all_here) = (waiting.clone(), all_arrived.clone());
+                leptos::task::spawn_local(async move {
+                    if $split::preload().await.is_err() {
+                        all_here.set(false);
+                    }
+                    waiting_here.set(waiting_here.get() - 1);
+                    if waiting_here.get() == 0 {
+                        probe::set("data-pages", if all_here.get() { "loaded" } else { "partial" });
+                        probe::mark("data-pages-at", probe::now());
+                    }
+                });
+            )*
         }
     };
 }
 
 lazy_pages! {
-    /// The dashboard, at the app's root.
-    Home => dashboard => Dashboard;
-    /// Settings: member, priority matrix, shared-data hash.
-    Settings => settings => SettingsPage;
-    /// The change calendar.
-    Calendar => calendar => ChangeCalendar;
-    /// Share: export and import of exchange files.
-    Share => share => ExchangePage;
-    /// Review: conflicts and records flagged by a merge.
-    Review => review => ReviewPage;
-    /// A new record's form.
-    NewRecord => new_record => NewRoute;
     /// A record's page: fields, links, history, work notes.
     Record => record => RecordRoute;
+    /// A new record's form.
+    NewRecord => new_record => NewRoute;
     /// A record's edit form.
     EditRecord => edit_record => EditRoute;
+    /// The dashboard, at the app's root.
+    Home => dashboard => Dashboard;
+    /// Review: conflicts and records flagged by a merge.
+    Review => review => ReviewPage;
+    /// The change calendar.
+    Calendar => calendar => ChangeCalendar;
+    /// Settings: member, priority matrix, shared-data hash.
+    Settings => settings => SettingsPage;
+    /// Share: export and import of exchange files.
+    Share => share => ExchangePage;
 }
 
 /// Shown instead of a page whose code did not arrive.

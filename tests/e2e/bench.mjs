@@ -247,6 +247,8 @@ async function appRun(browser, n) {
     }
     opens.sort((a, b) => a - b);
     r.openRecordMs = opens[Math.floor(opens.length / 2)];
+    // When the pages' modules (record page included) had all arrived, since the list's start.
+    r.pagesAt = Number(await page.locator('body').getAttribute('data-pages-at')) || null;
     r.openRecordMaxMs = opens[opens.length - 1];
     await page.keyboard.press('Control+k');
     await page.getByTestId('search-input').waitFor({ state: 'visible' });
@@ -310,6 +312,8 @@ async function appRun(browser, n) {
       await fresh.getByTestId('welcome-submit').click();
       await waitReady(fresh, 60_000);
       await fresh.getByTestId('nav-exchange').click();
+      // The Share page's module arrives after the click (src/ui/pages.rs).
+      await fresh.getByTestId('import-files').waitFor({ state: 'attached' });
       // The longest gap between two animation frames while the file is read and planned:
       // how long the page could not respond.
       const watchFrames = () =>
@@ -515,6 +519,7 @@ function report(results, files, firstScreens) {
     line('app: start, database open', (r) => r.openedAt),
     line('app: start, newest records shown', (r) => r.newestAt),
     line('app: start, records loaded', (r) => r.loadedAt),
+    line('app: start, pages\' modules preloaded', (r) => r.pagesAt),
     line('app: list rows prepared', (r) => r.rowsMs),
     line('app: list rows sorted', (r) => r.sortMs),
     line('app: navigation to first list row', (r) => r.firstRowMs),
