@@ -17,19 +17,13 @@ use crate::domain::catalogue;
 use crate::domain::ids::RecordId;
 use crate::domain::kind::KindDecl;
 
-/// How long after the store opens the pages' code starts to be fetched in the background.
-const PRELOAD_AFTER_MS: u32 = 1_000;
-
 #[component]
 pub fn App() -> impl IntoView {
     let app = AppState::new();
     provide_context(app);
-    leptos::task::spawn_local(async move {
-        app.open().await;
-        // The pages' code next, once the first screen has had its turn (see `pages`).
-        gloo_timers::future::TimeoutFuture::new(PRELOAD_AFTER_MS).await;
-        pages::preload_all();
-    });
+    leptos::task::spawn_local(app.open());
+    // The other pages' code, fetched and compiled off the page's thread while the store opens.
+    pages::preload_all();
     let named = move || app.member.with(Option::is_some);
     view! {
         <Router base=routes::base()>

@@ -7,8 +7,10 @@
 //! the first time it is shown; the router keeps the current page on screen until it has
 //! arrived.
 //!
-//! A second after the app has opened its store, [`preload_all`] fetches every page's module,
-//! so that an app which has started keeps working when the network goes away. A page whose
+//! As the app starts, [`preload_all`] fetches every page's module (the browser compiles them
+//! off the page's thread while the store opens), so that a record opened right after start
+//! does not wait for its page's code, and an app which has started keeps working when the
+//! network goes away. A page whose
 //! code cannot be fetched ([`PageNotLoaded`]) shows a message saying so, with a reload
 //! button; a later visit tries again. Never a panic.
 //!

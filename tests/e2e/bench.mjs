@@ -21,8 +21,9 @@
 //      one-record file against the N held; import the full file into an empty browser
 //      (preview, then apply).
 // Then the size of the .wasm and .js files of the build, raw and gzipped: what the first screen
-// fetches (the dashboard, and the incident list, each opened in a fresh browser that already
-// has a member name; the pages' modules preloaded after start are not counted), and all files.
+// needs (the incident list, opened in a fresh browser with every page's module refused; the
+// dashboard and a record page add their modules, as the pages' loader lists them), and all
+// files.
 //
 // Environment: SERVICEBOOK_DIST (the build, made for /servicebook/), BENCH_SIZES, BENCH_PORT
 // (default 8766), CHROMIUM (default /usr/bin/chromium), BENCH_JSON (also write results there).
@@ -468,26 +469,48 @@ function buildSizes() {
 
 /**
  * The .js and .wasm files a fresh browser (member name already given) fetches from navigation
- * to `route` until `selector` shows: the first screen's download.
+ * to the incident list until it shows, with every page's module refused: the list needs none,
+ * and the pages' modules preloaded at start are not part of its first screen.
  */
-async function firstScreen(browser, route, selector) {
+async function listFirstScreen(browser) {
   const context = await browser.newContext({ baseURL: base });
   try {
     await context.addInitScript(() => localStorage.setItem('servicebook.member', JSON.stringify('Bench Mark')));
+    await context.route('**/*-pages/**', (route) => route.abort());
     const page = await context.newPage();
     const fetched = new Set();
-    page.on('request', (request) => {
+    page.on('requestfinished', (request) => {
       const url = new URL(request.url());
       if (/\.(wasm|js)$/.test(url.pathname) && url.pathname.startsWith('/servicebook/')) {
         fetched.add(decodeURIComponent(url.pathname.slice('/servicebook/'.length)));
       }
     });
-    await page.goto(route);
-    await page.locator(selector).first().waitFor({ state: 'visible', timeout: 60_000 });
+    await page.goto('incidents');
+    await page.getByTestId('list-count').waitFor({ state: 'visible', timeout: 60_000 });
     return [...fetched];
   } finally {
     await context.close();
   }
+}
+
+/**
+ * The files of one page's module (src/ui/pages.rs): its own, the shared ones it needs and the
+ * loader, read from the loader that wasm-split-cli wrote.
+ */
+function pageFiles(split) {
+  const dir = readdirSync(dist).find((f) => f.endsWith('-pages'));
+  if (!dir) return [];
+  const loader = readFileSync(path.join(dist, dir, '__wasm_split.js'), 'utf8');
+  const chunks = new Map();
+  for (const m of loader.matchAll(/const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/([^"]+)"/g)) {
+    chunks.set(m[1], m[2]);
+  }
+  const own = new RegExp(
+    `export const __wasm_split_load_${split} = wrapAsyncCb\\(makeLoad\\(\\(\\) => \\{\\s*const src = fetch\\(new URL\\("\\./([^"]+)"[\\s\\S]*?\\n, \\[([^\\]]*)\\]`,
+  ).exec(loader);
+  if (!own) return [];
+  const deps = own[2].split(',').map((d) => d.trim()).filter(Boolean).map((d) => chunks.get(d));
+  return [`${dir}/__wasm_split.js`, `${dir}/${own[1]}`, ...deps.map((f) => `${dir}/${f}`)];
 }
 
 // ---- report -------------------------------------------------------------------------------
@@ -610,9 +633,11 @@ try {
     results.push(r);
   }
   const files = buildSizes();
+  const list = await listFirstScreen(browser);
   const firstScreens = {
-    dashboard: await firstScreen(browser, base, 'h1:text("Dashboard")'),
-    'incident list': await firstScreen(browser, 'incidents', '[data-testid="list-count"]'),
+    'incident list': list,
+    dashboard: [...list, ...pageFiles('dashboard')],
+    'incident list, then a record': [...list, ...pageFiles('record')],
   };
   report(results, files, firstScreens);
   if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ results, files, firstScreens }, null, 2));

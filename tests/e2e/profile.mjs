@@ -142,7 +142,9 @@ try {
   if (what.includes('open')) {
     await page.goto('incidents');
     await firstRow();
-    await page.waitForTimeout(1500);
+    // The record page's module is preloaded after start (src/ui/pages.rs).
+    await page.locator('body[data-pages]').waitFor({ state: 'attached' });
+    await page.waitForTimeout(500);
     const profile = await profiled(cdp, async () => {
       await page.locator('[data-testid="record-row"] td.col-reference a').first().click();
       await page.getByTestId('record-ref').waitFor();
