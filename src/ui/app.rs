@@ -21,9 +21,12 @@ use crate::domain::kind::KindDecl;
 pub fn App() -> impl IntoView {
     let app = AppState::new();
     provide_context(app);
-    leptos::task::spawn_local(app.open());
-    // The other pages' code, fetched and compiled off the page's thread while the store opens.
-    pages::preload_all();
+    leptos::task::spawn_local(async move {
+        app.open().await;
+        // The other pages' code once the records are in: fetched while the store opens, it
+        // held the first rows back by a quarter of a second (see `pages`).
+        pages::preload_all();
+    });
     let named = move || app.member.with(Option::is_some);
     view! {
         <Router base=routes::base()>

@@ -476,7 +476,8 @@ async function listFirstScreen(browser) {
   const context = await browser.newContext({ baseURL: base });
   try {
     await context.addInitScript(() => localStorage.setItem('servicebook.member', JSON.stringify('Bench Mark')));
-    await context.route('**/*-pages/**', (route) => route.abort());
+    // The pages' loader (__wasm_split.js) is imported by the main module's glue itself.
+    await context.route('**/*-pages/*.wasm', (route) => route.abort());
     const page = await context.newPage();
     const fetched = new Set();
     page.on('requestfinished', (request) => {
@@ -494,8 +495,8 @@ async function listFirstScreen(browser) {
 }
 
 /**
- * The files of one page's module (src/ui/pages.rs): its own, the shared ones it needs and the
- * loader, read from the loader that wasm-split-cli wrote.
+ * The files of one page's module (src/ui/pages.rs): its own and the shared ones it needs, read
+ * from the loader that wasm-split-cli wrote.
  */
 function pageFiles(split) {
   const dir = readdirSync(dist).find((f) => f.endsWith('-pages'));
@@ -510,7 +511,7 @@ function pageFiles(split) {
   ).exec(loader);
   if (!own) return [];
   const deps = own[2].split(',').map((d) => d.trim()).filter(Boolean).map((d) => chunks.get(d));
-  return [`${dir}/__wasm_split.js`, `${dir}/${own[1]}`, ...deps.map((f) => `${dir}/${f}`)];
+  return [`${dir}/${own[1]}`, ...deps.map((f) => `${dir}/${f}`)];
 }
 
 // ---- report -------------------------------------------------------------------------------
