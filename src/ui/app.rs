@@ -21,6 +21,7 @@ use crate::domain::kind::KindDecl;
 pub fn App() -> impl IntoView {
     let app = AppState::new();
     provide_context(app);
+    provide_context(pages::PagesLoading(RwSignal::new(0)));
     leptos::task::spawn_local(async move {
         app.open().await;
         // The other pages' code once the records are in: fetched while the store opens, it

@@ -25,6 +25,15 @@ fn raised_from(app: super::state::AppState, kind: &'static KindDecl) -> Option<(
     raise::link_side(source_kind, kind).map(|_| (source_kind, source))
 }
 
+/// Where the form's submission is: a saved form stays up, its button off, until the record
+/// page replaces it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Submitted {
+    Not,
+    Saving,
+    Saved,
+}
+
 #[component]
 pub fn RecordForm(kind: &'static KindDecl, id: Option<RecordId>) -> impl IntoView {
     let app = use_app();
@@ -51,7 +60,7 @@ pub fn RecordForm(kind: &'static KindDecl, id: Option<RecordId>) -> impl IntoVie
         }
     });
     let error = RwSignal::new(None::<CommandError>);
-    let saving = RwSignal::new(false);
+    let submitted = RwSignal::new(Submitted::Not);
     let title = match id {
         Some(_) => format!("Edit {}", kind.label.to_lowercase()),
         None => format!("New {}", kind.label.to_lowercase()),
@@ -63,7 +72,7 @@ pub fn RecordForm(kind: &'static KindDecl, id: Option<RecordId>) -> impl IntoVie
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if saving.get_untracked() {
+        if submitted.get_untracked() != Submitted::Not {
             return;
         }
         let Some(actor) = app.actor() else { return };
@@ -105,13 +114,16 @@ pub fn RecordForm(kind: &'static KindDecl, id: Option<RecordId>) -> impl IntoVie
             }
             Ok((drafts, record_id)) => {
                 error.set(None);
-                saving.set(true);
+                submitted.set(Submitted::Saving);
                 let navigate = navigate.clone();
                 leptos::task::spawn_local(async move {
-                    let saved = app.commit(drafts).await;
-                    saving.set(false);
-                    if saved.is_ok() {
+                    if app.commit(drafts).await.is_ok() {
+                        // The form stays up until the record page replaces it, which may wait
+                        // for that page's code (`pages`): it must not save a second time.
+                        submitted.set(Submitted::Saved);
                         navigate(&routes::record_route(kind, record_id), Default::default());
+                    } else {
+                        submitted.set(Submitted::Not);
                     }
                 });
             }
@@ -141,8 +153,12 @@ pub fn RecordForm(kind: &'static KindDecl, id: Option<RecordId>) -> impl IntoVie
                 {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e.to_string()}</p> })}
                 {kind.form_fields().map(|field| view! { <FieldInput field input error=field_error(field.id)/> }).collect_view()}
                 <div class="actions">
-                    <button type="submit" class="button primary" data-testid="form-submit" disabled=move || saving.get()>
-                        {move || if saving.get() { "Saving…" } else { "Save" }}
+                    <button type="submit" class="button primary" data-testid="form-submit" disabled=move || submitted.get() != Submitted::Not>
+                        {move || match submitted.get() {
+                            Submitted::Not => "Save",
+                            Submitted::Saving => "Saving…",
+                            Submitted::Saved => "Saved",
+                        }}
                     </button>
                     <a class="button" href=cancel_href>"Cancel"</a>
                 </div>

@@ -15,6 +15,8 @@
 //! code cannot be fetched ([`PageNotLoaded`]) shows a message saying so, with a reload
 //! button; a later visit tries again. Never a panic.
 //!
+//! While a page waits for its code, the shell shows a progress bar ([`PagesLoading`]).
+//!
 //! Declaring a page here is one line of [`lazy_pages!`]; the route in `app.rs` names it as
 //! `Lazy::<pages::Name>::new()`.
 
@@ -45,6 +47,33 @@ impl From<SplitLoaderError> for PageNotLoaded {
     }
 }
 
+/// How many pages the router is waiting on for their code; the shell shows a progress bar
+/// while there are any (`ui/shell.rs`). Provided by the app's root.
+#[derive(Clone, Copy)]
+pub struct PagesLoading(pub RwSignal<u32>);
+
+/// Counts one page as loading for as long as it lives: a navigation given up before the code
+/// arrived drops its future, and with it the count.
+struct Loading(Option<PagesLoading>);
+
+impl Loading {
+    fn start() -> Self {
+        let loading = use_context::<PagesLoading>();
+        if let Some(PagesLoading(count)) = loading {
+            count.update(|n| *n += 1);
+        }
+        Loading(loading)
+    }
+}
+
+impl Drop for Loading {
+    fn drop(&mut self) {
+        if let Some(PagesLoading(count)) = self.0 {
+            count.try_update(|n| *n = n.saturating_sub(1));
+        }
+    }
+}
+
 /// Declares each page as a route type whose view lives in its own module, and
 /// [`preload_all`], which fetches them all.
 macro_rules! lazy_pages {
@@ -70,6 +99,7 @@ macro_rules! lazy_pages {
                 }
 
                 async fn view(_this: Self) -> AnyView {
+                    let _loading = Loading::start();
                     $split::page().await.unwrap_or_else(|_| view! { <NotLoaded/> }.into_any())
                 }
             }

@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 
 use super::fields::link_label;
 use super::format;
+use super::pages::PagesLoading;
 use super::routes;
 use super::state::{use_app, Notice, StoreStatus};
 use crate::domain::catalogue::{self, kinds_in};
@@ -19,11 +20,16 @@ const PRIMARY: &[&str] = &["incident", "service_request", "problem", "change"];
 
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
+    let loading = use_context::<PagesLoading>().map(|PagesLoading(count)| count);
+    let waiting = move || loading.is_some_and(|count| count.get() > 0);
     view! {
         <div class="shell">
+            // A page on its way (its code is being fetched, see `pages`): a bar along the top,
+            // shown only if the wait lasts (style/main.css).
+            <div class="page-loading" class:active=waiting data-testid="page-loading" aria-hidden="true"></div>
             <Header/>
             <Banner/>
-            <main id="main" class="main">{children()}</main>
+            <main id="main" class="main" aria-busy=move || if waiting() { "true" } else { "false" }>{children()}</main>
             <Footer/>
         </div>
     }

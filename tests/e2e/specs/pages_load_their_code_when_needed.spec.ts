@@ -1,8 +1,9 @@
 // The pages' code lives in modules of their own (src/ui/pages.rs), fetched when first shown
-// and then in the background after start. A page whose module cannot be fetched says so and
-// offers a reload; an app that has started keeps working with the network gone.
+// and then in the background after start. A page whose module is on its way shows a progress
+// bar; one whose module cannot be fetched says so and offers a reload; an app that has started
+// keeps working with the network gone.
 import { expect, test } from '@playwright/test';
-import { createIncident, freshApp, waitReady } from './fixtures';
+import { createIncident, freshApp, newRecord, waitReady } from './fixtures';
 
 test('a page whose code cannot be fetched says so, and opens on a later visit once it can', async ({ page }) => {
   const shareModule = '**/*-pages/split_share.wasm';
@@ -60,4 +61,35 @@ test('once started, every page works with the network gone', async ({ page, cont
   await expect(page.getByTestId('record-ref')).toContainText(ref);
   await expect(page.getByTestId('panic-screen')).toHaveCount(0);
   await expect(page.getByRole('alert').filter({ hasText: 'could not be loaded' })).toHaveCount(0);
+});
+
+test('a page whose code is on its way shows a progress bar until it arrives', async ({ page }) => {
+  // The record page's module is held back (its preload after start included) until released.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  await page.route('**/*-pages/split_record.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await freshApp(page);
+  const bar = page.getByTestId('page-loading');
+  await expect(bar).not.toHaveClass(/active/);
+
+  await newRecord(page, 'services');
+  await page.getByTestId('field-title').fill('Mail');
+  await page.getByTestId('field-owner').fill('Ada');
+  await page.getByTestId('form-submit').click();
+  // Saved; the record page waits for its code, the form stays up meanwhile.
+  await expect(bar).toHaveClass(/active/);
+  await expect(bar).toBeVisible();
+  await expect(page.locator('main')).toHaveAttribute('aria-busy', 'true');
+  await expect(page.getByTestId('record-ref')).toHaveCount(0);
+  // It cannot be saved twice meanwhile.
+  await expect(page.getByTestId('form-submit')).toBeDisabled();
+  await expect(page.getByTestId('form-submit')).toHaveText('Saved');
+
+  release();
+  await expect(page.getByTestId('record-ref')).toHaveText(/^\s*SVC-\d{6}/);
+  await expect(bar).not.toHaveClass(/active/);
+  await expect(page.locator('main')).toHaveAttribute('aria-busy', 'false');
 });
