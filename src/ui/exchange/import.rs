@@ -500,10 +500,19 @@ async fn file_text(file: &web_sys::File) -> Result<String, String> {
     let mut bytes: Vec<u8> = Vec::with_capacity(total);
     // How many bytes are known to be UTF-8, in whole characters.
     let mut checked = 0usize;
-    while bytes.len() < total {
-        let (from, to) = (bytes.len(), (bytes.len() + COPY_SLICE).min(total));
+    // The browser reads a slice while the app copies and checks the one before.
+    let ask = |from: usize| {
+        let to = (from + COPY_SLICE).min(total);
         let slice = file.slice_with_f64_and_f64(from as f64, to as f64).map_err(|_| unreadable())?;
-        let buffer = wasm_bindgen_futures::JsFuture::from(slice.array_buffer()).await.map_err(|_| unreadable())?;
+        Ok::<_, String>((to, wasm_bindgen_futures::JsFuture::from(slice.array_buffer())))
+    };
+    let mut next = if total > 0 { Some(ask(0)?) } else { None };
+    while let Some((to, pending)) = next.take() {
+        let from = bytes.len();
+        let buffer = pending.await.map_err(|_| unreadable())?;
+        if to < total {
+            next = Some(ask(to)?);
+        }
         let array = js_sys::Uint8Array::new(&buffer);
         if array.length() as usize != to - from {
             return Err("The file changed while it was read. Choose it again.".into());
