@@ -26,7 +26,7 @@ pub fn App() -> impl IntoView {
         app.open().await;
         // The other pages' code once the records are in: fetched while the store opens, it
         // held the first rows back by a quarter of a second (see `pages`).
-        pages::preload_all();
+        pages::preload_all().await;
     });
     let named = move || app.member.with(Option::is_some);
     view! {

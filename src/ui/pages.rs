@@ -20,9 +20,10 @@
 //! Declaring a page here is one line of [`lazy_pages!`]; the route in `app.rs` names it as
 //! `Lazy::<pages::Name>::new()`.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use std::future::Future;
+use std::pin::Pin;
 
+use futures::future::join_all;
 use leptos::prelude::*;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use leptos_router::LazyRoute;
@@ -108,23 +109,12 @@ macro_rules! lazy_pages {
         /// Fetches every page's module, all at once; a failure is left for the page's own
         /// visit to retry. When all have answered, leaves `body[data-pages]` at `loaded`
         /// (or `partial` when some did not arrive) and `body[data-pages-at]`.
-        pub fn preload_all() {
-            let waiting = Rc::new(Cell::new(0_usize));
-            let all_arrived = Rc::new(Cell::new(true));
-            $(
-                waiting.set(waiting.get() + 1);
-                let (waiting_here, all_here) = (waiting.clone(), all_arrived.clone());
-                leptos::task::spawn_local(async move {
-                    if $split::preload().await.is_err() {
-                        all_here.set(false);
-                    }
-                    waiting_here.set(waiting_here.get() - 1);
-                    if waiting_here.get() == 0 {
-                        probe::set("data-pages", if all_here.get() { "loaded" } else { "partial" });
-                        probe::mark("data-pages-at", probe::now());
-                    }
-                });
-            )*
+        pub async fn preload_all() {
+            let loads: Vec<Pin<Box<dyn Future<Output = Result<(), SplitLoaderError>>>>> =
+                vec![$( Box::pin($split::preload()) ),*];
+            let all = join_all(loads).await.iter().all(Result::is_ok);
+            probe::set("data-pages", if all { "loaded" } else { "partial" });
+            probe::mark("data-pages-at", probe::now());
         }
     };
 }
