@@ -371,7 +371,7 @@ async fn the_last_import_is_undone_exactly_while_nothing_happened_since() {
 async fn file_text(store: &Store, scope: &ExportScope) -> (String, u64, bool) {
     let mut file = store.export(scope, Member::new("Ada").unwrap(), chrono::Utc::now()).await.unwrap();
     // Its hash states are computed in slices, as the app does after handing the file over.
-    while !file.hash_body(300) {}
+    while !file.hash_body(300).await {}
     store.keep_body(&file).await.unwrap();
     let buffer = wasm_bindgen_futures::JsFuture::from(file.blob.text()).await.unwrap();
     (buffer.as_string().unwrap(), file.through, file.continued)
@@ -463,6 +463,35 @@ async fn a_full_export_continues_the_last_ones_body_only_while_it_is_still_true(
     let (file, _, continued) = exported(&store, &ExportScope::Everything).await;
     assert!(!continued, "chunks were removed since the body was kept");
     assert_eq!(all_written(&file), stored(store.all_change_sets().await.unwrap()));
+}
+
+#[wasm_bindgen_test]
+async fn a_body_kept_ahead_of_the_next_export_is_continued_by_it() {
+    let store = open(&fresh_name("export-ahead")).await;
+    let member = Member::new("Ada").unwrap();
+    assert!(store.keep_export_ahead(member.clone()).await.unwrap().is_none(), "nothing stored, nothing to keep");
+    // A teammate's older edits imported among ours: the body is written in stamp order.
+    let other = open(&fresh_name("export-ahead-other")).await;
+    let older = other.commit(vec![incident_draft("Theirs, made earlier", 3)]).await.unwrap().change_sets;
+    for n in 0..3 {
+        store.commit(vec![incident_draft(&format!("Incident {n}"), 1)]).await.unwrap();
+    }
+    store.import(older, "their file", &mut Records::default()).await.unwrap();
+    let mut ahead = store.keep_export_ahead(member.clone()).await.unwrap().expect("no kept body yet");
+    while !ahead.hash_body(2).await {}
+    store.keep_body(&ahead).await.unwrap();
+    assert!(store.keep_export_ahead(member.clone()).await.unwrap().is_none(), "the kept body is up to date");
+    assert_eq!(store.last_import().await.unwrap().unwrap().undo, Ok(()), "keeping a body ahead exports nothing");
+
+    store.commit(vec![incident_draft("Made afterwards", 2)]).await.unwrap();
+    let at = chrono::Utc::now();
+    let file = store.export(&ExportScope::Everything, member.clone(), at).await.unwrap();
+    assert!(file.continued);
+    let text = wasm_bindgen_futures::JsFuture::from(file.blob.text()).await.unwrap().as_string().unwrap();
+    let change_sets = store.all_change_sets().await.unwrap();
+    let replica = store.replica().await.unwrap();
+    let scratch = ExchangeFile { exporter: Exporter { member, replica }, exported_at: at, change_sets };
+    assert_eq!(text, scratch.write());
 }
 
 #[wasm_bindgen_test]

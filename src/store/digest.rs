@@ -28,6 +28,35 @@ impl OffThread {
         let reply = self.reply.await.ok()?;
         reply.dyn_ref::<js_sys::ArrayBuffer>().map(|buffer| js_sys::Uint8Array::new(buffer).to_vec())
     }
+
+    /// An export's digest and body ([`export_off_thread`]), or none when the worker failed.
+    pub async fn export(self) -> Option<(Vec<u8>, web_sys::Blob)> {
+        let reply = self.reply.await.ok()?;
+        let get = |key: &str| js_sys::Reflect::get(&reply, &key.into()).ok();
+        let digest = get("digest")?.dyn_into::<js_sys::ArrayBuffer>().ok()?;
+        let body = get("body")?.dyn_into::<web_sys::Blob>().ok()?;
+        Some((js_sys::Uint8Array::new(&digest).to_vec(), body))
+    }
+}
+
+/// Starts putting an export's body together in a worker, from stored chunks' texts
+/// (`parts`, Uint8Arrays handed over to it: they are unusable here afterwards) by the line
+/// ranges of a [`crate::sync::writer::BodyPlan`], and the SHA-256 of what the checksum covers
+/// (`before`, the lines joined by `,`, `after`). `None` when no worker can be started.
+pub fn export_off_thread(parts: &js_sys::Array, ranges: &[u32], before: &[u8], after: &[u8]) -> Option<OffThread> {
+    let message = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&message, &key.into(), value).ok();
+    set("parts", parts)?;
+    set("ranges", &js_sys::Uint32Array::from(ranges))?;
+    set("before", &js_sys::Uint8Array::from(before))?;
+    set("after", &js_sys::Uint8Array::from(after))?;
+    let transfer = js_sys::Array::new();
+    for part in parts.iter() {
+        if let Some(bytes) = part.dyn_ref::<js_sys::Uint8Array>() {
+            transfer.push(&bytes.buffer());
+        }
+    }
+    post(&message, &transfer)
 }
 
 /// Starts the SHA-256 of `bytes` in a worker: the bytes are copied now (tens of milliseconds

@@ -801,10 +801,38 @@ pub fn chunk_text(
 /// The change sets of a stored chunk's text by its index ([`chunk_text`]), without reading
 /// them; `None` when the index does not fit the text (the caller reads the text instead).
 pub fn indexed_change_sets<'a>(array: &'a str, index: &[u8]) -> Option<Vec<CanonicalChangeSet<'a>>> {
-    if !index.len().is_multiple_of(INDEX_ENTRY) || !array.starts_with('[') || !array.ends_with(']') {
+    if !array.starts_with('[') || !array.ends_with(']') {
         return None;
     }
-    let mut sets = Vec::with_capacity(index.len() / INDEX_ENTRY);
+    let entries = index_entries(index, array.len())?;
+    let mut sets = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let text =
+            array.get(entry.start as usize..entry.end as usize).filter(|t| t.starts_with('{') && t.ends_with('}'))?;
+        sets.push(CanonicalChangeSet { id: entry.id, record: entry.record, stamp: entry.stamp, text });
+    }
+    Some(sets)
+}
+
+/// One change set's entry in a chunk index ([`chunk_text`]): its order key, its record, and
+/// where its text starts and ends in the chunk's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IndexEntry {
+    pub stamp: Stamp,
+    pub id: ChangeSetId,
+    pub record: RecordId,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// The entries of a chunk index for a text of `text_len` bytes, without reading the text;
+/// `None` when the index does not fit a JSON array of that length whose members, and nothing
+/// else, the entries cover.
+pub fn index_entries(index: &[u8], text_len: usize) -> Option<Vec<IndexEntry>> {
+    if !index.len().is_multiple_of(INDEX_ENTRY) || text_len < 2 {
+        return None;
+    }
+    let mut entries = Vec::with_capacity(index.len() / INDEX_ENTRY);
     let mut start = 1;
     for entry in index.chunks_exact(INDEX_ENTRY) {
         let u64_at = |at: usize| entry.get(at..at + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
@@ -813,13 +841,16 @@ pub fn indexed_change_sets<'a>(array: &'a str, index: &[u8]) -> Option<Vec<Canon
         let stamp = Stamp { wall_ms: u64_at(0)?, counter: u32_at(8)?, replica: ReplicaId(u64_at(12)?) };
         let id = ChangeSetId::from_bytes(id_at(20)?);
         let record = RecordId::from_bytes(id_at(36)?);
-        let end = u32_at(52)? as usize;
-        let text = array.get(start..end).filter(|t| t.starts_with('{') && t.ends_with('}'))?;
-        sets.push(CanonicalChangeSet { id, record, stamp, text });
+        let end = u32_at(52)?;
+        // A change set's text is `{...}`: two bytes at least, inside the array's brackets.
+        if end < start + 2 || end as usize >= text_len {
+            return None;
+        }
+        entries.push(IndexEntry { stamp, id, record, start, end });
         start = end + 1;
     }
     // Every change set, and nothing else, is in the text.
-    (start == array.len() || (sets.is_empty() && array == "[]")).then_some(sets)
+    (start as usize == text_len || (entries.is_empty() && text_len == 2)).then_some(entries)
 }
 
 /// Writes a file of change sets held as canonical text: the same bytes as

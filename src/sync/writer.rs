@@ -14,9 +14,12 @@ use serde::{Deserialize, Serialize};
 use sha2::digest::common::hazmat::SerializableState;
 use sha2::{Digest, Sha256};
 
-use super::file::{canonical, canonical_change_sets_of_lines, hex, CanonicalChangeSet, Exporter, FORMAT, VERSION};
+use super::file::{
+    canonical, canonical_change_sets_of_lines, hex, index_entries, CanonicalChangeSet, Exporter, FORMAT, VERSION,
+};
 use crate::domain::clock::Stamp;
-use crate::domain::ids::ChangeSetId;
+use crate::domain::ids::{ChangeSetId, RecordId};
+use crate::domain::sort::sort_by;
 
 /// A body keeps a mark every this many lines: a later export that must insert change sets
 /// re-reads and re-hashes the body only from the last mark before the first of them.
@@ -250,6 +253,102 @@ impl Body {
     /// The file's tail, given the SHA-256 of [`Body::checksum_input`].
     pub fn tail(&self, digest: &[u8]) -> String {
         tail(self.lines(), digest)
+    }
+}
+
+/// A full file's body planned from stored chunks' indexes alone, for someone else to put
+/// together from the chunks' texts (the digest worker, `public/digest-worker.js`): an export
+/// of 50,000 records then never brings their 86 MB into this memory before the download.
+///
+/// Each line is a range of one chunk's text; the document the checksum covers is
+/// [`BodyPlan::checksum_before`], the lines joined by `,`, then [`BodyPlan::checksum_after`];
+/// the body is the lines joined by `",\n"` ([`BodyPlan::put_together`] does both here, for
+/// the tests and as the model of the worker's code).
+pub struct BodyPlan {
+    keys: Vec<(Stamp, ChangeSetId)>,
+    /// Per line: the chunk (its position in the list given), where its text starts and ends.
+    ranges: Vec<u32>,
+}
+
+impl BodyPlan {
+    /// Plans the body of every change set of `chunks` (each its index and its text's length in
+    /// bytes) whose record `keep` says to keep; a change set held twice is one line. `None`
+    /// when an index does not fit its text.
+    pub fn new(chunks: &[(&[u8], usize)], keep: impl Fn(RecordId) -> bool) -> Option<Self> {
+        let mut lines = Vec::new();
+        for (n, &(index, text_len)) in chunks.iter().enumerate() {
+            let n = u32::try_from(n).ok()?;
+            let entries = index_entries(index, text_len)?;
+            lines.extend(entries.into_iter().filter(|e| keep(e.record)).map(|e| (e.stamp, e.id, n, e.start, e.end)));
+        }
+        sort_by(&mut lines, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        lines.dedup_by(|a, b| (a.0, a.1) == (b.0, b.1));
+        let mut ranges = Vec::with_capacity(lines.len() * 3);
+        let keys = lines
+            .into_iter()
+            .map(|(stamp, id, chunk, start, end)| {
+                ranges.extend([chunk, start, end]);
+                (stamp, id)
+            })
+            .collect();
+        Some(BodyPlan { keys, ranges })
+    }
+
+    pub fn lines(&self) -> u64 {
+        self.keys.len() as u64
+    }
+
+    /// Per line, in order: its chunk, and where its text starts and ends there.
+    pub fn ranges(&self) -> &[u32] {
+        &self.ranges
+    }
+
+    /// What the checksum covers before the lines.
+    pub fn checksum_before() -> &'static [u8] {
+        HASHED_START
+    }
+
+    /// What the checksum covers after the lines.
+    pub fn checksum_after(exporter: &Exporter, exported_at: DateTime<Utc>) -> Vec<u8> {
+        let (exporter, at) = header_members(exporter, exported_at);
+        checksum_end(&exporter, &at).concat().into_bytes()
+    }
+
+    /// The file's tail, given the SHA-256 of what the checksum covers.
+    pub fn tail(&self, digest: &[u8]) -> String {
+        tail(self.lines(), digest)
+    }
+
+    /// The hashing of the body's states once it is put together ([`BodyHashing::step`] on
+    /// its text).
+    pub fn hashing(self) -> BodyHashing {
+        BodyHashing { writer: FileWriter::new(), keys: self.keys, done: 0, at: 0 }
+    }
+
+    /// What the checksum covers and the body, put together from the chunks' `texts` as the
+    /// worker does; `None` when a range is not a change set's `{...}` in its text.
+    pub fn put_together(
+        &self,
+        texts: &[&[u8]],
+        exporter: &Exporter,
+        exported_at: DateTime<Utc>,
+    ) -> Option<(Vec<u8>, Vec<u8>)> {
+        let mut hashed = Self::checksum_before().to_vec();
+        let mut body = Vec::new();
+        for (n, range) in self.ranges.chunks_exact(3).enumerate() {
+            let line = texts.get(range[0] as usize)?.get(range[1] as usize..range[2] as usize)?;
+            if line.first() != Some(&b'{') || line.last() != Some(&b'}') {
+                return None;
+            }
+            if n > 0 {
+                hashed.push(b',');
+                body.extend_from_slice(b",\n");
+            }
+            hashed.extend_from_slice(line);
+            body.extend_from_slice(line);
+        }
+        hashed.extend_from_slice(&Self::checksum_after(exporter, exported_at));
+        Some((hashed, body))
     }
 }
 
@@ -556,5 +655,79 @@ mod tests {
         let (stamp, id, _) = &lines[0];
         let earlier = (Stamp { wall_ms: 0, counter: 0, ..*stamp }, *id);
         assert_eq!(resume_point(&kept, earlier).lines, 0);
+    }
+
+    /// `file`'s change sets stored as chunks of `size`, in reverse order of their stamps
+    /// (as an import of older edits leaves them), with the first one stored twice.
+    fn stored(file: &ExchangeFile, size: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut sets = file.change_sets.clone();
+        sets.reverse();
+        if let Some(first) = sets.first().cloned() {
+            sets.push(first);
+        }
+        sets.chunks(size).map(|chunk| crate::sync::file::chunk_text(chunk, &[]).unwrap()).collect()
+    }
+
+    #[test]
+    fn a_body_planned_from_chunk_indexes_and_put_together_elsewhere_gives_the_file_written_here() {
+        let empty = {
+            let mut f = sample_file();
+            f.change_sets.clear();
+            f
+        };
+        for file in [sample_file(), large_file(), empty] {
+            for size in [1, 3, 1_000] {
+                let chunks = stored(&file, size);
+                let indexes: Vec<(&[u8], usize)> = chunks.iter().map(|(t, i)| (i.as_slice(), t.len())).collect();
+                let plan = BodyPlan::new(&indexes, |_| true).unwrap();
+                assert_eq!(plan.lines(), file.change_sets.len() as u64);
+                let texts: Vec<&[u8]> = chunks.iter().map(|(t, _)| t.as_slice()).collect();
+                let (hashed, body) = plan.put_together(&texts, &file.exporter, file.exported_at).unwrap();
+                let head = FileWriter::head(&file.exporter, file.exported_at);
+                let written = format!(
+                    "{head}{}{}",
+                    String::from_utf8(body.clone()).unwrap(),
+                    plan.tail(&Sha256::digest(&hashed))
+                );
+                assert_eq!(written, file.write(), "chunks of {size}");
+                // The states hashed afterwards are those of a body written here.
+                let (_, kept) = written_unhashed(&file, usize::MAX);
+                let mut hashing = plan.hashing();
+                while !hashing.step(std::str::from_utf8(&body).unwrap(), 500) {}
+                assert_eq!(hashing.finish(), kept, "chunks of {size}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_planned_body_keeps_only_the_records_asked_for() {
+        let file = large_file();
+        let chunks = stored(&file, 100);
+        let indexes: Vec<(&[u8], usize)> = chunks.iter().map(|(t, i)| (i.as_slice(), t.len())).collect();
+        let chosen = file.change_sets[3].record;
+        let plan = BodyPlan::new(&indexes, |record| record == chosen).unwrap();
+        let texts: Vec<&[u8]> = chunks.iter().map(|(t, _)| t.as_slice()).collect();
+        let (hashed, body) = plan.put_together(&texts, &file.exporter, file.exported_at).unwrap();
+        let mut selection = file.clone();
+        selection.change_sets.retain(|cs| cs.record == chosen);
+        assert!(selection.change_sets.len() > 1);
+        let head = FileWriter::head(&file.exporter, file.exported_at);
+        let written = format!("{head}{}{}", String::from_utf8(body).unwrap(), plan.tail(&Sha256::digest(&hashed)));
+        assert_eq!(written, selection.write());
+    }
+
+    #[test]
+    fn a_plan_refuses_an_index_that_does_not_fit_its_text() {
+        let file = sample_file();
+        let chunks = stored(&file, 1_000);
+        let (text, index) = &chunks[0];
+        assert!(BodyPlan::new(&[(index.as_slice(), text.len() + 1)], |_| true).is_none());
+        assert!(BodyPlan::new(&[(&index[..index.len() - 1], text.len())], |_| true).is_none());
+        // A range that is not a change set's text is not put together.
+        let plan = BodyPlan::new(&[(index.as_slice(), text.len())], |_| true).unwrap();
+        let mut shifted = text.clone();
+        shifted.rotate_left(1);
+        assert!(plan.put_together(&[&shifted], &file.exporter, file.exported_at).is_none());
+        assert!(plan.put_together(&[], &file.exporter, file.exported_at).is_none());
     }
 }

@@ -27,6 +27,8 @@ pub fn App() -> impl IntoView {
         // The other pages' code once the records are in: fetched while the store opens, it
         // held the first rows back by a quarter of a second (see `pages`).
         pages::preload_all().await;
+        // An export's body kept ahead, so that the next export only continues it.
+        pages::keep_export_ahead(app).await;
     });
     let named = move || app.member.with(Option::is_some);
     view! {

@@ -7,6 +7,7 @@ mod import;
 
 use leptos::prelude::*;
 
+pub use self::export::keep_export_ahead;
 use self::export::Export;
 use self::import::Import;
 use super::format;

@@ -119,6 +119,24 @@ macro_rules! lazy_pages {
     };
 }
 
+/// Work of the Share page's module done away from the page.
+mod share_ahead {
+    use super::*;
+    use crate::ui::state::AppState;
+
+    #[wasm_split(share, wasm_split_path = ::leptos::wasm_split, fallible)]
+    pub fn keep_export_ahead(app: AppState) -> Result<(), PageNotLoaded> {
+        crate::ui::exchange::keep_export_ahead(app);
+        Ok(())
+    }
+}
+
+/// Keeps a full export's body ahead of the next export, in the background
+/// (`exchange::keep_export_ahead`), with the Share page's code, fetched first if need be.
+pub async fn keep_export_ahead(app: crate::ui::state::AppState) {
+    let _ = share_ahead::keep_export_ahead(app).await;
+}
+
 lazy_pages! {
     /// A record's page: fields, links, history, work notes.
     Record => record => RecordRoute;

@@ -186,6 +186,7 @@ fn SampleData() -> impl IntoView {
                     app.replace_records(records);
                     app.stored(written.chunks).await;
                     result.set(Some((n, change_sets, write_ms)));
+                    crate::ui::exchange::keep_export_ahead(app);
                 }
                 Err(e) => app.show_error(&e),
             }

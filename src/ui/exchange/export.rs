@@ -14,7 +14,7 @@ use crate::ui::fields::link_label;
 use crate::ui::format;
 use crate::ui::probe::mark as mark_probe;
 use crate::ui::sealing;
-use crate::ui::state::{instant, use_app};
+use crate::ui::state::{instant, use_app, AppState};
 
 /// Lines of an exported body hashed per turn while it is kept for the next export.
 const HASH_SLICE: usize = 4_000;
@@ -23,6 +23,31 @@ thread_local! {
     /// Whether the last export's body is still being kept: the next export waits for it,
     /// to continue it rather than write everything again.
     static KEEPING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Keeps a full export's body ahead of the next export, when there is none or it is far
+/// behind (`Store::keep_export_ahead`): called once the app has read its records, and after
+/// a large write (an import, demo data). Its body is written in the digest worker and its
+/// hash states computed in idle turns, so the page stays free; an export asked for meanwhile
+/// waits for it and then only continues it. Failing loses nothing: the next export writes
+/// everything itself.
+pub fn keep_export_ahead(app: AppState) {
+    let (Some(store), Some(member)) = (app.store(), app.member.get_untracked()) else { return };
+    if KEEPING.get() {
+        return;
+    }
+    KEEPING.set(true);
+    leptos::task::spawn_local(async move {
+        if let Ok(Some(mut file)) = store.keep_export_ahead(member).await {
+            while !file.hash_body(HASH_SLICE).await {
+                crate::ui::turn::next_idle_turn().await;
+            }
+            if store.keep_body(&file).await.is_ok() {
+                mark_probe("data-export-kept-ahead", file.through as f64);
+            }
+        }
+        KEEPING.set(false);
+    });
 }
 
 /// What an export holds.
@@ -140,7 +165,7 @@ pub fn Export() -> impl IntoView {
                 KEEPING.set(true);
                 leptos::task::spawn_local(async move {
                     let mut file = file;
-                    while !file.hash_body(HASH_SLICE) {
+                    while !file.hash_body(HASH_SLICE).await {
                         crate::ui::turn::next_turn().await;
                     }
                     let _ = keeper.keep_body(&file).await;

@@ -196,6 +196,7 @@ pub fn Import() -> impl IntoView {
                     app.stored(written.chunks).await;
                     done.set(Some(format!("Imported {}.", format::count(count, "new change set", "new change sets"))));
                     mark_probe("data-apply-ms", now_ms() - started);
+                    super::export::keep_export_ahead(app);
                 }
                 Err(e) => errors.set(vec![format!("Nothing was imported: {e} Choose the files again to retry.")]),
             }

@@ -1,0 +1,33 @@
+// After a large write, the app writes a full export's body in the background (in the digest
+// worker, from the stored chunks) and keeps it; the next export only continues it with what
+// arrived since. That file must be the file written from scratch: a teammate who imports it
+// ends with the same data.
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { addSampleData, applyFile, createIncident, exportFile, fingerprint, freshApp } from './fixtures';
+
+test('an export continues the body kept ahead of it, and imports elsewhere identically', async ({ browser }) => {
+  const ada = await (await browser.newContext({ acceptDownloads: true })).newPage();
+  await freshApp(ada, 'Ada');
+  const keptThrough = async () => Number((await ada.locator('body').getAttribute('data-export-kept-ahead')) ?? 0);
+  const before = await keptThrough();
+  await addSampleData(ada, 300);
+  // Written again once the sample data is stored (far more than the body kept at start).
+  await expect.poll(keptThrough, { timeout: 30_000 }).toBeGreaterThan(before);
+  // Something made afterwards, for the export to add to the kept body.
+  await createIncident(ada, { title: 'Printer offline on floor 3', service: 'Printing', impact: 'low', urgency: 'low' });
+
+  const path = await exportFile(ada);
+  await expect(ada.locator('body')).toHaveAttribute('data-export-continued', /^1/);
+  const file = JSON.parse(readFileSync(path, 'utf8'));
+  const titles = file.change_sets.flatMap((cs: { edits: { field: string; op: { set?: unknown } }[] }) =>
+    cs.edits.filter((e) => e.field === 'title').map((e) => JSON.stringify(e.op)),
+  );
+  expect(titles.some((t: string) => t.includes('Printer offline on floor 3'))).toBe(true);
+  expect(file.change_sets.length).toBeGreaterThan(300 * 4);
+
+  const bea = await (await browser.newContext({ acceptDownloads: true })).newPage();
+  await freshApp(bea, 'Bea');
+  await applyFile(bea, path);
+  expect(await fingerprint(bea)).toBe(await fingerprint(ada));
+});
