@@ -233,7 +233,8 @@ impl Store {
         let started = now_ms();
         let raw = writing == Writing::InWorker;
         let read = match scope {
-            ExportScope::Everything => self.read_for_export(0, true, raw, &member).await?,
+            // Kept ahead, a body is written anew: continuing a stale one is work on this thread.
+            ExportScope::Everything => self.read_for_export(0, writing == Writing::Here, raw, &member).await?,
             ExportScope::After(after) => self.read_for_export(*after, false, raw, &member).await?,
             ExportScope::Records(records) => self.read_records_for_export(records, &member).await?,
         };
