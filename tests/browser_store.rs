@@ -473,7 +473,8 @@ async fn a_body_kept_ahead_of_the_next_export_is_continued_by_it() {
     // A teammate's older edits imported among ours: the body is written in stamp order.
     let other = open(&fresh_name("export-ahead-other")).await;
     let older = other.commit(vec![incident_draft("Theirs, made earlier", 3)]).await.unwrap().change_sets;
-    for n in 0..3 {
+    // More chunks than the store reads per request.
+    for n in 0..14 {
         store.commit(vec![incident_draft(&format!("Incident {n}"), 1)]).await.unwrap();
     }
     store.import(older, "their file", &mut Records::default()).await.unwrap();

@@ -181,6 +181,9 @@ enum Writing {
     InWorker,
 }
 
+/// Chunks per request when they are read as stored (about 10 MB at 50,000 records).
+const RAW_BATCH: u32 = 6;
+
 /// How many chunks may arrive after the kept body before [`Store::keep_export_ahead`] writes
 /// it again (continuing it with what arrived since takes longer the more there is); also
 /// written again when more arrived since than it holds.
@@ -367,13 +370,27 @@ impl Store {
         let chunks = tx.object_store(CHUNKS)?;
         let from = kept.as_ref().map_or(after, |(_, kept)| kept.through);
         if raw && kept.is_none() {
-            let raw = chunks
-                .get_all::<JsValue>()
-                // As a number: read as it is stored, a `u64` key would be a `BigInt`.
-                .with_query::<f64, _>(KeyRange::LowerBound(after as f64, true))
-                .primitive()?
-                .await?;
-            let raw = raw.collect::<Result<Vec<_>, _>>()?;
+            // A few chunks per request, all in this transaction: the browser hands each
+            // request's values over in a task of its own, so the page gets turns between them.
+            let mut raw = Vec::new();
+            let mut from = after as f64;
+            loop {
+                let batch = chunks
+                    .get_all::<JsValue>()
+                    // As a number: read as it is stored, a `u64` key would be a `BigInt`.
+                    .with_query::<f64, _>(KeyRange::LowerBound(from, true))
+                    .with_limit(RAW_BATCH)
+                    .primitive()?
+                    .await?
+                    .collect::<Result<Vec<_>, _>>()?;
+                let last = batch.last().and_then(|chunk| js_sys::Reflect::get(chunk, &"seq".into()).ok());
+                let full = batch.len() == RAW_BATCH as usize;
+                raw.extend(batch);
+                match last.and_then(|seq| seq.as_f64()) {
+                    Some(seq) if full => from = seq,
+                    _ => break,
+                }
+            }
             return Ok(Read { texts: Vec::new(), raw, through: head.seq, exporter, rewrites, kept });
         }
         let texts =
@@ -440,7 +457,8 @@ enum ByPlan {
 
 /// Writes the file of `read`'s chunks (as stored) with its body put together in the digest
 /// worker from their texts by a [`BodyPlan`] made from their indexes: the texts never come
-/// into this memory, which at 50,000 records saves copying 86 MB in and out several times.
+/// into this memory, so this thread does not copy 86 MB in and out at 50,000 records (the
+/// worker takes longer than this thread would, so only a body kept ahead is written so).
 async fn export_by_plan(
     read: &Read,
     scope: &ExportScope,
