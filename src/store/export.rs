@@ -186,8 +186,11 @@ const RAW_BATCH: u32 = 6;
 
 /// How many chunks may arrive after the kept body before [`Store::keep_export_ahead`] writes
 /// it again (continuing it with what arrived since takes longer the more there is); also
-/// written again when more arrived since than it holds.
-const KEEP_AHEAD_AFTER: u64 = 20;
+/// written again when more arrived since than it holds. An edit made here is a chunk of its
+/// own, an import or demo data one per 1,000 change sets: a hundred edits, or an import of
+/// some 25,000 records, rather than every start after a day's work (which an export continues
+/// in a few milliseconds).
+const KEEP_AHEAD_AFTER: u64 = 100;
 
 impl Store {
     /// Writes an export file of `scope`, exported by `member`, at `exported_at`.
