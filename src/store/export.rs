@@ -241,7 +241,7 @@ impl Store {
         let read = match scope {
             // Kept ahead, a body is written anew: continuing a stale one is work on this thread.
             ExportScope::Everything => self.read_for_export(0, writing == Writing::Here, raw, &member).await?,
-            ExportScope::After(after) => self.read_for_export(*after, false, raw, &member).await?,
+            ExportScope::After(after) => self.read_for_export(*after, false, false, &member).await?,
             ExportScope::Records(records) => self.read_records_for_export(records, &member).await?,
         };
         let mut read_ms = now_ms() - started;
@@ -282,18 +282,17 @@ impl Store {
                 });
             }
         }
-        // Everything written again (or a partial file written from its own lines): put
-        // together in the worker where it can be, here otherwise.
+        // Everything written again (or a partial file written from its own lines): a body
+        // kept ahead put together in the worker where it can be, here otherwise.
         let mut read = if read.kept.is_some() { self.read_for_export(0, false, raw, &member).await? } else { read };
         read_ms = now_ms() - started;
         if !read.raw.is_empty() {
-            match export_by_plan(&read, scope, exported_at, started, read_ms).await? {
+            match export_by_plan(&read, exported_at, started, read_ms).await? {
                 ByPlan::Written(file) => return Ok(*file),
                 ByPlan::NotPlanned => {}
                 // The texts were handed to the worker: read them again.
                 ByPlan::WorkerFailed => {
-                    let after = if let ExportScope::After(after) = scope { *after } else { 0 };
-                    read = self.read_for_export(after, false, raw, &member).await?;
+                    read = self.read_for_export(0, false, raw, &member).await?;
                     read_ms = now_ms() - started;
                 }
             }
@@ -350,7 +349,7 @@ impl Store {
 
     /// Reads, in one transaction, the chunks after `after` (after the kept body's, with
     /// `use_kept` and a kept body), the head and the rewrite count. Without a kept body and
-    /// with `raw`, the chunks as stored (for [`Writing::InWorker`]).
+    /// with `raw` (a full export for [`Writing::InWorker`]), the chunks as stored.
     async fn read_for_export(
         &self,
         after: u64,
@@ -458,13 +457,12 @@ enum ByPlan {
     WorkerFailed,
 }
 
-/// Writes the file of `read`'s chunks (as stored) with its body put together in the digest
+/// Writes the full export of `read`'s chunks (as stored) with its body put together in the digest
 /// worker from their texts by a [`BodyPlan`] made from their indexes: the texts never come
 /// into this memory, so this thread does not copy 86 MB in and out at 50,000 records (the
 /// worker takes longer than this thread would, so only a body kept ahead is written so).
 async fn export_by_plan(
     read: &Read,
-    scope: &ExportScope,
     exported_at: chrono::DateTime<chrono::Utc>,
     started: f64,
     read_ms: f64,
@@ -480,11 +478,7 @@ async fn export_by_plan(
         parts.push(&text);
     }
     let chunks: Vec<(&[u8], usize)> = indexes.iter().map(|(index, len)| (index.as_slice(), *len)).collect();
-    let keep = |record: RecordId| match scope {
-        ExportScope::Records(records) => records.contains(&record),
-        _ => true,
-    };
-    let Some(plan) = BodyPlan::new(&chunks, keep) else { return Ok(ByPlan::NotPlanned) };
+    let Some(plan) = BodyPlan::new(&chunks, |_| true) else { return Ok(ByPlan::NotPlanned) };
     let after = BodyPlan::checksum_after(&read.exporter, exported_at);
     let Some(worker) = digest::export_off_thread(&parts, plan.ranges(), BodyPlan::checksum_before(), &after) else {
         return Ok(ByPlan::NotPlanned);
@@ -495,10 +489,8 @@ async fn export_by_plan(
     let blob = json_blob(&[head.into(), body_blob.clone().into(), tail.into()])?;
     let write_ms = now_ms() - started - read_ms;
     let change_sets = plan.lines();
-    let body = (*scope == ExportScope::Everything).then(|| {
-        let hashing = KeptToBe::Hashing { through: read.through, hashing: plan.hashing(), text: None };
-        (body_blob, hashing, read.rewrites)
-    });
+    let hashing = KeptToBe::Hashing { through: read.through, hashing: plan.hashing(), text: None };
+    let body = Some((body_blob, hashing, read.rewrites));
     Ok(ByPlan::Written(Box::new(ExportedFile {
         blob,
         change_sets,

@@ -322,7 +322,7 @@ impl BodyPlan {
     /// The hashing of the body's states once it is put together ([`BodyHashing::step`] on
     /// its text).
     pub fn hashing(self) -> BodyHashing {
-        BodyHashing { writer: FileWriter::new(), keys: self.keys, done: 0, at: 0 }
+        BodyHashing::of_keys(self.keys)
     }
 
     /// What the checksum covers and the body, put together from the chunks' `texts` as the
@@ -367,7 +367,12 @@ impl BodyHashing {
     /// Hashing of `body`; the caller keeps its text ([`Body::text`]) and hands it to each
     /// [`BodyHashing::step`].
     pub fn new(body: Body) -> Self {
-        BodyHashing { writer: FileWriter::new(), keys: body.keys, done: 0, at: 0 }
+        Self::of_keys(body.keys)
+    }
+
+    /// Hashing of a body whose lines have these order keys.
+    fn of_keys(keys: Vec<(Stamp, ChangeSetId)>) -> Self {
+        BodyHashing { writer: FileWriter::new(), keys, done: 0, at: 0 }
     }
 
     /// Hashes up to `lines` more lines of `text` (the body's); true when all are.
