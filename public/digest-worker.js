@@ -7,8 +7,15 @@
 // { source, lines, before, after }: `before`, then the byte ranges `lines` (start and end,
 // pairs in a Uint32Array) of `source` (a file, read here) joined by commas, then `after`.
 // The reply is the digest's ArrayBuffer, or null when it could not be computed.
+// The source can come first, alone ({ source }, no reply): the worker starts reading it
+// while the page reads the file's change sets, and the document's message then comes
+// without it.
+let early = null;
+
 async function documentOf({ source, lines, before, after }) {
-  const bytes = new Uint8Array(source instanceof Blob ? await source.arrayBuffer() : source);
+  const from = source === undefined ? early : source;
+  if (from === null || from === undefined) throw new Error('no source');
+  const bytes = new Uint8Array(from instanceof Blob ? await from.arrayBuffer() : await from);
   const count = lines.length / 2;
   let total = before.length + after.length + Math.max(0, count - 1);
   for (let i = 0; i < count; i++) total += lines[2 * i + 1] - lines[2 * i];
@@ -67,6 +74,12 @@ async function exportOf({ parts, ranges, before, after }) {
 self.onmessage = async (event) => {
   try {
     const data = event.data;
+    if (data.source !== undefined && data.lines === undefined) {
+      // Read now; a read that fails is answered when the document is asked for.
+      early = data.source instanceof Blob ? data.source.arrayBuffer() : Promise.resolve(data.source);
+      early.catch(() => {});
+      return;
+    }
     if (data.ranges) {
       self.postMessage(await exportOf(data));
       return;

@@ -35,9 +35,10 @@ use crate::domain::clock::{Hlc, Stamp};
 use crate::domain::edit::{ChangeSet, Draft, EditRef, FieldId};
 use crate::domain::ids::{ChangeSetId, RecordId, ReplicaId};
 use crate::domain::record::{Record, Records};
+use crate::sync::file::FileText;
 
 pub use browser::{crypto_random_bytes, now_ms, random_bytes, request_persistence, storage_estimate, StorageEstimate};
-pub use digest::{sha256, sha256_of_parts_off_thread, sha256_off_thread, OffThread};
+pub use digest::{sha256, sha256_off_thread, FileReading, OffThread};
 pub use error::StoreError;
 pub use export::{blob_bytes, json_blob, ExportScope, ExportedFile};
 
@@ -244,7 +245,7 @@ impl Store {
     pub async fn import_planned(
         &self,
         change_sets: Vec<ChangeSet>,
-        texts: Vec<Option<String>>,
+        texts: Vec<Option<FileText>>,
         import: &str,
         records: &Records,
         planned_at: u64,
@@ -265,7 +266,7 @@ impl Store {
     async fn write(
         &self,
         make: impl FnOnce(&mut Hlc, f64) -> Result<Vec<ChangeSet>, StoreError>,
-        texts: &[Option<String>],
+        texts: &[Option<FileText>],
         import: Option<&str>,
         records: Option<Snapshot<'_>>,
     ) -> Result<Written, StoreError> {
@@ -295,7 +296,8 @@ impl Store {
         let to_append: &[ChangeSet] = if in_place.is_empty() { &change_sets } else { &appended };
         // The texts line up with `change_sets`; when some were rewritten in place, every
         // appended one is written anew (rare: redactions of held change sets).
-        let texts: &[Option<String>] = if in_place.is_empty() && texts.len() == to_append.len() { texts } else { &[] };
+        let texts: &[Option<FileText>] =
+            if in_place.is_empty() && texts.len() == to_append.len() { texts } else { &[] };
         let chunks = tx.object_store(CHUNKS)?;
         let mut seq = head.seq;
         let mut written = Vec::new();

@@ -67,45 +67,91 @@ pub fn sha256_off_thread(bytes: &[u8]) -> Option<OffThread> {
     post(&copy, &js_sys::Array::of1(&copy.buffer()))
 }
 
-/// Starts the SHA-256 of a document the worker puts together itself: `before`, then the
-/// byte ranges `lines` of `source` (start and end of each) joined by `,`, then `after`. The
-/// worker reads the source (an imported file) itself: this thread copies nothing.
-pub fn sha256_of_parts_off_thread(
-    source: &web_sys::Blob,
-    lines: &[u32],
-    before: &[u8],
-    after: &[u8],
-) -> Option<OffThread> {
+/// A digest worker already reading an imported file, started as soon as the page has the
+/// file's text: it reads the file while the page reads the change sets, so that the digest,
+/// once the change sets are located ([`FileReading::sha256_of_parts`]), only waits for the
+/// document to be put together and hashed. Dropped unused (a sealed file, a file read
+/// another way), it stops the worker.
+pub struct FileReading {
+    worker: Option<Worker>,
+}
+
+impl FileReading {
+    /// Starts a worker reading `source`. `None` when no worker can be started.
+    pub fn start(source: &web_sys::Blob) -> Option<FileReading> {
+        let worker = Worker::start()?;
+        let message = js_sys::Object::new();
+        js_sys::Reflect::set(&message, &"source".into(), source).ok()?;
+        worker.worker.post_message(&message).ok()?;
+        Some(FileReading { worker: Some(worker) })
+    }
+
+    /// The SHA-256 of `before`, then the byte ranges `lines` of the file (start and end of
+    /// each) joined by `,`, then `after`, put together by the worker from its read of the file:
+    /// this thread copies nothing. `None` when the worker cannot be asked.
+    pub fn sha256_of_parts(mut self, lines: &[u32], before: &[u8], after: &[u8]) -> Option<OffThread> {
+        let worker = self.worker.take()?;
+        let message = parts_message(lines, before, after)?;
+        worker.post(&message, &js_sys::Array::new())
+    }
+}
+
+impl Drop for FileReading {
+    fn drop(&mut self) {
+        if let Some(worker) = self.worker.take() {
+            worker.worker.terminate();
+        }
+    }
+}
+
+/// The message asking for the digest of a document put together from parts of a file.
+fn parts_message(lines: &[u32], before: &[u8], after: &[u8]) -> Option<js_sys::Object> {
     let message = js_sys::Object::new();
     let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&message, &key.into(), value).ok();
-    set("source", source)?;
     set("lines", &js_sys::Uint32Array::from(lines))?;
     set("before", &js_sys::Uint8Array::from(before))?;
     set("after", &js_sys::Uint8Array::from(after))?;
-    post(&message, &js_sys::Array::new())
+    Some(message)
 }
 
 /// Sends `message` to a new digest worker, handing over what `transfer` lists.
 fn post(message: &JsValue, transfer: &js_sys::Array) -> Option<OffThread> {
-    let worker = web_sys::Worker::new(WORKER).ok()?;
-    let reply = js_sys::Promise::new(&mut |resolve, _reject| {
-        // Whichever comes first settles it (a second settling does nothing); the worker is
-        // stopped then.
-        let (answered, replied) = (worker.clone(), resolve.clone());
-        let on_message = Closure::once_into_js(move |event: web_sys::MessageEvent| {
-            let _ = replied.call1(&JsValue::NULL, &event.data());
-            answered.terminate();
+    Worker::start()?.post(message, transfer)
+}
+
+/// A digest worker, with the promise of its one answer.
+struct Worker {
+    worker: web_sys::Worker,
+    reply: js_sys::Promise,
+}
+
+impl Worker {
+    /// Starts a worker whose first answer (or failure) settles `reply`; it is stopped then.
+    fn start() -> Option<Worker> {
+        let worker = web_sys::Worker::new(WORKER).ok()?;
+        let reply = js_sys::Promise::new(&mut |resolve, _reject| {
+            // Whichever comes first settles it (a second settling does nothing).
+            let (answered, replied) = (worker.clone(), resolve.clone());
+            let on_message = Closure::once_into_js(move |event: web_sys::MessageEvent| {
+                let _ = replied.call1(&JsValue::NULL, &event.data());
+                answered.terminate();
+            });
+            let failed = worker.clone();
+            let on_error = Closure::once_into_js(move |_: JsValue| {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+                failed.terminate();
+            });
+            worker.set_onmessage(Some(on_message.unchecked_ref()));
+            worker.set_onerror(Some(on_error.unchecked_ref()));
         });
-        let failed = worker.clone();
-        let on_error = Closure::once_into_js(move |_: JsValue| {
-            let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
-            failed.terminate();
-        });
-        worker.set_onmessage(Some(on_message.unchecked_ref()));
-        worker.set_onerror(Some(on_error.unchecked_ref()));
-    });
-    worker.post_message_with_transfer(message, transfer).ok()?;
-    Some(OffThread { reply: JsFuture::from(reply) })
+        Some(Worker { worker, reply })
+    }
+
+    /// Sends the message the worker answers, handing over what `transfer` lists.
+    fn post(self, message: &JsValue, transfer: &js_sys::Array) -> Option<OffThread> {
+        self.worker.post_message_with_transfer(message, transfer).ok()?;
+        Some(OffThread { reply: JsFuture::from(self.reply) })
+    }
 }
 
 /// The SHA-256 of `bytes` on this thread: by WebCrypto, or here where the browser does not

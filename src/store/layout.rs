@@ -10,7 +10,7 @@ use crate::domain::edit::ChangeSet;
 use crate::domain::ids::ReplicaId;
 use crate::domain::record::{Record, Records};
 use crate::domain::snapshot;
-use crate::sync::file::{canonical_change_sets, chunk_text, indexed_change_sets, CanonicalChangeSet};
+use crate::sync::file::{canonical_change_sets, chunk_text, indexed_change_sets, CanonicalChangeSet, FileText};
 
 /// Chunks of change sets, keyed by arrival sequence.
 pub const CHUNKS: &str = "changes";
@@ -166,7 +166,7 @@ impl StoredChunk {
         arrived: f64,
         import: Option<String>,
         change_sets: &[ChangeSet],
-        texts: &[Option<String>],
+        texts: &[Option<FileText>],
     ) -> Result<Self, StoreError> {
         let records: std::collections::BTreeSet<_> = change_sets.iter().map(|cs| cs.record).collect();
         let touched = super::record_chunks::touched_bytes(records.iter());

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
-use super::file::ExchangeFile;
+use super::file::{ExchangeFile, FileText};
 use crate::domain::clock::Stamp;
 use crate::domain::edit::{ChangeSet, EditRef, FieldId};
 use crate::domain::ids::{ChangeSetId, RecordId};
@@ -43,7 +43,7 @@ pub struct Plan {
     /// The text of each new change set as the file wrote it, for the store to keep as it is
     /// (`ReadFile::texts`): `None` for one a redaction or a more redacted copy changed here, or
     /// when the file's texts are not kept. Empty when no text is known.
-    pub texts: Vec<Option<String>>,
+    pub texts: Vec<Option<FileText>>,
     /// Records the file creates here.
     pub new_records: BTreeSet<RecordId>,
     /// Held records the file changes.
@@ -74,7 +74,7 @@ pub fn plan(held: &dyn Held, file: &ExchangeFile, now: DateTime<Utc>) -> Result<
 /// can look up in between), then the summary.
 pub struct Planning {
     new_change_sets: Vec<ChangeSet>,
-    texts: Vec<Option<String>>,
+    texts: Vec<Option<FileText>>,
     records_in_file: BTreeSet<RecordId>,
     after: BTreeMap<RecordId, Record>,
     folded: usize,
@@ -87,7 +87,7 @@ pub struct Checking {
     limit: u64,
     /// The change sets not held, in file order (a file lists them by stamp, so the sort in
     /// `finish` finds them in order), each with the file's text of it.
-    fresh: Vec<(ChangeSet, Option<String>)>,
+    fresh: Vec<(ChangeSet, Option<FileText>)>,
     /// Where each id is in `fresh` (looked up, never walked in order: a hash map, which
     /// at 200,000 ids is several times quicker than a tree).
     position: HashMap<ChangeSetId, usize>,
@@ -112,7 +112,7 @@ impl Checking {
 
     /// Checks the file's next change set, with its text as the file wrote it
     /// (`ReadFile::texts`). An error refuses the whole file.
-    pub fn check(&mut self, held: &dyn Held, change_set: ChangeSet, text: Option<String>) -> Result<(), MergeError> {
+    pub fn check(&mut self, held: &dyn Held, change_set: ChangeSet, text: Option<FileText>) -> Result<(), MergeError> {
         self.records_in_file.push(change_set.record);
         if change_set.stamp.wall_ms > self.limit {
             let minutes = (change_set.stamp.wall_ms - self.limit + MAX_CLOCK_SKEW_MS) / 60_000;
@@ -154,7 +154,7 @@ impl Checking {
         let Checking { fresh, records_in_file, redactions, .. } = self;
         let mut new_change_sets = fresh;
         // A file lists its change sets in order: then there is nothing to sort.
-        let order = |(a, _): &(ChangeSet, Option<String>), (b, _): &(ChangeSet, Option<String>)| {
+        let order = |(a, _): &(ChangeSet, Option<FileText>), (b, _): &(ChangeSet, Option<FileText>)| {
             a.stamp.cmp(&b.stamp).then(a.id.cmp(&b.id))
         };
         if !new_change_sets.is_sorted_by(|a, b| order(a, b).is_le()) {
@@ -186,7 +186,7 @@ impl Checking {
                 change_set.redact(&field, target, by);
             }
         }
-        let (new_change_sets, texts): (Vec<ChangeSet>, Vec<Option<String>>) = new_change_sets.into_iter().unzip();
+        let (new_change_sets, texts): (Vec<ChangeSet>, Vec<Option<FileText>>) = new_change_sets.into_iter().unzip();
         let texts = if texts.iter().any(Option::is_some) { texts } else { Vec::new() };
         Planning { new_change_sets, texts, records_in_file, after: BTreeMap::new(), folded: 0 }
     }
@@ -206,7 +206,7 @@ impl Planning {
     pub fn start_with_texts(
         held: &dyn Held,
         change_sets: Vec<ChangeSet>,
-        texts: Option<Vec<String>>,
+        texts: Option<Vec<FileText>>,
         now: DateTime<Utc>,
     ) -> Result<Planning, MergeError> {
         let mut checking = Checking::new(now, change_sets.len());
@@ -805,7 +805,7 @@ mod steps {
             replaces: vec![],
         }];
         sets.push(redaction);
-        let texts: Vec<String> = sets.iter().map(|cs| serde_json::to_string(cs).unwrap()).collect();
+        let texts: Vec<FileText> = sets.iter().map(|cs| FileText::from(serde_json::to_string(cs).unwrap())).collect();
 
         let plan = Planning::start_with_texts(&held, sets.clone(), Some(texts), now).unwrap().finish(&held);
         assert_eq!(plan.texts.len(), plan.new_change_sets.len());

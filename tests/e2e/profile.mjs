@@ -16,7 +16,8 @@
 // `-g`, passed by scripts/post-build.sh) in another directory:
 //   SERVICEBOOK_WASM_OPT_EXTRA=-g trunk build --release --offline --public-url /servicebook/ --dist /tmp/dist-names
 // Environment: SERVICEBOOK_DIST, N (default 50000), PROFILE, BENCH_PORT (default 8791),
-// CHROMIUM (default /usr/bin/chromium). Profiling slows the page: compare profiles with each
+// CHROMIUM (default /usr/bin/chromium), CALLERS_OF (functions whose self time to split by
+// caller, e.g. `malloc,realloc`). Profiling slows the page: compare profiles with each
 // other, and speed with bench.mjs.
 
 import { chromium } from '@playwright/test';
@@ -53,6 +54,37 @@ function summary(title, profile, top = 30) {
   const total = times.reduce((sum, [, ms]) => sum + ms, 0);
   console.log(`\n== ${title}: ${total.toFixed(0)} ms sampled`);
   for (const [name, ms] of times.slice(0, top)) console.log(`${ms.toFixed(1).padStart(8)}  ${name.slice(0, 160)}`);
+  callers(profile);
+}
+
+/**
+ * For each function whose name contains one of CALLERS_OF (comma-separated, e.g. `malloc`):
+ * its self time split by the function that called it, and by that one's caller.
+ */
+function callers(profile, top = 12) {
+  const wanted = (process.env.CALLERS_OF || '').split(',').filter(Boolean);
+  if (!wanted.length) return;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children || []) parent.set(child, node);
+  const name = (node) => (node ? frameName(node.callFrame).slice(0, 110) : '(root)');
+  for (const part of wanted) {
+    const by = new Map();
+    let total = 0;
+    profile.samples.forEach((id, i) => {
+      const node = byId.get(id);
+      if (!node.callFrame.functionName.includes(part)) return;
+      const ms = (profile.timeDeltas[i] || 0) / 1000;
+      const up = parent.get(node.id);
+      const key = `${name(up)}  <-  ${name(up && parent.get(up.id))}`;
+      by.set(key, (by.get(key) || 0) + ms);
+      total += ms;
+    });
+    console.log(`-- callers of *${part}*: ${total.toFixed(0)} ms`);
+    for (const [key, ms] of [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+      console.log(`${ms.toFixed(1).padStart(8)}  ${key}`);
+    }
+  }
 }
 
 /** Per slice of `slice` ms: the busy time and the three heaviest functions (idle left out). */

@@ -2,12 +2,13 @@
 //! and planned in steps with progress and Stop, previewed, and applied in one transaction.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use crate::domain::edit::ChangeSet;
-use crate::store::now_ms;
-use crate::sync::file::{check_size, ExchangeFile, Exporter, FileError, ReadFile, Reader};
+use crate::store::{now_ms, FileReading};
+use crate::sync::file::{check_size, ExchangeFile, Exporter, FileError, FileText, ReadFile, Reader};
 use crate::sync::merge::{Checking, Plan, Replica};
 use crate::ui::format;
 use crate::ui::probe::mark as mark_probe;
@@ -171,7 +172,7 @@ pub fn Import() -> impl IntoView {
             let written = if app.seen() == planned_at {
                 // The records the preview folded go in as they are: no second fold. The change
                 // sets' texts as their files wrote them are stored as they are too.
-                let mut texts: Vec<Option<String>> = Vec::new();
+                let mut texts: Vec<Option<FileText>> = Vec::new();
                 for pending in taken {
                     let Plan { new_change_sets, texts: file_texts, after, .. } = pending.plan;
                     // One text (or none) per change set, whatever each plan knew.
@@ -306,16 +307,19 @@ async fn open_file(
     cancel: RwSignal<bool>,
     verify_here: bool,
 ) -> Opened {
+    // Shared with the change sets' texts the plan keeps (`Reader::sharing`), not copied.
     let text = match file_text(file).await {
-        Ok(text) => text,
+        Ok(text) => Arc::new(text),
         Err(message) => return Opened::Failed(message),
     };
-    match read_in_steps(&text, Some(file), name, progress, cancel, verify_here).await {
+    // A worker reads the file for its checksum while the change sets are read here.
+    let reading = if verify_here { None } else { FileReading::start(file) };
+    match read_in_steps(&text, reading, name, progress, cancel, verify_here).await {
         Ok((read, unverified)) => Opened::File(read, unverified),
         Err(FileError::Sealed) => {
             let Some(key) = key else { return Opened::Locked(None) };
             match sealing::open(&text, key).await {
-                Ok(plain) => match read_in_steps(&plain, None, name, progress, cancel, verify_here).await {
+                Ok(plain) => match read_in_steps(&Arc::new(plain), None, name, progress, cancel, verify_here).await {
                     Ok((read, unverified)) => Opened::File(read, unverified),
                     Err(e) => Opened::Failed(e.to_string()),
                 },
@@ -358,11 +362,11 @@ const STEP: usize = 5_000;
 ///
 /// Unless `verify_here`, the checksum's digest is computed in a worker and handed back to be
 /// compared once the file is planned ([`Unverified`]); with it, on this thread before the
-/// file is read to the end. `file`, the file `text` was read from, if given, is handed to the
-/// worker, which reads it itself and puts the document to hash together from it.
+/// file is read to the end. `file`, a worker reading the file `text` was read from, if given,
+/// puts the document to hash together from its own read of the file.
 async fn read_in_steps(
-    text: &str,
-    file: Option<&web_sys::Blob>,
+    text: &Arc<String>,
+    file: Option<FileReading>,
     name: &str,
     progress: RwSignal<Option<String>>,
     cancel: RwSignal<bool>,
@@ -371,7 +375,7 @@ async fn read_in_steps(
     let opening = Reader::open(text)?;
     crate::ui::turn::next_turn().await;
     // Hashed at the end by the browser (see `Opening::list_hashed_later`).
-    let mut reader = opening.list_hashed_later()?;
+    let mut reader = opening.list_hashed_later()?.sharing(text);
     loop {
         let finished = reader.step(STEP);
         let (read, at, total) = reader.progress();
@@ -392,13 +396,13 @@ async fn read_in_steps(
     progress.set(Some(format!("Checking {name}")));
     // The digest in a worker while the file is planned: read as if the checksum the file
     // claims holds, which the caller checks before showing the preview. The worker puts the
-    // document together from the file, which it reads itself; or (a decrypted file) from a
-    // copy made here.
+    // document together from the file, which it has read meanwhile; or (a decrypted file)
+    // from a copy made here.
     if let (false, Some(claimed)) = (verify_here, reader.claimed_digest()) {
         let digesting = file
             .and_then(|file| {
                 let parts = reader.hashed_document_parts()?;
-                crate::store::sha256_of_parts_off_thread(file, &parts.lines, &parts.before, &parts.after)
+                file.sha256_of_parts(&parts.lines, &parts.before, &parts.after)
             })
             .or_else(|| crate::store::sha256_off_thread(&reader.hashed_document()?));
         if let Some(digesting) = digesting {
@@ -444,7 +448,7 @@ impl Unverified {
 async fn plan_in_steps(
     held: &Replica,
     change_sets: Vec<ChangeSet>,
-    texts: Option<Vec<String>>,
+    texts: Option<Vec<FileText>>,
     name: &str,
     progress: RwSignal<Option<String>>,
     cancel: RwSignal<bool>,
