@@ -54,7 +54,7 @@ pub fn replay(kind: &KindDecl, change_sets: &[ChangeSet]) -> (Vec<HistoryEntry>,
         kind,
         change_sets,
         |field, value| kind.display_value(field, value),
-        |at| at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        crate::domain::value::utc_minute,
     )
 }
 

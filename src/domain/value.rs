@@ -10,7 +10,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
@@ -396,8 +396,8 @@ impl Value {
         match self {
             Value::Text(text) => text.to_string(),
             Value::Number(n) => n.to_string(),
-            Value::Instant(at) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            Value::Date(day) => day.format("%Y-%m-%d").to_string(),
+            Value::Instant(at) => utc_minute(*at),
+            Value::Date(day) => day.to_string(),
             Value::Link(id) => id.to_string(),
             Value::Flag(true) => "Yes".to_string(),
             Value::Flag(false) => "No".to_string(),
@@ -413,9 +413,40 @@ pub const REDACTED_VALUE: &str = "(redacted)";
 /// How a value of a type this release does not know is shown.
 pub const UNKNOWN_VALUE: &str = "(a value from a newer Servicebook, kept as it is)";
 
+/// An instant to the minute in UTC: `2026-11-25 14:30 UTC`, as chrono's
+/// `%Y-%m-%d %H:%M UTC` writes it, field by field: `format` parses its pattern on every call,
+/// and its pattern parser and formatter were 8 KB of the app's first screen.
+pub fn utc_minute(at: DateTime<Utc>) -> String {
+    format!("{} {:02}:{:02} UTC", year_month_day(at.year(), at.month(), at.day()), at.hour(), at.minute())
+}
+
+/// `2026-11-25`, as chrono's `%Y-%m-%d` writes it: a year outside 0 to 9999 with its sign.
+pub fn year_month_day(year: i32, month: u32, day: u32) -> String {
+    if (0..=9999).contains(&year) {
+        format!("{year:04}-{month:02}-{day:02}")
+    } else {
+        format!("{year:+05}-{month:02}-{day:02}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_and_dates_read_as_chrono_formats_them() {
+        use chrono::TimeZone;
+        for (y, mo, d, h, mi) in [(2026, 11, 25, 14, 30), (1, 1, 1, 0, 0), (9999, 12, 31, 23, 59), (10000, 3, 4, 5, 6)]
+        {
+            let at = Utc.with_ymd_and_hms(y, mo, d, h, mi, 7).unwrap();
+            assert_eq!(utc_minute(at), at.format("%Y-%m-%d %H:%M UTC").to_string());
+            assert_eq!(Value::Date(at.date_naive()).display(), at.format("%Y-%m-%d").to_string());
+        }
+        for year in [-1, -12345, 0, 7] {
+            let day = NaiveDate::from_ymd_opt(year, 2, 3).unwrap();
+            assert_eq!(year_month_day(year, 2, 3), day.format("%Y-%m-%d").to_string());
+        }
+    }
 
     #[test]
     fn a_pool_holds_each_short_text_once_and_leaves_long_ones_alone() {

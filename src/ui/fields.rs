@@ -27,7 +27,7 @@ pub fn input_text(field: &FieldDecl, record: Option<&Record>) -> String {
         // A value of a type this release does not know stays as it is unless replaced.
         (None | Some(Value::Unknown(_) | Value::Redacted(_)), _) => String::new(),
         (Some(Value::Instant(at)), _) => format::local_input(*at),
-        (Some(Value::Date(day)), _) => day.format("%Y-%m-%d").to_string(),
+        (Some(Value::Date(day)), _) => day.to_string(),
         (Some(Value::Flag(yes)), _) => if *yes { "yes" } else { "no" }.to_string(),
         (Some(Value::Number(n)), FieldType::Percent) => format!("{}.{:02}", n / 100, n % 100),
         (Some(other), _) => other.display(),

@@ -276,8 +276,9 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         let owner = owner_filter.get();
         let service = RecordId::parse(&service_filter.get());
         // The filter's local days as instants, so rows are compared without a time zone each.
+        // (`parse`, not `parse_from_str`: chrono's pattern parser stays out of the first screen.)
         let day = |text: String, next: bool| {
-            let day = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()?;
+            let day = text.parse::<NaiveDate>().ok()?;
             Some(format::local_midnight(if next { day.succ_opt()? } else { day }))
         };
         let from = day(from_filter.get(), false);
