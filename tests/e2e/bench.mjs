@@ -28,10 +28,7 @@
 // files.
 //
 // Environment: SERVICEBOOK_DIST (the build, made for /servicebook/), BENCH_SIZES, BENCH_PORT
-// (default 8766), CHROMIUM (default /usr/bin/chromium), BENCH_JSON (also write results there),
-// BENCH_SETTLE_MS (wait this long before the full import, so that the first browser, which has
-// just reloaded N records and written a few hundred MB to IndexedDB, is quiet while the import
-// is timed, as it is when the floors are; default 0).
+// (default 8766), CHROMIUM (default /usr/bin/chromium), BENCH_JSON (also write results there).
 // Exits 0 unless the app itself fails (a step times out or the page throws).
 
 import { chromium } from '@playwright/test';
@@ -323,7 +320,6 @@ async function appRun(browser, n) {
         .first()
         .waitFor({ state: 'visible', timeout: TEN_MINUTES });
       r.smallPreviewMs = Number(await page.locator('body').getAttribute('data-preview-ms'));
-      if (process.env.BENCH_SETTLE_MS) await page.waitForTimeout(Number(process.env.BENCH_SETTLE_MS));
       const other = await browser.newContext({ baseURL: base });
       const fresh = await other.newPage();
       fresh.setDefaultTimeout(TEN_MINUTES);
