@@ -50,12 +50,7 @@ pub enum ChangeKind {
 /// The history of one record from its change sets (in any order), oldest first, with the
 /// record that replaying them yields.
 pub fn replay(kind: &KindDecl, change_sets: &[ChangeSet]) -> (Vec<HistoryEntry>, Option<Record>) {
-    replay_with(
-        kind,
-        change_sets,
-        |field, value| kind.display_value(field, value),
-        crate::domain::value::utc_minute,
-    )
+    replay_with(kind, change_sets, |field, value| kind.display_value(field, value), crate::domain::value::utc_minute)
 }
 
 /// [`replay`], showing values with `show` and times with `time` (the UI names linked records

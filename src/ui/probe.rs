@@ -1,5 +1,6 @@
 //! Figures the app leaves on `<body>` for the end-to-end tests and the benchmark
-//! (`data-ready`, `data-load-ms`, `data-filter-ms`, `data-search-ms`, `data-export-ms`, `data-pages`, `data-pages-at`, ...).
+//! (`data-ready`, `data-load-ms`, `data-filter-ms`, `data-search-ms`, `data-export-ms`, `data-pages`, `data-pages-at`,
+//! `data-import-checksums`, ...).
 
 /// Milliseconds from the page's start, to a fraction of a millisecond where the browser allows
 /// (`performance.now`; `Date.now` counts whole milliseconds): for short durations.

@@ -121,6 +121,7 @@ pub fn Import() -> impl IntoView {
                         Err(message) => problems.push(format!("{name}: {message}")),
                     }
                 }
+                let off_thread = unverified.len();
                 let mut all_hold = true;
                 for check in unverified {
                     all_hold &= check.holds().await;
@@ -134,6 +135,10 @@ pub fn Import() -> impl IntoView {
                 errors.set(problems);
                 locked.set(still_locked);
                 busy.set(false);
+                // How the checksums were checked: by workers while the files were planned, or
+                // here (a file read again because a worker's digest did not hold, or none ran).
+                let checked = if verify_here || off_thread == 0 { "here" } else { "off-thread" };
+                crate::ui::probe::set("data-import-checksums", checked);
                 mark_probe("data-preview-ms", now_ms() - started);
                 break;
             }

@@ -35,4 +35,7 @@ test('a large import shows progress and can be stopped before anything is writte
   await bea.getByTestId('import-files').setInputFiles(file);
   await expect(bea.getByTestId('import-summary')).toBeVisible({ timeout: 60_000 });
   expect(Number(await bea.getByTestId('import-summary').getAttribute('data-new'))).toBeGreaterThan(10_000);
+  // Its checksum was checked by the digest worker, which read the file while the page read
+  // the change sets (a digest that did not hold would have made the page read it again).
+  await expect(bea.locator('body')).toHaveAttribute('data-import-checksums', 'off-thread');
 });
