@@ -81,8 +81,12 @@ impl FileReading {
     pub fn start(source: &web_sys::Blob) -> Option<FileReading> {
         let worker = Worker::start()?;
         let message = js_sys::Object::new();
-        js_sys::Reflect::set(&message, &"source".into(), source).ok()?;
-        worker.worker.post_message(&message).ok()?;
+        let sent = js_sys::Reflect::set(&message, &"source".into(), source).is_ok()
+            && worker.worker.post_message(&message).is_ok();
+        if !sent {
+            worker.worker.terminate();
+            return None;
+        }
         Some(FileReading { worker: Some(worker) })
     }
 
@@ -149,7 +153,11 @@ impl Worker {
 
     /// Sends the message the worker answers, handing over what `transfer` lists.
     fn post(self, message: &JsValue, transfer: &js_sys::Array) -> Option<OffThread> {
-        self.worker.post_message_with_transfer(message, transfer).ok()?;
+        if self.worker.post_message_with_transfer(message, transfer).is_err() {
+            // Never asked, it would never answer: stopped now.
+            self.worker.terminate();
+            return None;
+        }
         Some(OffThread { reply: JsFuture::from(self.reply) })
     }
 }
