@@ -518,7 +518,6 @@ impl<'a> Reader<'a> {
         let top = self.top()?;
         let others = others_of(&top);
         let members = document_members(&self.raw_sets, &others);
-        let (base, size) = (self.text.as_ptr() as usize, self.text.len());
         let mut parts = DocumentParts::default();
         let mut fits = true;
         // Whether the lines are behind: what comes then goes after them.
@@ -535,10 +534,9 @@ impl<'a> Reader<'a> {
             },
             &mut |lines, _| {
                 for line in lines {
-                    let start = (line.as_ptr() as usize).wrapping_sub(base);
-                    let end = start.wrapping_add(line.len());
-                    match (u32::try_from(start), u32::try_from(end)) {
-                        (Ok(start), Ok(end)) if end as usize <= size => seen.extend([start, end]),
+                    let span = span_in(self.text, line).map(|(start, end)| (u32::try_from(start), u32::try_from(end)));
+                    match span {
+                        Some((Ok(start), Ok(end))) => seen.extend([start, end]),
                         _ => fits = false,
                     }
                 }
@@ -567,11 +565,9 @@ impl<'a> Reader<'a> {
             // The stream broke off: the whole document says what is wrong.
             let source = Reader::whole(self.text)?;
             let opened = Opening { text: self.text, source };
-            let reader = opened.list()?;
-            return match self.shared {
-                Some(file) => reader.sharing(&file).finish_with_texts(),
-                None => reader.finish_with_texts(),
-            };
+            let mut reader = opened.list()?;
+            reader.shared = self.shared;
+            return reader.finish_with_texts();
         };
         check_format(&top)?;
         let claimed = claimed_checksum(&top)?;
@@ -647,6 +643,14 @@ pub struct ReadFile {
     pub texts: Option<Vec<FileText>>,
 }
 
+/// Where `part` lies in `whole` (start and end), when it is a part of it (a slice of the same
+/// text, not only equal to one).
+fn span_in(whole: &str, part: &str) -> Option<(usize, usize)> {
+    let start = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+    let end = start.checked_add(part.len())?;
+    whole.get(start..end).is_some().then_some((start, end))
+}
+
 /// A change set's text as its file wrote it: a part of the file's text, which all of the
 /// file's change sets share ([`Reader::sharing`]), or a text of its own.
 #[derive(Clone)]
@@ -659,12 +663,9 @@ pub struct FileText {
 impl FileText {
     /// `part` of `file`, shared; a copy when `part` does not lie within `file`.
     pub fn within(file: &Arc<String>, part: &str) -> FileText {
-        let start = (part.as_ptr() as usize).wrapping_sub(file.as_ptr() as usize);
-        let end = start.wrapping_add(part.len());
-        if end <= file.len() && start <= end && file.get(start..end).is_some() {
-            FileText { file: Arc::clone(file), start, end }
-        } else {
-            FileText::from(part.to_string())
+        match span_in(file, part) {
+            Some((start, end)) => FileText { file: Arc::clone(file), start, end },
+            None => FileText::from(part.to_string()),
         }
     }
 
