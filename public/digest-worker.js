@@ -2,36 +2,12 @@
 // holds the thread that asks for it (about 150 ms for the 86 MB of a 50,000-record export).
 // Here it holds this worker's thread, and the page goes on meanwhile (src/store/digest.rs).
 //
-// A message is the bytes to hash, a document to put together first, or an export's body
-// (below, `exportOf`). A document:
-// { source, lines, before, after }: `before`, then the byte ranges `lines` (start and end,
-// pairs in a Uint32Array) of `source` (a file, read here) joined by commas, then `after`.
-// The reply is the digest's ArrayBuffer, or null when it could not be computed.
-// The source can come first, alone ({ source }, no reply): the worker starts reading it
-// while the page reads the file's change sets, and the document's message then comes
-// without it.
+// A message is the bytes to hash (the reply is the digest's ArrayBuffer, or null when it
+// could not be computed), an imported file's document guessed (below, `guessed`) or an
+// export's body (below, `exportOf`).
+// An imported file comes first, alone ({ source }, no reply): the worker starts reading it
+// while the page opens the file, and the guess's message then comes without it.
 let early = null;
-
-async function documentOf({ source, lines, before, after }) {
-  const from = source === undefined ? early : source;
-  if (from === null || from === undefined) throw new Error('no source');
-  const bytes = new Uint8Array(from instanceof Blob ? await from.arrayBuffer() : await from);
-  const count = lines.length / 2;
-  let total = before.length + after.length + Math.max(0, count - 1);
-  for (let i = 0; i < count; i++) total += lines[2 * i + 1] - lines[2 * i];
-  const document = new Uint8Array(total);
-  document.set(before, 0);
-  let at = before.length;
-  for (let i = 0; i < count; i++) {
-    if (i > 0) document[at++] = 44; // ','
-    const start = lines[2 * i];
-    const end = lines[2 * i + 1];
-    document.set(bytes.subarray(start, end), at);
-    at += end - start;
-  }
-  document.set(after, at);
-  return document;
-}
 
 // An export's body to put together: { parts, ranges, before, after }: `parts` are stored
 // chunks' texts (Uint8Arrays), `ranges` (a Uint32Array of triples: part, start, end) the
@@ -71,21 +47,57 @@ async function exportOf({ parts, ranges, before, after }) {
   return { digest, body: new Blob([body]) };
 }
 
+// A guessed document: { guess: { before, after, start } }, after the source. `before`, then
+// the source's lines from byte `start` up to the first line that starts with `]`, their line
+// ends left out, then `after` (the model of this is `DocumentGuess::put_together` in
+// src/sync/file.rs, tested there). The reply is { digest, lines, end }: how many lines were
+// taken and where the closing one starts, which the page compares with what it read.
+async function guessed({ before, after, start }) {
+  if (early === null) throw new Error('no source');
+  const bytes = new Uint8Array(await early);
+  const starts = [];
+  const ends = [];
+  let total = before.length + after.length;
+  let at = start;
+  while (at < bytes.length && bytes[at] !== 93) { // ']'
+    const end = bytes.indexOf(10, at); // '\n'
+    if (end < 0) throw new Error('the list does not close');
+    starts.push(at);
+    ends.push(end);
+    total += end - at;
+    at = end + 1;
+  }
+  if (at >= bytes.length) throw new Error('the list does not close');
+  const document = new Uint8Array(total);
+  document.set(before, 0);
+  let to = before.length;
+  for (let i = 0; i < starts.length; i++) {
+    document.set(bytes.subarray(starts[i], ends[i]), to);
+    to += ends[i] - starts[i];
+  }
+  document.set(after, to);
+  const digest = await crypto.subtle.digest('SHA-256', document);
+  return { digest, lines: starts.length, end: at };
+}
+
 self.onmessage = async (event) => {
   try {
     const data = event.data;
-    if (data.source !== undefined && data.lines === undefined) {
-      // Read now; a read that fails is answered when the document is asked for.
+    if (data.source !== undefined) {
+      // Read now; a read that fails is answered when the guess comes.
       early = data.source instanceof Blob ? data.source.arrayBuffer() : Promise.resolve(data.source);
       early.catch(() => {});
+      return;
+    }
+    if (data.guess) {
+      self.postMessage(await guessed(data.guess));
       return;
     }
     if (data.ranges) {
       self.postMessage(await exportOf(data));
       return;
     }
-    const bytes = data instanceof Uint8Array ? data : await documentOf(data);
-    const digest = await crypto.subtle.digest('SHA-256', bytes);
+    const digest = await crypto.subtle.digest('SHA-256', data);
     self.postMessage(digest, [digest]);
   } catch (e) {
     self.postMessage(null);

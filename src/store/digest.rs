@@ -12,6 +12,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::sync::file::{DocumentGuess, GuessFound};
+
 /// The worker's script, beside `index.html` (resolved against the page's base, which is the
 /// hosting sub-path).
 const WORKER: &str = "digest-worker.js";
@@ -27,6 +29,17 @@ impl OffThread {
     pub async fn digest(self) -> Option<Vec<u8>> {
         let reply = self.reply.await.ok()?;
         reply.dyn_ref::<js_sys::ArrayBuffer>().map(|buffer| js_sys::Uint8Array::new(buffer).to_vec())
+    }
+
+    /// The digest of a guessed document ([`FileReading::hash_guess`]) and what the worker
+    /// found putting it together, or none when the worker failed.
+    pub async fn guessed(self) -> Option<(Vec<u8>, GuessFound)> {
+        let reply = self.reply.await.ok()?;
+        let get = |key: &str| js_sys::Reflect::get(&reply, &key.into()).ok();
+        let digest = get("digest")?.dyn_into::<js_sys::ArrayBuffer>().ok()?;
+        let lines = get("lines")?.as_f64()? as usize;
+        let end = get("end")?.as_f64()? as usize;
+        Some((js_sys::Uint8Array::new(&digest).to_vec(), GuessFound { lines, end }))
     }
 
     /// An export's digest and body ([`export_off_thread`]), or none when the worker failed.
@@ -68,10 +81,10 @@ pub fn sha256_off_thread(bytes: &[u8]) -> Option<OffThread> {
 }
 
 /// A digest worker already reading an imported file, started as soon as the page has the
-/// file's text: it reads the file while the page reads the change sets, so that the digest,
-/// once the change sets are located ([`FileReading::sha256_of_parts`]), only waits for the
-/// document to be put together and hashed. Dropped unused (a sealed file, a file read
-/// another way), it stops the worker.
+/// file's text: it reads the file while the page opens it, then puts together and hashes
+/// the document the page guessed the checksum covers ([`FileReading::hash_guess`]) while
+/// the page reads the change sets. Dropped unused (a sealed file, a file read another way),
+/// it stops the worker.
 pub struct FileReading {
     worker: Option<Worker>,
 }
@@ -90,12 +103,18 @@ impl FileReading {
         Some(FileReading { worker: Some(worker) })
     }
 
-    /// The SHA-256 of `before`, then the byte ranges `lines` of the file (start and end of
-    /// each) joined by `,`, then `after`, put together by the worker from its read of the file:
-    /// this thread copies nothing. `None` when the worker cannot be asked.
-    pub fn sha256_of_parts(mut self, lines: &[u32], before: &[u8], after: &[u8]) -> Option<OffThread> {
+    /// The SHA-256 of the document `guess` describes, put together by the worker from its
+    /// read of the file ([`DocumentGuess::put_together`]): this thread copies nothing. `None`
+    /// when the worker cannot be asked.
+    pub fn hash_guess(mut self, guess: &DocumentGuess) -> Option<OffThread> {
         let worker = self.worker.take()?;
-        let message = parts_message(lines, before, after)?;
+        let inner = js_sys::Object::new();
+        let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&inner, &key.into(), value).ok();
+        set("before", &js_sys::Uint8Array::from(guess.before.as_slice()))?;
+        set("after", &js_sys::Uint8Array::from(guess.after.as_slice()))?;
+        set("start", &JsValue::from(u32::try_from(guess.start).ok()?))?;
+        let message = js_sys::Object::new();
+        js_sys::Reflect::set(&message, &"guess".into(), &inner).ok()?;
         worker.post(&message, &js_sys::Array::new())
     }
 }
@@ -106,16 +125,6 @@ impl Drop for FileReading {
             worker.worker.terminate();
         }
     }
-}
-
-/// The message asking for the digest of a document put together from parts of a file.
-fn parts_message(lines: &[u32], before: &[u8], after: &[u8]) -> Option<js_sys::Object> {
-    let message = js_sys::Object::new();
-    let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&message, &key.into(), value).ok();
-    set("lines", &js_sys::Uint32Array::from(lines))?;
-    set("before", &js_sys::Uint8Array::from(before))?;
-    set("after", &js_sys::Uint8Array::from(after))?;
-    Some(message)
 }
 
 /// Sends `message` to a new digest worker, handing over what `transfer` lists.

@@ -364,6 +364,7 @@ async function appRun(browser, n) {
       r.previewGapMs = await fresh.evaluate(() => window.__gap);
       r.previewAppGapMs = await fresh.evaluate(() => window.__appGap);
       r.previewReadMs = Number(await fresh.locator('body').getAttribute('data-preview-read-ms'));
+      r.previewPlannedMs = Number(await fresh.locator('body').getAttribute('data-preview-planned-ms'));
       r.importNew = Number(await fresh.getByTestId('import-summary').getAttribute('data-new'));
       await fresh.getByTestId('import-apply').click();
       await fresh.getByTestId('import-done').waitFor({ state: 'visible', timeout: TEN_MINUTES });
@@ -587,6 +588,7 @@ function report(results, files, firstScreens) {
     line('sync: export again continued the kept body (1 = yes)', (r) => r.exportAgainContinued),
     line('sync: import preview (read+plan)', (r) => r.previewMs),
     line('sync: import preview, of which reading', (r) => r.previewReadMs),
+    line('sync: import preview, reading and planning (then the checksum is awaited)', (r) => r.previewPlannedMs),
     line('sync: import preview, longest frame gap', (r) => r.previewGapMs),
     line('sync: import preview, longest frame gap after the change event', (r) => r.previewAppGapMs),
     line('sync: import apply (one transaction)', (r) => r.applyMs),

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::domain::edit::ChangeSet;
 use crate::store::{now_ms, FileReading};
-use crate::sync::file::{check_size, ExchangeFile, Exporter, FileError, FileText, ReadFile, Reader};
+use crate::sync::file::{check_size, ExchangeFile, Exporter, FileError, FileText, GuessFound, ReadFile, Reader};
 use crate::sync::merge::{Checking, Plan, Replica};
 use crate::ui::format;
 use crate::ui::probe::mark as mark_probe;
@@ -121,6 +121,7 @@ pub fn Import() -> impl IntoView {
                         Err(message) => problems.push(format!("{name}: {message}")),
                     }
                 }
+                mark_probe("data-preview-planned-ms", now_ms() - started);
                 let off_thread = unverified.len();
                 let mut all_hold = true;
                 for check in unverified {
@@ -381,6 +382,12 @@ async fn read_in_steps(
     crate::ui::turn::next_turn().await;
     // Hashed at the end by the browser (see `Opening::list_hashed_later`).
     let mut reader = opening.list_hashed_later()?.sharing(text);
+    // The worker reading the file puts together and hashes the document the checksum covers,
+    // as guessed from the layout, while the change sets are read here.
+    let guessed = match (verify_here, file) {
+        (false, Some(file)) => reader.guess_document().and_then(|guess| Some((file.hash_guess(&guess)?, guess))),
+        _ => None,
+    };
     loop {
         let finished = reader.step(STEP);
         let (read, at, total) = reader.progress();
@@ -400,16 +407,13 @@ async fn read_in_steps(
     }
     progress.set(Some(format!("Checking {name}")));
     // The digest in a worker while the file is planned: read as if the checksum the file
-    // claims holds, which the caller checks before showing the preview. The worker puts the
-    // document together from the file, which it has read meanwhile; or (a decrypted file)
-    // from a copy made here.
+    // claims holds, which the caller checks before showing the preview. The worker hashes the
+    // guessed document if it is the one the checksum covers; otherwise (another layout, a
+    // decrypted file) one put together here.
     if let (false, Some(claimed)) = (verify_here, reader.claimed_digest()) {
-        let digesting = file
-            .and_then(|file| {
-                let parts = reader.hashed_document_parts()?;
-                file.sha256_of_parts(&parts.lines, &parts.before, &parts.after)
-            })
-            .or_else(|| crate::store::sha256_off_thread(&reader.hashed_document()?));
+        let digesting = guessed
+            .and_then(|(digesting, guess)| Some(Digesting::Guessed(digesting, reader.guess_held(&guess)?)))
+            .or_else(|| Some(Digesting::Document(crate::store::sha256_off_thread(&reader.hashed_document()?)?)));
         if let Some(digesting) = digesting {
             // Each of these is a block of about a tenth of a second at 50,000 records: the
             // page gets a turn between them.
@@ -436,15 +440,30 @@ async fn read_in_steps(
 
 /// A file read as if the checksum it claims holds, its digest under way in a worker.
 struct Unverified {
-    digesting: crate::store::OffThread,
+    digesting: Digesting,
     claimed: Vec<u8>,
 }
 
+/// A digest under way in a worker.
+enum Digesting {
+    /// Of the guessed document, which is the one the checksum covers if the worker finds this.
+    Guessed(crate::store::OffThread, GuessFound),
+    /// Of the document put together here.
+    Document(crate::store::OffThread),
+}
+
 impl Unverified {
-    /// Whether the file's digest is the one it claims (false also when the worker failed:
-    /// the file is then read again, hashed on the page's thread).
+    /// Whether the file's digest is the one it claims (false also when the worker failed or
+    /// its guessed document was not the one: the file is then read again, hashed on the
+    /// page's thread).
     async fn holds(self) -> bool {
-        self.digesting.digest().await.is_some_and(|digest| digest == self.claimed)
+        let digest = match self.digesting {
+            Digesting::Guessed(digesting, expected) => {
+                digesting.guessed().await.and_then(|(digest, found)| (found == expected).then_some(digest))
+            }
+            Digesting::Document(digesting) => digesting.digest().await,
+        };
+        digest.is_some_and(|digest| digest == self.claimed)
     }
 }
 
