@@ -557,12 +557,12 @@ impl<'a> Reader<'a> {
     /// [`DocumentGuess`]). `None` when the file is not streamed (a layout read whole), the
     /// list's first change set does not start on a line of its own, or reading has begun.
     pub fn guess_document(&self) -> Option<DocumentGuess> {
-        let Source::Stream { members, next: Some(at), broken: false } = &self.source else { return None };
+        let Source::Stream { next: Some(at), .. } = &self.source else { return None };
         if !self.raw_sets.is_empty() || self.text.as_bytes().get(*at) != Some(&b'\n') {
             return None;
         }
-        let top: BTreeMap<&str, &RawValue> = members.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-        let others = others_of(&top);
+        // The members read so far: the header's.
+        let others = others_of(&self.top()?);
         let (before, after) = parts_around(document_members(&[], &others), &mut |_| {});
         Some(DocumentGuess { before, after, start: at + 1 })
     }
