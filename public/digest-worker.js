@@ -3,8 +3,8 @@
 // Here it holds this worker's thread, and the page goes on meanwhile (src/store/digest.rs).
 //
 // A message is the bytes to hash (the reply is the digest's ArrayBuffer, or null when it
-// could not be computed), an imported file's document guessed (below, `guessed`) or an
-// export's body (below, `exportOf`).
+// could not be computed), an imported file's document guessed (below, `guessed`), an
+// export's body (below, `exportOf`) or a whole body for a new export time (`wholeBody`).
 // An imported file comes first, alone ({ source }, no reply): the worker starts reading it
 // while the page opens the file, and the guess's message then comes without it.
 let early = null;
@@ -45,6 +45,28 @@ async function exportOf({ parts, ranges, before, after }) {
   hashed.set(after, h);
   const digest = await crypto.subtle.digest('SHA-256', hashed);
   return { digest, body: new Blob([body]) };
+}
+
+// A whole body put together earlier, for an export at another time: { whole: { body, before,
+// after } }, `body` a Blob of the lines joined by ",\n". The checksum covers `before`, the
+// lines joined by ',' (a canonical line holds no raw newline: every one is a separator's,
+// left out), then `after` (the model of this is `WholeBody::checksum_input` in
+// src/sync/writer.rs, tested there). The reply is the digest's ArrayBuffer, or null.
+async function wholeBody({ body, before, after }) {
+  const bytes = new Uint8Array(await body.arrayBuffer());
+  const hashed = new Uint8Array(before.length + bytes.length + after.length);
+  hashed.set(before, 0);
+  let h = before.length;
+  let from = 0;
+  while (from < bytes.length) {
+    let end = bytes.indexOf(10, from); // '\n'
+    if (end < 0) end = bytes.length;
+    hashed.set(bytes.subarray(from, end), h);
+    h += end - from;
+    from = end + 1;
+  }
+  hashed.set(after, h);
+  return crypto.subtle.digest('SHA-256', hashed.subarray(0, h + after.length));
 }
 
 // A guessed document: { guess: { before, after, start } }, after the source. `before`, then
@@ -91,6 +113,11 @@ self.onmessage = async (event) => {
     }
     if (data.guess) {
       self.postMessage(await guessed(data.guess));
+      return;
+    }
+    if (data.whole) {
+      const digest = await wholeBody(data.whole);
+      self.postMessage(digest, [digest]);
       return;
     }
     if (data.ranges) {

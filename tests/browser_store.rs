@@ -496,6 +496,32 @@ async fn a_body_kept_ahead_of_the_next_export_is_continued_by_it() {
 }
 
 #[wasm_bindgen_test]
+async fn an_export_asked_for_while_a_body_is_kept_ahead_is_written_from_it_until_something_is_stored() {
+    let store = open(&fresh_name("export-in-hand")).await;
+    let member = Member::new("Ada").unwrap();
+    for n in 0..3 {
+        store.commit(vec![incident_draft(&format!("Incident {n}"), 1)]).await.unwrap();
+    }
+    let ahead = store.keep_export_ahead(member.clone()).await.unwrap().expect("no kept body yet");
+    let in_hand = ahead.body_in_hand().expect("a full export keeps its body");
+    // Another export time than the body's own file: its own head, tail and checksum.
+    let at = chrono::Utc::now() + chrono::Duration::seconds(90);
+    let file = store.export_from_body(&in_hand, member.clone(), at).await.unwrap().expect("nothing stored since");
+    assert!(file.body_in_hand().is_none(), "the body kept ahead is kept by its own file");
+    let text = wasm_bindgen_futures::JsFuture::from(file.blob.text()).await.unwrap().as_string().unwrap();
+    let change_sets = store.all_change_sets().await.unwrap();
+    let replica = store.replica().await.unwrap();
+    let scratch = ExchangeFile { exporter: Exporter { member: member.clone(), replica }, exported_at: at, change_sets };
+    assert_eq!(text, scratch.write());
+
+    store.commit(vec![incident_draft("Made afterwards", 2)]).await.unwrap();
+    assert!(
+        store.export_from_body(&in_hand, member, chrono::Utc::now()).await.unwrap().is_none(),
+        "a body that misses what was stored since is not exported"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_large_kept_body_is_continued_from_the_mark_before_older_edits() {
     let store = open(&fresh_name("export-marks")).await;
     let none = BTreeMap::new();

@@ -72,6 +72,21 @@ pub fn export_off_thread(parts: &js_sys::Array, ranges: &[u32], before: &[u8], a
     post(&message, &transfer)
 }
 
+/// Starts the SHA-256 of what the checksum of a file made of a whole `body` (a `Blob` of
+/// its lines joined by `",\n"`) covers: `before`, the lines joined by `,`, `after`
+/// ([`crate::sync::writer::WholeBody::checksum_input`]). The worker reads the `Blob` itself:
+/// this thread copies nothing. `None` when no worker can be started.
+pub fn whole_body_off_thread(body: &web_sys::Blob, before: &[u8], after: &[u8]) -> Option<OffThread> {
+    let inner = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&inner, &key.into(), value).ok();
+    set("body", body)?;
+    set("before", &js_sys::Uint8Array::from(before))?;
+    set("after", &js_sys::Uint8Array::from(after))?;
+    let message = js_sys::Object::new();
+    js_sys::Reflect::set(&message, &"whole".into(), &inner).ok()?;
+    post(&message, &js_sys::Array::new())
+}
+
 /// Starts the SHA-256 of `bytes` in a worker: the bytes are copied now (tens of milliseconds
 /// for 86 MB), the hashing happens off this thread. `None` when no worker can be started.
 pub fn sha256_off_thread(bytes: &[u8]) -> Option<OffThread> {

@@ -15,7 +15,8 @@
 //!
 //! The body is also kept ahead of exports ([`Store::keep_export_ahead`]), written then in the
 //! digest worker from the chunks' texts as stored ([`Writing::InWorker`]), so that the first
-//! export after a start or a large import only continues it.
+//! export after a start or a large import only continues it. A full export asked for while a
+//! body is put together but not yet kept is written from it ([`Store::export_from_body`]).
 //!
 //! A kept body is valid only while the chunks it was read from are unchanged: rewriting a
 //! stored change set (a redaction) or removing chunks (undoing an import) deletes it and
@@ -34,7 +35,9 @@ use super::layout::{self, ChunkText, Head, CHUNKS, META};
 use super::{digest, now_ms, Store, StoreError};
 use crate::domain::ids::RecordId;
 use crate::sync::file::{CanonicalChangeSet, Exporter};
-use crate::sync::writer::{continue_body, resume_point, Body, BodyHashing, BodyPlan, FileWriter, KeptBody, MARK_EVERY};
+use crate::sync::writer::{
+    continue_body, resume_point, Body, BodyHashing, BodyPlan, FileWriter, KeptBody, WholeBody, MARK_EVERY,
+};
 
 /// The kept body of the last full export (a `Blob`).
 const BODY_KEY: &str = "export_body";
@@ -111,13 +114,26 @@ pub struct ExportedFile {
     /// Milliseconds reading the store, and writing the file.
     pub read_ms: f64,
     pub write_ms: f64,
-    /// Whether a kept body was continued (only new change sets were read and hashed).
+    /// Whether a kept body was continued (only new change sets were read and hashed), or a
+    /// body put together earlier was used whole ([`Store::export_from_body`]).
     pub continued: bool,
     /// How many of the kept body's lines were read and hashed again (those after the last
     /// mark before the first new change set).
     pub reread: u64,
     /// A full export's body, for [`Store::keep_body`] to keep once the file is handed over.
     body: Option<(web_sys::Blob, KeptToBe, u64)>,
+}
+
+/// A full export's body put together, while it is hashed into the states a kept body needs
+/// and kept ([`ExportedFile::body_in_hand`]): an export asked for meanwhile is written from
+/// it at once ([`Store::export_from_body`]) instead of waiting for that.
+#[derive(Clone)]
+pub struct BodyInHand {
+    blob: web_sys::Blob,
+    body: WholeBody,
+    /// The arrival sequence it holds everything up to, and the rewrite count when it was read.
+    through: u64,
+    rewrites: u64,
 }
 
 /// A body to keep: where it stands, or what is left to hash to know it.
@@ -133,6 +149,17 @@ enum KeptToBe {
 }
 
 impl ExportedFile {
+    /// The full body this file is keeping, for an export asked for before it is kept.
+    pub fn body_in_hand(&self) -> Option<BodyInHand> {
+        let (blob, _, rewrites) = self.body.as_ref()?;
+        Some(BodyInHand {
+            blob: blob.clone(),
+            body: WholeBody::of_lines(self.change_sets),
+            through: self.through,
+            rewrites: *rewrites,
+        })
+    }
+
     /// Hashes up to `lines` more lines of a body to keep (see [`BodyHashing`]), or reads a
     /// body put together in the worker back first; true when nothing is left to do. Call it,
     /// a slice per turn, before [`Store::keep_body`].
@@ -201,6 +228,53 @@ impl Store {
         exported_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<ExportedFile, StoreError> {
         self.export_written(scope, member, exported_at, Writing::Here).await
+    }
+
+    /// A full export written from a body put together earlier (`in_hand`), with its checksum
+    /// for this export's time computed in the digest worker, when nothing was stored or
+    /// rewritten since that body was read; none otherwise, and the caller exports another way.
+    pub async fn export_from_body(
+        &self,
+        in_hand: &BodyInHand,
+        member: crate::domain::ids::Member,
+        exported_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<ExportedFile>, StoreError> {
+        let started = now_ms();
+        let tx = self.db.transaction([CHUNKS, META]).build()?;
+        let (head, rewrites) = head_and_rewrites(&tx).await?;
+        drop(tx);
+        if head.seq != in_hand.through || rewrites != in_hand.rewrites {
+            return Ok(None);
+        }
+        let read_ms = now_ms() - started;
+        let exporter = Exporter { member, replica: head.replica };
+        let after = WholeBody::checksum_after(&exporter, exported_at);
+        let off_thread = digest::whole_body_off_thread(&in_hand.blob, WholeBody::checksum_before(), &after);
+        let digest = match off_thread {
+            Some(worker) => worker.digest().await,
+            None => None,
+        };
+        let digest = match digest {
+            Some(digest) => digest,
+            // No worker: the body is read back into this memory and hashed here.
+            None => {
+                let body = blob_bytes(&in_hand.blob).await?;
+                digest::sha256(&WholeBody::checksum_input(&body, &exporter, exported_at)).await
+            }
+        };
+        let head = FileWriter::head(&exporter, exported_at);
+        let tail = in_hand.body.tail(&digest);
+        let blob = json_blob(&[head.into(), in_hand.blob.clone().into(), tail.into()])?;
+        Ok(Some(ExportedFile {
+            blob,
+            change_sets: in_hand.body.lines(),
+            through: in_hand.through,
+            read_ms,
+            write_ms: now_ms() - started - read_ms,
+            continued: true,
+            reread: 0,
+            body: None,
+        }))
     }
 
     /// A full export written for its body to be kept ahead of the next export (hash it with

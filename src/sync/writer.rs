@@ -352,6 +352,53 @@ impl BodyPlan {
     }
 }
 
+/// A whole body already put together (in the browser, a `Blob` of its text): a file of it
+/// for any export time needs only a new head and tail, and a checksum over the body with its
+/// separators' line ends left out ([`WholeBody::checksum_input`], which the digest worker
+/// does from the `Blob` in `public/digest-worker.js`). An export asked for while a body kept
+/// ahead is still being hashed into its states is written so, at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WholeBody {
+    lines: u64,
+}
+
+impl WholeBody {
+    /// A body of this many lines.
+    pub fn of_lines(lines: u64) -> Self {
+        WholeBody { lines }
+    }
+
+    pub fn lines(&self) -> u64 {
+        self.lines
+    }
+
+    /// What the checksum covers before the body's lines.
+    pub fn checksum_before() -> &'static [u8] {
+        HASHED_START
+    }
+
+    /// What the checksum covers after them.
+    pub fn checksum_after(exporter: &Exporter, exported_at: DateTime<Utc>) -> Vec<u8> {
+        BodyPlan::checksum_after(exporter, exported_at)
+    }
+
+    /// The file's tail, given the SHA-256 of what the checksum covers.
+    pub fn tail(&self, digest: &[u8]) -> String {
+        tail(self.lines, digest)
+    }
+
+    /// What the checksum covers, from the body's text: a canonical line holds no raw
+    /// newline, so every one is a separator's, left out. The model of the worker's code.
+    pub fn checksum_input(body: &[u8], exporter: &Exporter, exported_at: DateTime<Utc>) -> Vec<u8> {
+        let after = Self::checksum_after(exporter, exported_at);
+        let mut hashed = Vec::with_capacity(HASHED_START.len() + body.len() + after.len());
+        hashed.extend_from_slice(HASHED_START);
+        hashed.extend(body.iter().copied().filter(|&b| b != b'\n'));
+        hashed.extend_from_slice(&after);
+        hashed
+    }
+}
+
 /// Hashes a body written by [`Body`], a part at a time, into the states a kept body needs
 /// (its end and a mark every [`MARK_EVERY`] lines): done after the file is handed over, in
 /// slices, so that neither the download nor the page waits for it.
@@ -701,6 +748,29 @@ mod tests {
                 while !hashing.step(std::str::from_utf8(&body).unwrap(), 500) {}
                 assert_eq!(hashing.finish(), kept, "chunks of {size}");
             }
+        }
+    }
+
+    #[test]
+    fn a_whole_body_written_again_for_another_export_time_gives_the_file_written_then() {
+        let empty = {
+            let mut f = sample_file();
+            f.change_sets.clear();
+            f
+        };
+        for file in [sample_file(), large_file(), empty] {
+            let (before, _) = written_unhashed(&file, usize::MAX);
+            let head = FileWriter::head(&file.exporter, file.exported_at);
+            let body = before.strip_prefix(&head).and_then(|rest| rest.rsplit_once("],\n\"checksum\"")).unwrap().0;
+            let body = body.strip_suffix('\n').unwrap_or(body);
+            let mut later = file.clone();
+            later.exported_at += chrono::Duration::minutes(5);
+            let whole = WholeBody::of_lines(file.change_sets.len() as u64);
+            let hashed = WholeBody::checksum_input(body.as_bytes(), &later.exporter, later.exported_at);
+            let head = FileWriter::head(&later.exporter, later.exported_at);
+            let written = format!("{head}{body}{}", whole.tail(&Sha256::digest(&hashed)));
+            assert_eq!(written, later.write(), "{} lines", whole.lines());
+            assert_ne!(written, file.write());
         }
     }
 

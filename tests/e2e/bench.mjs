@@ -180,7 +180,8 @@ async function appRun(browser, n) {
     r.appWriteMs = Number(await result.getAttribute('data-write-ms'));
     r.appCount = Number(await result.getAttribute('data-count'));
     // An export at once: the body the app keeps ahead of exports is still being written (in
-    // the digest worker), so the export waits for it, then continues it.
+    // the digest worker), so the export waits for it to be put together, then is written from
+    // it (or, if it was kept meanwhile, continues it).
     if (process.env.BENCH_SYNC !== '0') {
       await page.getByTestId('nav-exchange').click();
       const t = Date.now();
@@ -192,6 +193,7 @@ async function appRun(browser, n) {
         page.getByTestId('export-all').click(),
       ]);
       await download.path();
+      r.exportAtOnceInHand = Number((await page.locator('body').getAttribute('data-export-in-hand')) ?? 0);
     }
 
     // 2. Start-up read of the current records.
@@ -575,6 +577,7 @@ function report(results, files, firstScreens) {
     line('app: Ctrl+K search per key, max', (r) => r.searchKeys?.max, 1),
     line('app: Ctrl+K index lookup (last key)', (r) => r.searchFindMs, 2),
     line('sync: export right after writing N, click to download started', (r) => r.exportAtOnceMs),
+    line('sync: export right after writing N, from the body put together ahead (1 = yes)', (r) => r.exportAtOnceInHand),
     line('sync: export, read the stored change sets', (r) => r.exportReadMs),
     line('sync: export, write the file text', (r) => r.exportWriteMs),
     line('sync: export, hand the text to the browser', (r) => r.exportDownloadMs),

@@ -6,9 +6,9 @@ use leptos_router::hooks::use_query_map;
 use wasm_bindgen::JsCast;
 
 use crate::domain::catalogue;
-use crate::domain::ids::RecordId;
+use crate::domain::ids::{Member, RecordId};
 use crate::domain::links::export_selection;
-use crate::store::{blob_bytes, json_blob, now_ms, ExportScope};
+use crate::store::{blob_bytes, json_blob, now_ms, BodyInHand, ExportScope, ExportedFile, StoreError};
 use crate::sync::sealed::{check_passphrase, PassphraseError, MIN_PASSPHRASE_CHARS};
 use crate::ui::fields::link_label;
 use crate::ui::format;
@@ -20,9 +20,54 @@ use crate::ui::state::{instant, use_app, AppState};
 const HASH_SLICE: usize = 4_000;
 
 thread_local! {
-    /// Whether the last export's body is still being kept: the next export waits for it,
-    /// to continue it rather than write everything again.
+    /// Whether the last export's body is still being kept: the next full export waits for
+    /// it, to continue it rather than write everything again.
     static KEEPING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// That body, once put together: a full export asked for meanwhile is written from it
+    /// instead of waiting.
+    static IN_HAND: std::cell::RefCell<Option<BodyInHand>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Hashes `file`'s body into the states a kept body needs, a slice per turn (`turn`), and
+/// keeps it, meanwhile offering it to a full export asked for ([`IN_HAND`]).
+async fn keep<T: std::future::Future<Output = ()>>(
+    store: &crate::store::Store,
+    mut file: ExportedFile,
+    turn: impl Fn() -> T,
+) -> bool {
+    IN_HAND.set(file.body_in_hand());
+    while !file.hash_body(HASH_SLICE).await {
+        turn().await;
+    }
+    let kept = store.keep_body(&file).await.is_ok();
+    IN_HAND.set(None);
+    kept
+}
+
+/// A full export: written from the body being kept when it is put together and nothing
+/// arrived since; otherwise once that body is kept, continuing it (a second or so at 50,000
+/// records; after ten, written from scratch).
+async fn export_everything(
+    store: &crate::store::Store,
+    member: Member,
+) -> Result<(ExportedFile, chrono::DateTime<chrono::Utc>), StoreError> {
+    let mut offered = false;
+    for _ in 0..1_000 {
+        if !KEEPING.get() {
+            break;
+        }
+        if let Some(in_hand) = IN_HAND.with_borrow(Clone::clone).filter(|_| !offered) {
+            offered = true;
+            let exported_at = instant(now_ms());
+            if let Some(file) = store.export_from_body(&in_hand, member.clone(), exported_at).await? {
+                mark_probe("data-export-in-hand", 1.0);
+                return Ok((file, exported_at));
+            }
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+    let exported_at = instant(now_ms());
+    Ok((store.export(&ExportScope::Everything, member, exported_at).await?, exported_at))
 }
 
 /// Keeps a full export's body ahead of the next export, when there is none or it is far
@@ -38,12 +83,10 @@ pub fn keep_export_ahead(app: AppState) {
     }
     KEEPING.set(true);
     leptos::task::spawn_local(async move {
-        if let Ok(Some(mut file)) = store.keep_export_ahead(member).await {
-            while !file.hash_body(HASH_SLICE).await {
-                crate::ui::turn::next_idle_turn().await;
-            }
-            if store.keep_body(&file).await.is_ok() {
-                mark_probe("data-export-kept-ahead", file.through as f64);
+        if let Ok(Some(file)) = store.keep_export_ahead(member).await {
+            let through = file.through;
+            if keep(&store, file, crate::ui::turn::next_idle_turn).await {
+                mark_probe("data-export-kept-ahead", through as f64);
             }
         }
         KEEPING.set(false);
@@ -129,16 +172,14 @@ pub fn Export() -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let outcome = async {
-                // The body the last export is keeping, for this one to continue (a second or
-                // so at 50,000 records; after ten, this one writes everything instead).
-                for _ in 0..1_000 {
-                    if !KEEPING.get() {
-                        break;
+                let (file, exported_at) = match what {
+                    ExportScope::Everything => export_everything(&store, member.clone()).await,
+                    _ => {
+                        let exported_at = instant(now_ms());
+                        store.export(&what, member.clone(), exported_at).await.map(|file| (file, exported_at))
                     }
-                    gloo_timers::future::TimeoutFuture::new(10).await;
                 }
-                let exported_at = instant(now_ms());
-                let file = store.export(&what, member.clone(), exported_at).await.map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string())?;
                 mark_probe("data-export-read-ms", file.read_ms);
                 mark_probe("data-export-ms", file.write_ms);
                 mark_probe("data-export-continued", if file.continued { 1.0 } else { 0.0 });
@@ -161,16 +202,15 @@ pub fn Export() -> impl IntoView {
                 // A cache for the next export, made after the file is handed over, its hash
                 // states a slice per turn so that the page stays free: failing to keep it
                 // loses nothing.
-                let keeper = store.clone();
-                KEEPING.set(true);
-                leptos::task::spawn_local(async move {
-                    let mut file = file;
-                    while !file.hash_body(HASH_SLICE).await {
-                        crate::ui::turn::next_turn().await;
-                    }
-                    let _ = keeper.keep_body(&file).await;
-                    KEEPING.set(false);
-                });
+                // (A file written from a body in hand, or a partial one, keeps nothing.)
+                if file.body_in_hand().is_some() {
+                    let keeper = store.clone();
+                    KEEPING.set(true);
+                    leptos::task::spawn_local(async move {
+                        keep(&keeper, file, crate::ui::turn::next_turn).await;
+                        KEEPING.set(false);
+                    });
+                }
                 // A partial export does not give the teammate everything: it moves no mark.
                 let mark = if scope == Scope::Chosen { None } else { to.as_deref() };
                 store.mark_exported(mark, through).await.map_err(|e| e.to_string())?;
