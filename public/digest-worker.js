@@ -4,25 +4,21 @@
 //
 // A message is the bytes to hash (the reply is the digest's ArrayBuffer, or null when it
 // could not be computed), an imported file's document guessed (below, `guessed`), an
-// export's body (below, `exportOf`) or a whole body for a new export time (`wholeBody`).
+// export's body (below, `bodyOf`), a whole body for a new export time (`wholeBody`) or the
+// shared data's fingerprint (`fingerprintOf`).
 // An imported file comes first, alone ({ source }, no reply): the worker starts reading it
 // while the page opens the file, and the guess's message then comes without it.
 let early = null;
 
-// An export's body to put together: { parts, ranges, before, after }: `parts` are stored
-// chunks' texts (Uint8Arrays), `ranges` (a Uint32Array of triples: part, start, end) the
-// lines in order. The checksum covers `before`, the lines joined by ',', then `after`; the
-// body is the lines joined by ",\n" (the model of this is `BodyPlan::put_together` in
-// src/sync/writer.rs, tested there). The reply is { digest, body } (a Blob), or null.
-async function exportOf({ parts, ranges, before, after }) {
+// An export's body to put together: { parts, ranges }: `parts` are stored chunks' texts
+// (Uint8Arrays), `ranges` (a Uint32Array of triples: part, start, end) the lines in order.
+// The body is the lines joined by ",\n" (the model of this is `BodyPlan::put_together` in
+// src/sync/writer.rs, tested there). The reply is the body (a Blob), or null.
+function bodyOf({ parts, ranges }) {
   const count = ranges.length / 3;
   let total = 0;
   for (let i = 0; i < count; i++) total += ranges[3 * i + 2] - ranges[3 * i + 1];
-  const separators = Math.max(0, count - 1);
-  const hashed = new Uint8Array(before.length + total + separators + after.length);
-  const body = new Uint8Array(total + 2 * separators);
-  hashed.set(before, 0);
-  let h = before.length;
+  const body = new Uint8Array(total + 2 * Math.max(0, count - 1));
   let b = 0;
   for (let i = 0; i < count; i++) {
     const part = parts[ranges[3 * i]];
@@ -32,19 +28,37 @@ async function exportOf({ parts, ranges, before, after }) {
       throw new Error('a line is not a change set');
     }
     if (i > 0) {
-      hashed[h++] = 44; // ','
-      body[b++] = 44;
+      body[b++] = 44; // ','
       body[b++] = 10; // '\n'
     }
-    const line = part.subarray(start, end);
-    hashed.set(line, h);
-    body.set(line, b);
-    h += end - start;
+    body.set(part.subarray(start, end), b);
     b += end - start;
   }
-  hashed.set(after, h);
-  const digest = await crypto.subtle.digest('SHA-256', hashed);
-  return { digest, body: new Blob([body]) };
+  return new Blob([body]);
+}
+
+// The shared data's fingerprint: { parts, ranges, fingerprint: true }, as for `bodyOf`, but
+// the ranges in change-set id order: the SHA-256 of each line followed by '\n' (the model of
+// this is `FingerprintPlan::hashed` in src/sync.rs, tested there). The reply is the digest's
+// ArrayBuffer, or null.
+function fingerprintOf({ parts, ranges }) {
+  const count = ranges.length / 3;
+  let total = count;
+  for (let i = 0; i < count; i++) total += ranges[3 * i + 2] - ranges[3 * i + 1];
+  const hashed = new Uint8Array(total);
+  let h = 0;
+  for (let i = 0; i < count; i++) {
+    const part = parts[ranges[3 * i]];
+    const start = ranges[3 * i + 1];
+    const end = ranges[3 * i + 2];
+    if (!part || end > part.length || start >= end || part[start] !== 123 || part[end - 1] !== 125) {
+      throw new Error('a line is not a change set');
+    }
+    hashed.set(part.subarray(start, end), h);
+    h += end - start;
+    hashed[h++] = 10; // '\n'
+  }
+  return crypto.subtle.digest('SHA-256', hashed);
 }
 
 // A whole body put together earlier, for an export at another time: { whole: { body, before,
@@ -120,8 +134,13 @@ self.onmessage = async (event) => {
       self.postMessage(digest, [digest]);
       return;
     }
+    if (data.fingerprint) {
+      const digest = await fingerprintOf(data);
+      self.postMessage(digest, [digest]);
+      return;
+    }
     if (data.ranges) {
-      self.postMessage(await exportOf(data));
+      self.postMessage(bodyOf(data));
       return;
     }
     const digest = await crypto.subtle.digest('SHA-256', data);

@@ -19,6 +19,7 @@ mod browser;
 mod digest;
 mod error;
 mod export;
+mod fingerprint;
 mod layout;
 mod record_chunks;
 pub mod schema;
@@ -40,7 +41,7 @@ use crate::sync::file::FileText;
 pub use browser::{crypto_random_bytes, now_ms, random_bytes, request_persistence, storage_estimate, StorageEstimate};
 pub use digest::{sha256, sha256_off_thread, FileReading, OffThread};
 pub use error::StoreError;
-pub use export::{blob_bytes, json_blob, BodyInHand, ExportScope, ExportedFile};
+pub use export::{blob_bytes, json_blob, BodyInHand, BodyToKeep, ExportScope, ExportedFile};
 
 pub use layout::ExportMark;
 use layout::{

@@ -33,3 +33,80 @@ pub fn fingerprint<'a>(change_sets: impl IntoIterator<Item = &'a ChangeSet>) -> 
     }
     file::hex(&hasher.finalize())
 }
+
+/// The [`fingerprint`] of change sets stored as chunks' texts, planned from the chunks'
+/// indexes alone: a stored text is its change set's canonical form, so the bytes hashed are
+/// the texts themselves in id order, each followed by a line end, with nothing parsed or
+/// written again. The digest worker puts them together and hashes them
+/// ([`FingerprintPlan::hashed`] is the model of its code).
+pub struct FingerprintPlan {
+    /// Per change set in id order: its chunk (its position in the list given), where its
+    /// text starts and ends.
+    ranges: Vec<u32>,
+}
+
+impl FingerprintPlan {
+    /// Plans the fingerprint of `chunks` (each its index and its text's length in bytes); a
+    /// change set held twice counts once. `None` when an index does not fit its text.
+    pub fn new(chunks: &[(&[u8], usize)]) -> Option<Self> {
+        let mut lines = Vec::new();
+        for (n, &(index, text_len)) in chunks.iter().enumerate() {
+            let n = u32::try_from(n).ok()?;
+            lines.extend(file::index_entries(index, text_len)?.into_iter().map(|e| (e.id, n, e.start, e.end)));
+        }
+        crate::domain::sort::sort_by(&mut lines, |a, b| a.0.cmp(&b.0));
+        lines.dedup_by_key(|line| line.0);
+        Some(FingerprintPlan { ranges: lines.into_iter().flat_map(|(_, n, start, end)| [n, start, end]).collect() })
+    }
+
+    /// Per change set, in id order: its chunk, and where its text starts and ends there.
+    pub fn ranges(&self) -> &[u32] {
+        &self.ranges
+    }
+
+    /// What is hashed, put together from the chunks' `texts`; `None` when a range is not a
+    /// change set's `{...}` in its text.
+    pub fn hashed(&self, texts: &[&[u8]]) -> Option<Vec<u8>> {
+        let mut hashed = Vec::new();
+        for range in self.ranges.chunks_exact(3) {
+            let line = texts.get(range[0] as usize)?.get(range[1] as usize..range[2] as usize)?;
+            if line.first() != Some(&b'{') || line.last() != Some(&b'}') {
+                return None;
+            }
+            hashed.extend_from_slice(line);
+            hashed.push(b'\n');
+        }
+        Some(hashed)
+    }
+
+    /// The fingerprint, given the SHA-256 of [`FingerprintPlan::hashed`].
+    pub fn of_digest(digest: &[u8]) -> String {
+        file::hex(digest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::file::{chunk_text, tests::sample_file};
+
+    #[test]
+    fn a_fingerprint_planned_from_stored_chunks_is_the_fingerprint_of_their_change_sets() {
+        let file = sample_file();
+        // Stored in reverse stamp order, over several chunks, one change set twice.
+        let mut sets = file.change_sets.clone();
+        sets.reverse();
+        sets.push(sets[0].clone());
+        for size in [1, 2, 1_000] {
+            let chunks: Vec<(Vec<u8>, Vec<u8>)> =
+                sets.chunks(size).map(|chunk| chunk_text(chunk, &[]).unwrap()).collect();
+            let indexes: Vec<(&[u8], usize)> = chunks.iter().map(|(t, i)| (i.as_slice(), t.len())).collect();
+            let plan = FingerprintPlan::new(&indexes).unwrap();
+            assert_eq!(plan.ranges().len(), 3 * file.change_sets.len(), "a change set held twice counts once");
+            let texts: Vec<&[u8]> = chunks.iter().map(|(t, _)| t.as_slice()).collect();
+            let hashed = plan.hashed(&texts).unwrap();
+            assert_eq!(FingerprintPlan::of_digest(&Sha256::digest(&hashed)), fingerprint(&file.change_sets));
+            assert!(plan.hashed(&texts[1..]).is_none(), "a range outside the texts");
+        }
+    }
+}

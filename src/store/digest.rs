@@ -42,34 +42,44 @@ impl OffThread {
         Some((js_sys::Uint8Array::new(&digest).to_vec(), GuessFound { lines, end }))
     }
 
-    /// An export's digest and body ([`export_off_thread`]), or none when the worker failed.
-    pub async fn export(self) -> Option<(Vec<u8>, web_sys::Blob)> {
-        let reply = self.reply.await.ok()?;
-        let get = |key: &str| js_sys::Reflect::get(&reply, &key.into()).ok();
-        let digest = get("digest")?.dyn_into::<js_sys::ArrayBuffer>().ok()?;
-        let body = get("body")?.dyn_into::<web_sys::Blob>().ok()?;
-        Some((js_sys::Uint8Array::new(&digest).to_vec(), body))
+    /// A body put together ([`body_off_thread`]), or none when the worker failed.
+    pub async fn body(self) -> Option<web_sys::Blob> {
+        self.reply.await.ok()?.dyn_into::<web_sys::Blob>().ok()
     }
 }
 
 /// Starts putting an export's body together in a worker, from stored chunks' texts
 /// (`parts`, Uint8Arrays handed over to it: they are unusable here afterwards) by the line
-/// ranges of a [`crate::sync::writer::BodyPlan`], and the SHA-256 of what the checksum covers
-/// (`before`, the lines joined by `,`, `after`). `None` when no worker can be started.
-pub fn export_off_thread(parts: &js_sys::Array, ranges: &[u32], before: &[u8], after: &[u8]) -> Option<OffThread> {
+/// ranges of a [`crate::sync::writer::BodyPlan`]. `None` when no worker can be started.
+pub fn body_off_thread(parts: &js_sys::Array, ranges: &[u32]) -> Option<OffThread> {
     let message = js_sys::Object::new();
     let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&message, &key.into(), value).ok();
     set("parts", parts)?;
     set("ranges", &js_sys::Uint32Array::from(ranges))?;
-    set("before", &js_sys::Uint8Array::from(before))?;
-    set("after", &js_sys::Uint8Array::from(after))?;
+    post(&message, &handed_over(parts))
+}
+
+/// The buffers of `parts` (Uint8Arrays), to hand over to a worker.
+fn handed_over(parts: &js_sys::Array) -> js_sys::Array {
     let transfer = js_sys::Array::new();
     for part in parts.iter() {
         if let Some(bytes) = part.dyn_ref::<js_sys::Uint8Array>() {
             transfer.push(&bytes.buffer());
         }
     }
-    post(&message, &transfer)
+    transfer
+}
+
+/// Starts the SHA-256 of the shared data's fingerprint ([`crate::sync::FingerprintPlan`]) in a
+/// worker, from stored chunks' texts (`parts`, handed over to it) by the plan's ranges.
+/// `None` when no worker can be started.
+pub fn fingerprint_off_thread(parts: &js_sys::Array, ranges: &[u32]) -> Option<OffThread> {
+    let message = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&message, &key.into(), value).ok();
+    set("parts", parts)?;
+    set("ranges", &js_sys::Uint32Array::from(ranges))?;
+    set("fingerprint", &JsValue::TRUE)?;
+    post(&message, &handed_over(parts))
 }
 
 /// Starts the SHA-256 of what the checksum of a file made of a whole `body` (a `Blob` of

@@ -4,7 +4,7 @@
 //! A full export sorts every change set by stamp and hashes them all: for 50,000 records that
 //! is most of a hundred megabytes. Written from scratch, the file's checksum is computed by
 //! the browser's WebCrypto in a worker (`super::digest`); the hash states a kept body needs are computed after
-//! the file is handed over, a slice per turn ([`ExportedFile::hash_body`]). Its body (the
+//! the file is handed over, a slice per turn ([`BodyToKeep::hash`]). Its body (the
 //! change-set lines) is kept in `meta` as a
 //! `Blob`, with the arrival sequence it covers, the checksum's hash state after it, and a
 //! mark every [`MARK_EVERY`] lines ([`KeptBody`]). The next full export reads only the chunks
@@ -13,8 +13,8 @@
 //! lines, hashing only those. Otherwise (an import of older edits) it reads the kept lines
 //! again from the last mark before the first new one and merges them with the new ones.
 //!
-//! The body is also kept ahead of exports ([`Store::keep_export_ahead`]), written then in the
-//! digest worker from the chunks' texts as stored ([`Writing::InWorker`]), so that the first
+//! The body is also kept ahead of exports ([`Store::keep_export_ahead`]), put together then in
+//! the digest worker from the chunks' texts as stored ([`body_by_plan`]), so that the first
 //! export after a start or a large import only continues it. A full export asked for while a
 //! body is put together but not yet kept is written from it ([`Store::export_from_body`]).
 //!
@@ -24,9 +24,9 @@
 
 use std::collections::BTreeSet;
 
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
-use indexed_db_futures::DeserialiseFromJs;
 use indexed_db_futures::KeyRange;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -121,17 +121,34 @@ pub struct ExportedFile {
     /// mark before the first new change set).
     pub reread: u64,
     /// A full export's body, for [`Store::keep_body`] to keep once the file is handed over.
-    body: Option<(web_sys::Blob, KeptToBe, u64)>,
+    body: Option<BodyToKeep>,
 }
 
-/// A full export's body put together, while it is hashed into the states a kept body needs
-/// and kept ([`ExportedFile::body_in_hand`]): an export asked for meanwhile is written from
-/// it at once ([`Store::export_from_body`]) instead of waiting for that.
+impl ExportedFile {
+    /// The full body this file was written with, to keep for the next export (once hashed:
+    /// [`BodyToKeep::hash`]); none for a partial file, or one written from a body in hand.
+    pub fn take_body(&mut self) -> Option<BodyToKeep> {
+        self.body.take()
+    }
+}
+
+/// A full export's body to keep for the next export: its hash states are computed a slice
+/// per turn ([`BodyToKeep::hash`]), then [`Store::keep_body`] keeps it. Meanwhile an export
+/// asked for is written from it at once ([`BodyToKeep::in_hand`], [`Store::export_from_body`]).
+pub struct BodyToKeep {
+    blob: web_sys::Blob,
+    to_be: KeptToBe,
+    body: WholeBody,
+    /// The arrival sequence it holds everything up to, and the rewrite count when it was read.
+    through: u64,
+    rewrites: u64,
+}
+
+/// A full body put together, for an export to be written from ([`Store::export_from_body`]).
 #[derive(Clone)]
 pub struct BodyInHand {
     blob: web_sys::Blob,
     body: WholeBody,
-    /// The arrival sequence it holds everything up to, and the rewrite count when it was read.
     through: u64,
     rewrites: u64,
 }
@@ -142,42 +159,40 @@ enum KeptToBe {
     /// The body's text is read back from its `Blob` first when it was put together in the
     /// worker (`text` is none until then).
     Hashing {
-        through: u64,
         hashing: BodyHashing,
         text: Option<String>,
     },
+    /// Its text could not be read back: not kept (the next export writes everything again).
+    Lost,
 }
 
-impl ExportedFile {
-    /// The full body this file is keeping, for an export asked for before it is kept.
-    pub fn body_in_hand(&self) -> Option<BodyInHand> {
-        let (blob, _, rewrites) = self.body.as_ref()?;
-        Some(BodyInHand {
-            blob: blob.clone(),
-            body: WholeBody::of_lines(self.change_sets),
-            through: self.through,
-            rewrites: *rewrites,
-        })
+impl BodyToKeep {
+    /// The arrival sequence it holds everything up to.
+    pub fn through(&self) -> u64 {
+        self.through
     }
 
-    /// Hashes up to `lines` more lines of a body to keep (see [`BodyHashing`]), or reads a
-    /// body put together in the worker back first; true when nothing is left to do. Call it,
-    /// a slice per turn, before [`Store::keep_body`].
-    pub async fn hash_body(&mut self, lines: usize) -> bool {
-        let Some((blob, to_be, _)) = &mut self.body else { return true };
-        let KeptToBe::Hashing { through, hashing, text } = to_be else { return true };
+    /// The body, for an export asked for before it is kept.
+    pub fn in_hand(&self) -> BodyInHand {
+        BodyInHand { blob: self.blob.clone(), body: self.body, through: self.through, rewrites: self.rewrites }
+    }
+
+    /// Hashes up to `lines` more lines (see [`BodyHashing`]), or reads a body put together
+    /// in the worker back first; true when nothing is left to do. Call it, a slice per turn,
+    /// before [`Store::keep_body`].
+    pub async fn hash(&mut self, lines: usize) -> bool {
+        let KeptToBe::Hashing { hashing, text } = &mut self.to_be else { return true };
         let Some(text) = text else {
-            match blob_bytes(blob).await.ok().and_then(|bytes| String::from_utf8(bytes).ok()) {
+            match blob_bytes(&self.blob).await.ok().and_then(|bytes| String::from_utf8(bytes).ok()) {
                 Some(read) => *text = Some(read),
-                // Not kept: the next export writes everything again.
-                None => self.body = None,
+                None => self.to_be = KeptToBe::Lost,
             }
-            return self.body.is_none();
+            return matches!(self.to_be, KeptToBe::Lost);
         };
         if !hashing.step(text, lines) {
             return false;
         }
-        *to_be = KeptToBe::Ready(KeptExport { through: *through, body: hashing.finish() });
+        self.to_be = KeptToBe::Ready(KeptExport { through: self.through, body: hashing.finish() });
         true
     }
 }
@@ -188,24 +203,12 @@ struct Read {
     /// export's.
     texts: Vec<ChunkText>,
     /// The chunks as stored, when no kept body is continued: their texts stay out of this
-    /// memory for a body put together in the worker ([`export_by_plan`]).
+    /// memory for a body put together in the worker ([`body_by_plan`]).
     raw: Vec<JsValue>,
     through: u64,
     exporter: Exporter,
     rewrites: u64,
     kept: Option<(web_sys::Blob, KeptExport)>,
-}
-
-/// Where a body written from scratch is put together.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Writing {
-    /// Here: the sooner done (the chunks' texts are copied in, written and handed out in big
-    /// steps), for a file the user waits for.
-    Here,
-    /// In the digest worker, from the chunks' texts as stored ([`BodyPlan`]): slower in all
-    /// (about 1.5 s against 1.3 at 50,000 records) but it leaves this thread free, for a
-    /// body kept ahead of the next export while the user works.
-    InWorker,
 }
 
 /// Chunks per request when they are read as stored (about 10 MB at 50,000 records).
@@ -227,7 +230,7 @@ impl Store {
         member: crate::domain::ids::Member,
         exported_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<ExportedFile, StoreError> {
-        self.export_written(scope, member, exported_at, Writing::Here).await
+        self.export_written(scope, member, exported_at).await
     }
 
     /// A full export written from a body put together earlier (`in_hand`), with its checksum
@@ -277,15 +280,16 @@ impl Store {
         }))
     }
 
-    /// A full export written for its body to be kept ahead of the next export (hash it with
-    /// [`ExportedFile::hash_body`], then [`Store::keep_body`]), when there is no kept body or
-    /// it is far behind ([`KEEP_AHEAD_AFTER`]); none otherwise. Written in the
-    /// worker where it can be, so that the page stays free meanwhile. Moves no export mark:
-    /// nothing is exported.
+    /// A full export's body kept ahead of the next export (hash it with [`BodyToKeep::hash`],
+    /// then [`Store::keep_body`]), when there is no kept body or it is far behind
+    /// ([`KEEP_AHEAD_AFTER`]); none otherwise. Put together in the digest worker from the
+    /// chunks' texts as stored where it can be, so that the page stays free meanwhile (slower
+    /// in all than here, about 1 s against 1.3 for a file written at 50,000 records, but no
+    /// file is written: no checksum). Moves no export mark: nothing is exported.
     pub async fn keep_export_ahead(
         &self,
         member: crate::domain::ids::Member,
-    ) -> Result<Option<ExportedFile>, StoreError> {
+    ) -> Result<Option<BodyToKeep>, StoreError> {
         let tx = self.db.transaction([CHUNKS, META]).build()?;
         let head = layout::read_head(&tx).await?;
         let kept: Option<KeptExport> = tx.object_store(META)?.get(BODY_STATE_KEY).serde()?.await?;
@@ -298,9 +302,14 @@ impl Store {
         if head.seq == 0 || kept.is_some_and(fresh) {
             return Ok(None);
         }
+        // A body written anew: continuing a stale one is work on this thread.
+        let read = self.read_for_export(0, false, true, &member).await?;
+        if let Some(body) = body_by_plan(&read).await? {
+            return Ok(Some(body));
+        }
+        // Not put together in the worker (see `body_by_plan`): written here.
         let at = chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default();
-        let file = self.export_written(&ExportScope::Everything, member, at, Writing::InWorker).await?;
-        Ok(file.body.is_some().then_some(file))
+        Ok(self.export_written(&ExportScope::Everything, member, at).await?.take_body())
     }
 
     async fn export_written(
@@ -308,13 +317,10 @@ impl Store {
         scope: &ExportScope,
         member: crate::domain::ids::Member,
         exported_at: chrono::DateTime<chrono::Utc>,
-        writing: Writing,
     ) -> Result<ExportedFile, StoreError> {
         let started = now_ms();
-        let raw = writing == Writing::InWorker;
         let read = match scope {
-            // Kept ahead, a body is written anew: continuing a stale one is work on this thread.
-            ExportScope::Everything => self.read_for_export(0, writing == Writing::Here, raw, &member).await?,
+            ExportScope::Everything => self.read_for_export(0, true, false, &member).await?,
             ExportScope::After(after) => self.read_for_export(*after, false, false, &member).await?,
             ExportScope::Records(records) => self.read_records_for_export(records, &member).await?,
         };
@@ -339,11 +345,13 @@ impl Store {
                 let blob = json_blob(&[head.into(), new_body.clone().into(), tail.into()])?;
                 let write_ms = now_ms() - started - read_ms;
                 // Kept again when the lines were rewritten from a mark, or many were added.
-                let body = (rewritten || sets.len() as u64 > MARK_EVERY).then_some((
-                    new_body,
-                    KeptToBe::Ready(KeptExport { through: read.through, body: kept_now }),
-                    read.rewrites,
-                ));
+                let body = (rewritten || sets.len() as u64 > MARK_EVERY).then_some(BodyToKeep {
+                    blob: new_body,
+                    to_be: KeptToBe::Ready(KeptExport { through: read.through, body: kept_now }),
+                    body: WholeBody::of_lines(change_sets),
+                    through: read.through,
+                    rewrites: read.rewrites,
+                });
                 return Ok(ExportedFile {
                     blob,
                     change_sets,
@@ -356,22 +364,9 @@ impl Store {
                 });
             }
         }
-        // Everything written again (or a partial file written from its own lines): a body
-        // kept ahead put together in the worker where it can be, here otherwise.
-        let mut read = if read.kept.is_some() { self.read_for_export(0, false, raw, &member).await? } else { read };
+        // Everything written again (or a partial file written from its own lines).
+        let read = if read.kept.is_some() { self.read_for_export(0, false, false, &member).await? } else { read };
         read_ms = now_ms() - started;
-        if !read.raw.is_empty() {
-            match export_by_plan(&read, exported_at, started, read_ms).await? {
-                ByPlan::Written(file) => return Ok(*file),
-                ByPlan::NotPlanned => {}
-                // The texts were handed to the worker: read them again.
-                ByPlan::WorkerFailed => {
-                    read = self.read_for_export(0, false, raw, &member).await?;
-                    read_ms = now_ms() - started;
-                }
-            }
-            read.texts = read.raw.drain(..).map(ChunkText::deserialise_from_js).collect::<Result<_, _>>()?;
-        }
         let mut sets = parse(&read.texts)?;
         select(&mut sets);
         sort(&mut sets);
@@ -379,7 +374,7 @@ impl Store {
         sets.dedup_by(|a, b| (a.stamp, a.id) == (b.stamp, b.id));
         // What the checksum covers first, its digest started in a worker, then the body's text
         // written meanwhile; the hash states a kept body needs are computed after the file is
-        // handed over (`ExportedFile::hash_body`).
+        // handed over (`BodyToKeep::hash`).
         let bytes = read.texts.iter().map(|chunk| chunk.text().map_or(0, str::len)).sum::<usize>();
         let mut body = Body::with_capacity(bytes, sets.len());
         for cs in &sets {
@@ -405,9 +400,12 @@ impl Store {
         let tail = body.tail(&digest);
         let blob = json_blob(&[head.into(), body_blob.clone().into(), tail.into()])?;
         let write_ms = now_ms() - started - read_ms;
-        let body = (*scope == ExportScope::Everything).then(|| {
-            let hashing = BodyHashing::new(body);
-            (body_blob, KeptToBe::Hashing { through: read.through, hashing, text: Some(text) }, read.rewrites)
+        let body = (*scope == ExportScope::Everything).then(|| BodyToKeep {
+            blob: body_blob,
+            to_be: KeptToBe::Hashing { hashing: BodyHashing::new(body), text: Some(text) },
+            body: WholeBody::of_lines(change_sets),
+            through: read.through,
+            rewrites: read.rewrites,
         });
         Ok(ExportedFile {
             blob,
@@ -423,7 +421,7 @@ impl Store {
 
     /// Reads, in one transaction, the chunks after `after` (after the kept body's, with
     /// `use_kept` and a kept body), the head and the rewrite count. Without a kept body and
-    /// with `raw` (a full export for [`Writing::InWorker`]), the chunks as stored.
+    /// with `raw` (a body kept ahead, [`body_by_plan`]), the chunks as stored.
     async fn read_for_export(
         &self,
         after: u64,
@@ -446,27 +444,7 @@ impl Store {
         let chunks = tx.object_store(CHUNKS)?;
         let from = kept.as_ref().map_or(after, |(_, kept)| kept.through);
         if raw && kept.is_none() {
-            // A few chunks per request, all in this transaction: the browser hands each
-            // request's values over in a task of its own, so the page gets turns between them.
-            let mut raw = Vec::new();
-            let mut from = after as f64;
-            loop {
-                let batch = chunks
-                    .get_all::<JsValue>()
-                    // As a number: read as it is stored, a `u64` key would be a `BigInt`.
-                    .with_query::<f64, _>(KeyRange::LowerBound(from, true))
-                    .with_limit(RAW_BATCH)
-                    .primitive()?
-                    .await?
-                    .collect::<Result<Vec<_>, _>>()?;
-                let last = batch.last().and_then(|chunk| js_sys::Reflect::get(chunk, &"seq".into()).ok());
-                let full = batch.len() == RAW_BATCH as usize;
-                raw.extend(batch);
-                match last.and_then(|seq| seq.as_f64()) {
-                    Some(seq) if full => from = seq,
-                    _ => break,
-                }
-            }
+            let raw = chunks_as_stored(&chunks, after).await?;
             return Ok(Read { texts: Vec::new(), raw, through: head.seq, exporter, rewrites, kept });
         }
         let texts =
@@ -490,20 +468,19 @@ impl Store {
         Ok(Read { texts, raw: Vec::new(), through: head.seq, exporter, rewrites, kept: None })
     }
 
-    /// Keeps the body of a full export written from scratch, for the next full export to
-    /// continue, unless chunks were rewritten since it was read. Called once the file is
-    /// handed over and [`ExportedFile::hash_body`] hashed all of it (before, it keeps
-    /// nothing), so that the download waits for neither; a body that is not kept only means
-    /// the next export writes everything again.
-    pub async fn keep_body(&self, file: &ExportedFile) -> Result<(), StoreError> {
-        let Some((body, KeptToBe::Ready(kept), rewrites_read)) = &file.body else { return Ok(()) };
+    /// Keeps `body` for the next full export to continue, unless chunks were rewritten since
+    /// it was read. Called once the file is handed over and [`BodyToKeep::hash`] hashed all
+    /// of it (before, it keeps nothing), so that the download waits for neither; a body that
+    /// is not kept only means the next export writes everything again.
+    pub async fn keep_body(&self, body: &BodyToKeep) -> Result<(), StoreError> {
+        let KeptToBe::Ready(kept) = &body.to_be else { return Ok(()) };
         let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
         let (_, rewrites) = head_and_rewrites(&tx).await?;
-        if rewrites != *rewrites_read {
+        if rewrites != body.rewrites {
             return Ok(());
         }
         let meta = tx.object_store(META)?;
-        meta.put(JsValue::from(body.clone())).with_key(BODY_KEY.to_string()).primitive()?;
+        meta.put(JsValue::from(body.blob.clone())).with_key(BODY_KEY.to_string()).primitive()?;
         meta.put(kept).with_key(BODY_STATE_KEY.to_string()).serde()?;
         tx.commit().await?;
         Ok(())
@@ -521,60 +498,82 @@ pub(super) async fn forget_body(tx: &Transaction<'_>) -> Result<(), StoreError> 
     Ok(())
 }
 
-/// How a body put together in the worker went.
-enum ByPlan {
-    Written(Box<ExportedFile>),
-    /// Not tried (a chunk stored before indexes, an index that does not fit, no worker): the
-    /// chunks as read are untouched.
-    NotPlanned,
-    /// The worker failed after the chunks' texts were handed to it.
-    WorkerFailed,
+/// The body of a full export of `read`'s chunks (as stored) put together in the digest worker
+/// from their texts by a [`BodyPlan`] made from their indexes: the texts never come into this
+/// memory, so this thread does not copy 86 MB in and out at 50,000 records. None when it was
+/// not (no chunks read as stored, a chunk stored before indexes, an index that does not fit,
+/// no worker, or the worker failed: the chunks' texts were handed to it then).
+async fn body_by_plan(read: &Read) -> Result<Option<BodyToKeep>, StoreError> {
+    if read.raw.is_empty() {
+        return Ok(None);
+    }
+    let Some(StoredParts { texts, indexes }) = StoredParts::of(&read.raw) else { return Ok(None) };
+    let Some(plan) = BodyPlan::new(&StoredParts::chunks(&indexes), |_| true) else { return Ok(None) };
+    let parts = texts;
+    let Some(worker) = digest::body_off_thread(&parts, plan.ranges()) else { return Ok(None) };
+    let Some(blob) = worker.body().await else { return Ok(None) };
+    Ok(Some(BodyToKeep {
+        blob,
+        body: plan.whole(),
+        to_be: KeptToBe::Hashing { hashing: plan.hashing(), text: None },
+        through: read.through,
+        rewrites: read.rewrites,
+    }))
 }
 
-/// Writes the full export of `read`'s chunks (as stored) with its body put together in the digest
-/// worker from their texts by a [`BodyPlan`] made from their indexes: the texts never come
-/// into this memory, so this thread does not copy 86 MB in and out at 50,000 records (the
-/// worker takes longer than this thread would, so only a body kept ahead is written so).
-async fn export_by_plan(
-    read: &Read,
-    exported_at: chrono::DateTime<chrono::Utc>,
-    started: f64,
-    read_ms: f64,
-) -> Result<ByPlan, StoreError> {
-    let parts = js_sys::Array::new();
-    let mut indexes = Vec::with_capacity(read.raw.len());
-    for chunk in &read.raw {
-        let bytes = |key: &str| {
-            js_sys::Reflect::get(chunk, &key.into()).ok().and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok())
-        };
-        let (Some(text), Some(index)) = (bytes("text"), bytes("index")) else { return Ok(ByPlan::NotPlanned) };
-        indexes.push((index.to_vec(), text.length() as usize));
-        parts.push(&text);
+/// Reads the chunks after `after` as stored (`JsValue`s: their texts stay out of this memory),
+/// a few per request, all in the caller's transaction: the browser hands each request's values
+/// over in a task of its own, so the page gets turns between them.
+pub(super) async fn chunks_as_stored(chunks: &ObjectStore<'_>, after: u64) -> Result<Vec<JsValue>, StoreError> {
+    let mut raw = Vec::new();
+    let mut from = after as f64;
+    loop {
+        let batch = chunks
+            .get_all::<JsValue>()
+            // As a number: read as it is stored, a `u64` key would be a `BigInt`.
+            .with_query::<f64, _>(KeyRange::LowerBound(from, true))
+            .with_limit(RAW_BATCH)
+            .primitive()?
+            .await?
+            .collect::<Result<Vec<_>, _>>()?;
+        let last = batch.last().and_then(|chunk| js_sys::Reflect::get(chunk, &"seq".into()).ok());
+        let full = batch.len() == RAW_BATCH as usize;
+        raw.extend(batch);
+        match last.and_then(|seq| seq.as_f64()) {
+            Some(seq) if full => from = seq,
+            _ => break,
+        }
     }
-    let chunks: Vec<(&[u8], usize)> = indexes.iter().map(|(index, len)| (index.as_slice(), *len)).collect();
-    let Some(plan) = BodyPlan::new(&chunks, |_| true) else { return Ok(ByPlan::NotPlanned) };
-    let after = BodyPlan::checksum_after(&read.exporter, exported_at);
-    let Some(worker) = digest::export_off_thread(&parts, plan.ranges(), BodyPlan::checksum_before(), &after) else {
-        return Ok(ByPlan::NotPlanned);
-    };
-    let Some((digest, body_blob)) = worker.export().await else { return Ok(ByPlan::WorkerFailed) };
-    let head = FileWriter::head(&read.exporter, exported_at);
-    let tail = plan.tail(&digest);
-    let blob = json_blob(&[head.into(), body_blob.clone().into(), tail.into()])?;
-    let write_ms = now_ms() - started - read_ms;
-    let change_sets = plan.lines();
-    let hashing = KeptToBe::Hashing { through: read.through, hashing: plan.hashing(), text: None };
-    let body = Some((body_blob, hashing, read.rewrites));
-    Ok(ByPlan::Written(Box::new(ExportedFile {
-        blob,
-        change_sets,
-        through: read.through,
-        read_ms,
-        write_ms,
-        continued: false,
-        reread: 0,
-        body,
-    })))
+    Ok(raw)
+}
+
+/// Chunks read as stored, taken apart for the digest worker: their texts (`Uint8Array`s, to
+/// hand over to it) and their indexes brought into this memory with their texts' lengths.
+pub(super) struct StoredParts {
+    pub texts: js_sys::Array,
+    pub indexes: Vec<(Vec<u8>, usize)>,
+}
+
+impl StoredParts {
+    /// `None` when a chunk has no text or no index as bytes (one stored before indexes).
+    pub fn of(raw: &[JsValue]) -> Option<StoredParts> {
+        let texts = js_sys::Array::new();
+        let mut indexes = Vec::with_capacity(raw.len());
+        for chunk in raw {
+            let bytes = |key: &str| {
+                js_sys::Reflect::get(chunk, &key.into()).ok().and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok())
+            };
+            let (text, index) = (bytes("text")?, bytes("index")?);
+            indexes.push((index.to_vec(), text.length() as usize));
+            texts.push(&text);
+        }
+        Some(StoredParts { texts, indexes })
+    }
+
+    /// Each chunk's index and its text's length, as the plans take them.
+    pub fn chunks(indexes: &[(Vec<u8>, usize)]) -> Vec<(&[u8], usize)> {
+        indexes.iter().map(|(index, len)| (index.as_slice(), *len)).collect()
+    }
 }
 
 async fn head_and_rewrites(tx: &Transaction<'_>) -> Result<(Head, u64), StoreError> {

@@ -260,10 +260,9 @@ impl Body {
 /// together from the chunks' texts (the digest worker, `public/digest-worker.js`): an export
 /// of 50,000 records then never brings their 86 MB into this memory before the download.
 ///
-/// Each line is a range of one chunk's text; the document the checksum covers is
-/// [`BodyPlan::checksum_before`], the lines joined by `,`, then [`BodyPlan::checksum_after`];
-/// the body is the lines joined by `",\n"` ([`BodyPlan::put_together`] does both here, for
-/// the tests and as the model of the worker's code).
+/// Each line is a range of one chunk's text; the body is the lines joined by `",\n"`
+/// ([`BodyPlan::put_together`] does it here, for the tests and as the model of the worker's
+/// code). A file of it is a [`WholeBody`].
 pub struct BodyPlan {
     keys: Vec<(Stamp, ChangeSetId)>,
     /// Per line: the chunk (its position in the list given), where its text starts and ends.
@@ -303,37 +302,15 @@ impl BodyPlan {
         &self.ranges
     }
 
-    /// What the checksum covers before the lines.
-    pub fn checksum_before() -> &'static [u8] {
-        HASHED_START
-    }
-
-    /// What the checksum covers after the lines.
-    pub fn checksum_after(exporter: &Exporter, exported_at: DateTime<Utc>) -> Vec<u8> {
-        let (exporter, at) = header_members(exporter, exported_at);
-        checksum_end(&exporter, &at).concat().into_bytes()
-    }
-
-    /// The file's tail, given the SHA-256 of what the checksum covers.
-    pub fn tail(&self, digest: &[u8]) -> String {
-        tail(self.lines(), digest)
-    }
-
     /// The hashing of the body's states once it is put together ([`BodyHashing::step`] on
     /// its text).
     pub fn hashing(self) -> BodyHashing {
         BodyHashing::of_keys(self.keys)
     }
 
-    /// What the checksum covers and the body, put together from the chunks' `texts` as the
-    /// worker does; `None` when a range is not a change set's `{...}` in its text.
-    pub fn put_together(
-        &self,
-        texts: &[&[u8]],
-        exporter: &Exporter,
-        exported_at: DateTime<Utc>,
-    ) -> Option<(Vec<u8>, Vec<u8>)> {
-        let mut hashed = Self::checksum_before().to_vec();
+    /// The body put together from the chunks' `texts` as the worker does; `None` when a
+    /// range is not a change set's `{...}` in its text.
+    pub fn put_together(&self, texts: &[&[u8]]) -> Option<Vec<u8>> {
         let mut body = Vec::new();
         for (n, range) in self.ranges.chunks_exact(3).enumerate() {
             let line = texts.get(range[0] as usize)?.get(range[1] as usize..range[2] as usize)?;
@@ -341,14 +318,16 @@ impl BodyPlan {
                 return None;
             }
             if n > 0 {
-                hashed.push(b',');
                 body.extend_from_slice(b",\n");
             }
-            hashed.extend_from_slice(line);
             body.extend_from_slice(line);
         }
-        hashed.extend_from_slice(&Self::checksum_after(exporter, exported_at));
-        Some((hashed, body))
+        Some(body)
+    }
+
+    /// The whole body this plan puts together.
+    pub fn whole(&self) -> WholeBody {
+        WholeBody::of_lines(self.lines())
     }
 }
 
@@ -379,7 +358,8 @@ impl WholeBody {
 
     /// What the checksum covers after them.
     pub fn checksum_after(exporter: &Exporter, exported_at: DateTime<Utc>) -> Vec<u8> {
-        BodyPlan::checksum_after(exporter, exported_at)
+        let (exporter, at) = header_members(exporter, exported_at);
+        checksum_end(&exporter, &at).concat().into_bytes()
     }
 
     /// The file's tail, given the SHA-256 of what the checksum covers.
@@ -720,6 +700,14 @@ mod tests {
         sets.chunks(size).map(|chunk| crate::sync::file::chunk_text(chunk, &[]).unwrap()).collect()
     }
 
+    /// The file of a whole `body` for `file`'s exporter and export time, its checksum over
+    /// [`WholeBody::checksum_input`] (as the digest worker computes it).
+    fn file_of(body: &[u8], whole: WholeBody, file: &ExchangeFile) -> String {
+        let hashed = WholeBody::checksum_input(body, &file.exporter, file.exported_at);
+        let head = FileWriter::head(&file.exporter, file.exported_at);
+        format!("{head}{}{}", std::str::from_utf8(body).unwrap(), whole.tail(&Sha256::digest(&hashed)))
+    }
+
     #[test]
     fn a_body_planned_from_chunk_indexes_and_put_together_elsewhere_gives_the_file_written_here() {
         let empty = {
@@ -734,14 +722,8 @@ mod tests {
                 let plan = BodyPlan::new(&indexes, |_| true).unwrap();
                 assert_eq!(plan.lines(), file.change_sets.len() as u64);
                 let texts: Vec<&[u8]> = chunks.iter().map(|(t, _)| t.as_slice()).collect();
-                let (hashed, body) = plan.put_together(&texts, &file.exporter, file.exported_at).unwrap();
-                let head = FileWriter::head(&file.exporter, file.exported_at);
-                let written = format!(
-                    "{head}{}{}",
-                    String::from_utf8(body.clone()).unwrap(),
-                    plan.tail(&Sha256::digest(&hashed))
-                );
-                assert_eq!(written, file.write(), "chunks of {size}");
+                let body = plan.put_together(&texts).unwrap();
+                assert_eq!(file_of(&body, plan.whole(), &file), file.write(), "chunks of {size}");
                 // The states hashed afterwards are those of a body written here.
                 let (_, kept) = written_unhashed(&file, usize::MAX);
                 let mut hashing = plan.hashing();
@@ -766,9 +748,7 @@ mod tests {
             let mut later = file.clone();
             later.exported_at += chrono::Duration::minutes(5);
             let whole = WholeBody::of_lines(file.change_sets.len() as u64);
-            let hashed = WholeBody::checksum_input(body.as_bytes(), &later.exporter, later.exported_at);
-            let head = FileWriter::head(&later.exporter, later.exported_at);
-            let written = format!("{head}{body}{}", whole.tail(&Sha256::digest(&hashed)));
+            let written = file_of(body.as_bytes(), whole, &later);
             assert_eq!(written, later.write(), "{} lines", whole.lines());
             assert_ne!(written, file.write());
         }
@@ -782,13 +762,11 @@ mod tests {
         let chosen = file.change_sets[3].record;
         let plan = BodyPlan::new(&indexes, |record| record == chosen).unwrap();
         let texts: Vec<&[u8]> = chunks.iter().map(|(t, _)| t.as_slice()).collect();
-        let (hashed, body) = plan.put_together(&texts, &file.exporter, file.exported_at).unwrap();
+        let body = plan.put_together(&texts).unwrap();
         let mut selection = file.clone();
         selection.change_sets.retain(|cs| cs.record == chosen);
         assert!(selection.change_sets.len() > 1);
-        let head = FileWriter::head(&file.exporter, file.exported_at);
-        let written = format!("{head}{}{}", String::from_utf8(body).unwrap(), plan.tail(&Sha256::digest(&hashed)));
-        assert_eq!(written, selection.write());
+        assert_eq!(file_of(&body, plan.whole(), &file), selection.write());
     }
 
     #[test]
@@ -802,7 +780,7 @@ mod tests {
         let plan = BodyPlan::new(&[(index.as_slice(), text.len())], |_| true).unwrap();
         let mut shifted = text.clone();
         shifted.rotate_left(1);
-        assert!(plan.put_together(&[&shifted], &file.exporter, file.exported_at).is_none());
-        assert!(plan.put_together(&[], &file.exporter, file.exported_at).is_none());
+        assert!(plan.put_together(&[&shifted]).is_none());
+        assert!(plan.put_together(&[]).is_none());
     }
 }

@@ -34,9 +34,7 @@ fn Fingerprint() -> impl IntoView {
         app.revision.track();
         async move {
             match app.store() {
-                Some(store) => {
-                    store.all_change_sets().await.map(|sets| crate::sync::fingerprint(&sets)).map_err(|e| e.to_string())
-                }
+                Some(store) => store.fingerprint().await.map_err(|e| e.to_string()),
                 None => Err("The database is not open.".to_string()),
             }
         }

@@ -194,6 +194,8 @@ async function appRun(browser, n) {
       ]);
       await download.path();
       r.exportAtOnceInHand = Number((await page.locator('body').getAttribute('data-export-in-hand')) ?? 0);
+      r.exportAtOnceReadMs = Number(await page.locator('body').getAttribute('data-export-read-ms'));
+      r.exportAtOnceWriteMs = Number(await page.locator('body').getAttribute('data-export-ms'));
     }
 
     // 2. Start-up read of the current records.
@@ -578,6 +580,8 @@ function report(results, files, firstScreens) {
     line('app: Ctrl+K index lookup (last key)', (r) => r.searchFindMs, 2),
     line('sync: export right after writing N, click to download started', (r) => r.exportAtOnceMs),
     line('sync: export right after writing N, from the body put together ahead (1 = yes)', (r) => r.exportAtOnceInHand),
+    line('sync: export right after writing N, read the store', (r) => r.exportAtOnceReadMs),
+    line('sync: export right after writing N, write the file (checksum included)', (r) => r.exportAtOnceWriteMs),
     line('sync: export, read the stored change sets', (r) => r.exportReadMs),
     line('sync: export, write the file text', (r) => r.exportWriteMs),
     line('sync: export, hand the text to the browser', (r) => r.exportDownloadMs),

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use crate::domain::catalogue;
 use crate::domain::ids::{Member, RecordId};
 use crate::domain::links::export_selection;
-use crate::store::{blob_bytes, json_blob, now_ms, BodyInHand, ExportScope, ExportedFile, StoreError};
+use crate::store::{blob_bytes, json_blob, now_ms, BodyInHand, BodyToKeep, ExportScope, ExportedFile, StoreError};
 use crate::sync::sealed::{check_passphrase, PassphraseError, MIN_PASSPHRASE_CHARS};
 use crate::ui::fields::link_label;
 use crate::ui::format;
@@ -28,18 +28,18 @@ thread_local! {
     static IN_HAND: std::cell::RefCell<Option<BodyInHand>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Hashes `file`'s body into the states a kept body needs, a slice per turn (`turn`), and
-/// keeps it, meanwhile offering it to a full export asked for ([`IN_HAND`]).
+/// Hashes a full export's `body` into the states a kept body needs, a slice per turn
+/// (`turn`), and keeps it, meanwhile offering it to a full export asked for ([`IN_HAND`]).
 async fn keep<T: std::future::Future<Output = ()>>(
     store: &crate::store::Store,
-    mut file: ExportedFile,
+    mut body: BodyToKeep,
     turn: impl Fn() -> T,
 ) -> bool {
-    IN_HAND.set(file.body_in_hand());
-    while !file.hash_body(HASH_SLICE).await {
+    IN_HAND.set(Some(body.in_hand()));
+    while !body.hash(HASH_SLICE).await {
         turn().await;
     }
-    let kept = store.keep_body(&file).await.is_ok();
+    let kept = store.keep_body(&body).await.is_ok();
     IN_HAND.set(None);
     kept
 }
@@ -83,9 +83,9 @@ pub fn keep_export_ahead(app: AppState) {
     }
     KEEPING.set(true);
     leptos::task::spawn_local(async move {
-        if let Ok(Some(file)) = store.keep_export_ahead(member).await {
-            let through = file.through;
-            if keep(&store, file, crate::ui::turn::next_idle_turn).await {
+        if let Ok(Some(body)) = store.keep_export_ahead(member).await {
+            let through = body.through();
+            if keep(&store, body, crate::ui::turn::next_idle_turn).await {
                 mark_probe("data-export-kept-ahead", through as f64);
             }
         }
@@ -172,7 +172,7 @@ pub fn Export() -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let outcome = async {
-                let (file, exported_at) = match what {
+                let (mut file, exported_at) = match what {
                     ExportScope::Everything => export_everything(&store, member.clone()).await,
                     _ => {
                         let exported_at = instant(now_ms());
@@ -203,11 +203,11 @@ pub fn Export() -> impl IntoView {
                 // states a slice per turn so that the page stays free: failing to keep it
                 // loses nothing.
                 // (A file written from a body in hand, or a partial one, keeps nothing.)
-                if file.body_in_hand().is_some() {
+                if let Some(body) = file.take_body() {
                     let keeper = store.clone();
                     KEEPING.set(true);
                     leptos::task::spawn_local(async move {
-                        keep(&keeper, file, crate::ui::turn::next_turn).await;
+                        keep(&keeper, body, crate::ui::turn::next_turn).await;
                         KEEPING.set(false);
                     });
                 }

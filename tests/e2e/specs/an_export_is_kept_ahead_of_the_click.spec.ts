@@ -3,6 +3,7 @@
 // arrived since. That file must be the file written from scratch: a teammate who imports it
 // ends with the same data.
 import { expect, test } from '@playwright/test';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { addSampleData, applyFile, createIncident, exportFile, fingerprint, freshApp, importFile } from './fixtures';
 
@@ -25,6 +26,15 @@ test('an export continues the body kept ahead of it, and imports elsewhere ident
   );
   expect(titles.some((t: string) => t.includes('Printer offline on floor 3'))).toBe(true);
   expect(file.change_sets.length).toBeGreaterThan(300 * 4);
+
+  // The fingerprint Settings shows (hashed in the digest worker from the stored texts) is the
+  // SHA-256 of every change set's canonical text in id order, each followed by a line end.
+  const text = readFileSync(path, 'utf8');
+  const lines = text.slice(text.indexOf('[\n') + 2, text.lastIndexOf('\n]')).split(',\n');
+  const byId = lines.map((line) => [JSON.parse(line).id as string, line] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const hash = createHash('sha256');
+  for (const [, line] of byId) hash.update(line + '\n');
+  expect(await fingerprint(ada)).toBe(hash.digest('hex'));
 
   const bea = await (await browser.newContext({ acceptDownloads: true })).newPage();
   await freshApp(bea, 'Bea');
