@@ -7,8 +7,8 @@ mod import;
 
 use leptos::prelude::*;
 
-pub use self::export::keep_export_ahead;
 use self::export::Export;
+pub use self::export::{keep_export_ahead, keeping_body};
 use self::import::Import;
 use super::format;
 use super::state::{instant, use_app};

@@ -34,7 +34,17 @@ fn Fingerprint() -> impl IntoView {
         app.revision.track();
         async move {
             match app.store() {
-                Some(store) => store.fingerprint().await.map_err(|e| e.to_string()),
+                Some(store) => {
+                    // After a large write, the body kept ahead of exports is read first (an
+                    // export asked for right away waits for it); a few seconds at most.
+                    for _ in 0..100 {
+                        if !crate::ui::exchange::keeping_body() {
+                            break;
+                        }
+                        gloo_timers::future::TimeoutFuture::new(50).await;
+                    }
+                    store.fingerprint().await.map_err(|e| e.to_string())
+                }
                 None => Err("The database is not open.".to_string()),
             }
         }

@@ -28,6 +28,12 @@ thread_local! {
     static IN_HAND: std::cell::RefCell<Option<BodyInHand>> = const { std::cell::RefCell::new(None) };
 }
 
+/// Whether a full export's body is being kept: work that reads every stored chunk (the
+/// shared-data fingerprint) waits for it, rather than read them at the same time.
+pub fn keeping_body() -> bool {
+    KEEPING.get()
+}
+
 /// Hashes a full export's `body` into the states a kept body needs, a slice per turn
 /// (`turn`), and keeps it, meanwhile offering it to a full export asked for ([`IN_HAND`]).
 async fn keep<T: std::future::Future<Output = ()>>(
@@ -51,6 +57,8 @@ async fn export_everything(
     store: &crate::store::Store,
     member: Member,
 ) -> Result<(ExportedFile, chrono::DateTime<chrono::Utc>), StoreError> {
+    // Work in idle turns (the kept body's hashing among it) waits meanwhile.
+    let _urgent = crate::ui::turn::Urgent::begin();
     let mut offered = false;
     for _ in 0..1_000 {
         if !KEEPING.get() {
