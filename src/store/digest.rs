@@ -6,6 +6,11 @@
 //! while the page goes on (the export writes its file, the import plans). Where no worker
 //! starts (tests without the published files, a browser refusing workers), WebCrypto on the
 //! page's thread, and without WebCrypto (an insecure context) this WebAssembly.
+//!
+//! The same worker puts large byte strings together from stored chunks' texts, which then
+//! never come into this memory: the body kept ahead of exports ([`body_off_thread`]), the
+//! checksum of a file made from such a body ([`whole_body_off_thread`]) and the shared-data
+//! fingerprint ([`fingerprint_off_thread`]).
 
 use sha2::{Digest, Sha256};
 use wasm_bindgen::prelude::*;
