@@ -31,6 +31,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyRange;
+use indexed_db_futures::SerialiseToJs;
 
 use crate::domain::clock::{Hlc, Stamp};
 use crate::domain::edit::{ChangeSet, Draft, EditRef, FieldId};
@@ -114,6 +115,10 @@ fn undo_check(import: &ImportRecord, head_seq: u64, exported_seq: u64) -> Result
 #[derive(Clone)]
 pub struct Store {
     db: Database,
+    /// The chunks the last bulk write into an empty database stored, as stored, for the body
+    /// kept ahead of exports to be put together from without reading 86 MB back
+    /// ([`export::FreshChunks`]); cleared by the next write.
+    fresh: std::rc::Rc<std::cell::RefCell<Option<export::FreshChunks>>>,
 }
 
 impl Store {
@@ -121,7 +126,7 @@ impl Store {
     /// tab holds an older version open, while this open waits for it to close.
     pub async fn open(name: &str, on_blocked: impl FnOnce() + 'static) -> Result<Store, StoreError> {
         let db = schema::open(name, on_blocked).await?;
-        Ok(Store { db })
+        Ok(Store { db, fresh: Default::default() })
     }
 
     pub fn database(&self) -> &Database {
@@ -302,13 +307,23 @@ impl Store {
         let chunks = tx.object_store(CHUNKS)?;
         let mut seq = head.seq;
         let mut written = Vec::new();
+        // A bulk write into an empty database keeps what it stored (`Store::fresh`).
+        let keep_fresh = records.is_some() && head.seq == 0 && in_place.is_empty();
+        self.fresh.borrow_mut().take();
+        let mut fresh = Vec::new();
         for (n, batch) in to_append.chunks(layout::CHUNK_SIZE).enumerate() {
             seq += 1;
             let batch_texts = texts.get(n * layout::CHUNK_SIZE..n * layout::CHUNK_SIZE + batch.len()).unwrap_or(&[]);
             let chunk = StoredChunk::with_texts(seq, now, import.map(str::to_string), batch, batch_texts)?;
-            chunks.put(&chunk).with_key(seq).serde()?;
+            // As `.serde()` stores it; the key as a number, as serde writes a `u64`.
+            let value = chunk.serialise_to_js()?;
+            chunks.put(value.clone()).with_key(seq as f64).primitive()?;
+            if keep_fresh {
+                fresh.push(value);
+            }
             written.push((seq, chunk.touched));
         }
+        let rewrites = if keep_fresh { export::rewrites(&tx).await? } else { 0 };
         // A bulk write (it carries a snapshot) brings the record-to-chunks value up to date; a
         // user's edit leaves its chunk to be looked at after it (`record_chunks`).
         if records.is_some() {
@@ -340,6 +355,9 @@ impl Store {
                 tx.commit().await?;
             }
             None => tx.commit().await?,
+        }
+        if keep_fresh && !fresh.is_empty() {
+            *self.fresh.borrow_mut() = Some(export::FreshChunks { raw: fresh, through: seq, rewrites });
         }
         Ok(Written { change_sets, chunks: head.seq + 1..=seq })
     }

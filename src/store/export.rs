@@ -46,6 +46,16 @@ const BODY_STATE_KEY: &str = "export_body_state";
 /// How many times stored chunks were rewritten or removed (a kept body read before is stale).
 const REWRITES_KEY: &str = "rewrites";
 
+/// The chunks a bulk write into an empty database stored, as stored ([`Store::fresh`]): every
+/// chunk there is, so a body kept ahead is put together from them, not read back.
+pub(super) struct FreshChunks {
+    pub raw: Vec<JsValue>,
+    /// The arrival sequence they end at, and the rewrite count then: used only while the
+    /// database still stands there.
+    pub through: u64,
+    pub rewrites: u64,
+}
+
 /// Where a kept body stands.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct KeptExport {
@@ -290,8 +300,9 @@ impl Store {
         &self,
         member: crate::domain::ids::Member,
     ) -> Result<Option<BodyToKeep>, StoreError> {
+        let just_stored = self.fresh.borrow_mut().take();
         let tx = self.db.transaction([CHUNKS, META]).build()?;
-        let head = layout::read_head(&tx).await?;
+        let (head, rewrites) = head_and_rewrites(&tx).await?;
         let kept: Option<KeptExport> = tx.object_store(META)?.get(BODY_STATE_KEY).serde()?.await?;
         drop(tx);
         // Behind by little, in chunks and against what it holds: continued at the next export.
@@ -302,8 +313,19 @@ impl Store {
         if head.seq == 0 || kept.is_some_and(fresh) {
             return Ok(None);
         }
-        // A body written anew: continuing a stale one is work on this thread.
-        let read = self.read_for_export(0, false, true, &member).await?;
+        // A body written anew: continuing a stale one is work on this thread. From the chunks
+        // a bulk write into an empty database just stored, while nothing happened since.
+        let read = match just_stored.filter(|fresh| fresh.through == head.seq && fresh.rewrites == rewrites) {
+            Some(fresh) => Read {
+                texts: Vec::new(),
+                raw: fresh.raw,
+                through: head.seq,
+                exporter: Exporter { member: member.clone(), replica: head.replica },
+                rewrites,
+                kept: None,
+            },
+            None => self.read_for_export(0, false, true, &member).await?,
+        };
         if let Some(body) = body_by_plan(&read).await? {
             return Ok(Some(body));
         }
@@ -577,9 +599,14 @@ impl StoredParts {
 }
 
 async fn head_and_rewrites(tx: &Transaction<'_>) -> Result<(Head, u64), StoreError> {
-    let head = layout::read_head(tx).await?;
+    Ok((layout::read_head(tx).await?, rewrites(tx).await?))
+}
+
+/// How many times stored chunks were rewritten or removed, inside the caller's transaction
+/// (which must include `META`).
+pub(super) async fn rewrites(tx: &Transaction<'_>) -> Result<u64, StoreError> {
     let rewrites: Option<u64> = tx.object_store(META)?.get(REWRITES_KEY).serde()?.await?;
-    Ok((head, rewrites.unwrap_or(0)))
+    Ok(rewrites.unwrap_or(0))
 }
 
 fn parse(chunks: &[ChunkText]) -> Result<Vec<CanonicalChangeSet<'_>>, StoreError> {
