@@ -293,9 +293,8 @@ impl Store {
     /// A full export's body kept ahead of the next export (hash it with [`BodyToKeep::hash`],
     /// then [`Store::keep_body`]), when there is no kept body or it is far behind
     /// ([`KEEP_AHEAD_AFTER`]); none otherwise. Put together in the digest worker from the
-    /// chunks' texts as stored where it can be, so that the page stays free meanwhile (slower
-    /// in all than here, about 1 s against 1.3 for a file written at 50,000 records, but no
-    /// file is written: no checksum). Moves no export mark: nothing is exported.
+    /// chunks' texts as stored where it can be, so that the page stays free meanwhile; no file
+    /// is written, so no checksum is computed. Moves no export mark: nothing is exported.
     pub async fn keep_export_ahead(
         &self,
         member: crate::domain::ids::Member,

@@ -74,6 +74,7 @@ async fn export_everything(
         }
         gloo_timers::future::TimeoutFuture::new(10).await;
     }
+    mark_probe("data-export-in-hand", 0.0);
     let exported_at = instant(now_ms());
     Ok((store.export(&ExportScope::Everything, member, exported_at).await?, exported_at))
 }
