@@ -15,26 +15,35 @@ let early = null;
 // The body is the lines joined by ",\n" (the model of this is `BodyPlan::put_together` in
 // src/sync/writer.rs, tested there). The reply is the body (a Blob), or null.
 function bodyOf({ parts, ranges }) {
-  const count = ranges.length / 3;
-  let total = 0;
-  for (let i = 0; i < count; i++) total += ranges[3 * i + 2] - ranges[3 * i + 1];
-  const body = new Uint8Array(total + 2 * Math.max(0, count - 1));
+  const lines = linesOf(parts, ranges);
+  const total = lines.reduce((sum, line) => sum + line.length, 0);
+  const body = new Uint8Array(total + 2 * Math.max(0, lines.length - 1));
   let b = 0;
-  for (let i = 0; i < count; i++) {
-    const part = parts[ranges[3 * i]];
-    const start = ranges[3 * i + 1];
-    const end = ranges[3 * i + 2];
-    if (!part || end > part.length || start >= end || part[start] !== 123 || part[end - 1] !== 125) {
-      throw new Error('a line is not a change set');
-    }
+  lines.forEach((line, i) => {
     if (i > 0) {
       body[b++] = 44; // ','
       body[b++] = 10; // '\n'
     }
-    body.set(part.subarray(start, end), b);
-    b += end - start;
-  }
+    body.set(line, b);
+    b += line.length;
+  });
   return new Blob([body]);
+}
+
+// The lines `ranges` (triples: part, start, end) pick out of `parts`, each checked to be a
+// change set's `{...}` (the model of this is `ranged_lines` in src/sync/file.rs).
+function linesOf(parts, ranges) {
+  const lines = [];
+  for (let i = 0; i < ranges.length; i += 3) {
+    const part = parts[ranges[i]];
+    const start = ranges[i + 1];
+    const end = ranges[i + 2];
+    if (!part || end > part.length || start >= end || part[start] !== 123 || part[end - 1] !== 125) {
+      throw new Error('a line is not a change set');
+    }
+    lines.push(part.subarray(start, end));
+  }
+  return lines;
 }
 
 // The shared data's fingerprint: { parts, ranges, fingerprint: true }, as for `bodyOf`, but
@@ -42,20 +51,12 @@ function bodyOf({ parts, ranges }) {
 // this is `FingerprintPlan::hashed` in src/sync.rs, tested there). The reply is the digest's
 // ArrayBuffer, or null.
 function fingerprintOf({ parts, ranges }) {
-  const count = ranges.length / 3;
-  let total = count;
-  for (let i = 0; i < count; i++) total += ranges[3 * i + 2] - ranges[3 * i + 1];
-  const hashed = new Uint8Array(total);
+  const lines = linesOf(parts, ranges);
+  const hashed = new Uint8Array(lines.reduce((sum, line) => sum + line.length + 1, 0));
   let h = 0;
-  for (let i = 0; i < count; i++) {
-    const part = parts[ranges[3 * i]];
-    const start = ranges[3 * i + 1];
-    const end = ranges[3 * i + 2];
-    if (!part || end > part.length || start >= end || part[start] !== 123 || part[end - 1] !== 125) {
-      throw new Error('a line is not a change set');
-    }
-    hashed.set(part.subarray(start, end), h);
-    h += end - start;
+  for (const line of lines) {
+    hashed.set(line, h);
+    h += line.length;
     hashed[h++] = 10; // '\n'
   }
   return crypto.subtle.digest('SHA-256', hashed);

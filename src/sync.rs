@@ -49,11 +49,8 @@ impl FingerprintPlan {
     /// Plans the fingerprint of `chunks` (each its index and its text's length in bytes); a
     /// change set held twice counts once. `None` when an index does not fit its text.
     pub fn new(chunks: &[(&[u8], usize)]) -> Option<Self> {
-        let mut lines = Vec::new();
-        for (n, &(index, text_len)) in chunks.iter().enumerate() {
-            let n = u32::try_from(n).ok()?;
-            lines.extend(file::index_entries(index, text_len)?.into_iter().map(|e| (e.id, n, e.start, e.end)));
-        }
+        let mut lines: Vec<_> =
+            file::chunks_entries(chunks)?.into_iter().map(|(n, e)| (e.id, n, e.start, e.end)).collect();
         crate::domain::sort::sort_by(&mut lines, |a, b| a.0.cmp(&b.0));
         lines.dedup_by_key(|line| line.0);
         Some(FingerprintPlan { ranges: lines.into_iter().flat_map(|(_, n, start, end)| [n, start, end]).collect() })
@@ -68,11 +65,7 @@ impl FingerprintPlan {
     /// change set's `{...}` in its text.
     pub fn hashed(&self, texts: &[&[u8]]) -> Option<Vec<u8>> {
         let mut hashed = Vec::new();
-        for range in self.ranges.chunks_exact(3) {
-            let line = texts.get(range[0] as usize)?.get(range[1] as usize..range[2] as usize)?;
-            if line.first() != Some(&b'{') || line.last() != Some(&b'}') {
-                return None;
-            }
+        for line in file::ranged_lines(&self.ranges, texts)? {
             hashed.extend_from_slice(line);
             hashed.push(b'\n');
         }

@@ -253,7 +253,7 @@ impl Store {
         exported_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<ExportedFile>, StoreError> {
         let started = now_ms();
-        let tx = self.db.transaction([CHUNKS, META]).build()?;
+        let tx = self.db.transaction(META).build()?;
         let (head, rewrites) = head_and_rewrites(&tx).await?;
         drop(tx);
         if head.seq != in_hand.through || rewrites != in_hand.rewrites {

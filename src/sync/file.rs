@@ -1004,6 +1004,31 @@ pub fn index_entries(index: &[u8], text_len: usize) -> Option<Vec<IndexEntry>> {
     (start as usize == text_len || (entries.is_empty() && text_len == 2)).then_some(entries)
 }
 
+/// The index entries of every chunk of `chunks` (each its index and its text's length), each
+/// with its chunk's position in the list: what a plan of lines to take from stored texts is
+/// made of (`writer::BodyPlan`, `FingerprintPlan`). `None` when an index does not fit its text.
+pub fn chunks_entries(chunks: &[(&[u8], usize)]) -> Option<Vec<(u32, IndexEntry)>> {
+    let mut all = Vec::new();
+    for (n, &(index, text_len)) in chunks.iter().enumerate() {
+        let n = u32::try_from(n).ok()?;
+        all.extend(index_entries(index, text_len)?.into_iter().map(|entry| (n, entry)));
+    }
+    Some(all)
+}
+
+/// The lines a plan's `ranges` (triples: chunk, start, end) pick out of the chunks' `texts`;
+/// `None` when a range is not a change set's `{...}` in its text. The model of the digest
+/// worker's `linesOf`.
+pub fn ranged_lines<'a>(ranges: &[u32], texts: &[&'a [u8]]) -> Option<Vec<&'a [u8]>> {
+    ranges
+        .chunks_exact(3)
+        .map(|range| {
+            let line = texts.get(range[0] as usize)?.get(range[1] as usize..range[2] as usize)?;
+            (line.first() == Some(&b'{') && line.last() == Some(&b'}')).then_some(line)
+        })
+        .collect()
+}
+
 /// Writes a file of change sets held as canonical text: the same bytes as
 /// [`ExchangeFile::write`] of the same change sets, without parsing or serialising them.
 pub fn write_canonical(

@@ -15,7 +15,8 @@ use sha2::digest::common::hazmat::SerializableState;
 use sha2::{Digest, Sha256};
 
 use super::file::{
-    canonical, canonical_change_sets_of_lines, hex, index_entries, CanonicalChangeSet, Exporter, FORMAT, VERSION,
+    canonical, canonical_change_sets_of_lines, chunks_entries, hex, ranged_lines, CanonicalChangeSet, Exporter, FORMAT,
+    VERSION,
 };
 use crate::domain::clock::Stamp;
 use crate::domain::ids::{ChangeSetId, RecordId};
@@ -274,12 +275,11 @@ impl BodyPlan {
     /// bytes) whose record `keep` says to keep; a change set held twice is one line. `None`
     /// when an index does not fit its text.
     pub fn new(chunks: &[(&[u8], usize)], keep: impl Fn(RecordId) -> bool) -> Option<Self> {
-        let mut lines = Vec::new();
-        for (n, &(index, text_len)) in chunks.iter().enumerate() {
-            let n = u32::try_from(n).ok()?;
-            let entries = index_entries(index, text_len)?;
-            lines.extend(entries.into_iter().filter(|e| keep(e.record)).map(|e| (e.stamp, e.id, n, e.start, e.end)));
-        }
+        let mut lines: Vec<_> = chunks_entries(chunks)?
+            .into_iter()
+            .filter(|(_, e)| keep(e.record))
+            .map(|(n, e)| (e.stamp, e.id, n, e.start, e.end))
+            .collect();
         sort_by(&mut lines, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         lines.dedup_by(|a, b| (a.0, a.1) == (b.0, b.1));
         let mut ranges = Vec::with_capacity(lines.len() * 3);
@@ -311,18 +311,7 @@ impl BodyPlan {
     /// The body put together from the chunks' `texts` as the worker does; `None` when a
     /// range is not a change set's `{...}` in its text.
     pub fn put_together(&self, texts: &[&[u8]]) -> Option<Vec<u8>> {
-        let mut body = Vec::new();
-        for (n, range) in self.ranges.chunks_exact(3).enumerate() {
-            let line = texts.get(range[0] as usize)?.get(range[1] as usize..range[2] as usize)?;
-            if line.first() != Some(&b'{') || line.last() != Some(&b'}') {
-                return None;
-            }
-            if n > 0 {
-                body.extend_from_slice(b",\n");
-            }
-            body.extend_from_slice(line);
-        }
-        Some(body)
+        Some(ranged_lines(&self.ranges, texts)?.join(&b",\n"[..]))
     }
 
     /// The whole body this plan puts together.
@@ -547,11 +536,7 @@ mod tests {
 
     #[test]
     fn a_body_hashed_elsewhere_and_its_states_hashed_later_give_the_file_and_states_written_at_once() {
-        for file in [sample_file(), large_file(), {
-            let mut f = sample_file();
-            f.change_sets.clear();
-            f
-        }] {
+        for file in [sample_file(), large_file(), empty_file()] {
             let mut writer = FileWriter::new();
             let mut body = String::new();
             for (stamp, id, line) in lines(&file) {
@@ -700,6 +685,13 @@ mod tests {
         sets.chunks(size).map(|chunk| crate::sync::file::chunk_text(chunk, &[]).unwrap()).collect()
     }
 
+    /// The sample file without change sets.
+    fn empty_file() -> ExchangeFile {
+        let mut file = sample_file();
+        file.change_sets.clear();
+        file
+    }
+
     /// The file of a whole `body` for `file`'s exporter and export time, its checksum over
     /// [`WholeBody::checksum_input`] (as the digest worker computes it).
     fn file_of(body: &[u8], whole: WholeBody, file: &ExchangeFile) -> String {
@@ -710,12 +702,7 @@ mod tests {
 
     #[test]
     fn a_body_planned_from_chunk_indexes_and_put_together_elsewhere_gives_the_file_written_here() {
-        let empty = {
-            let mut f = sample_file();
-            f.change_sets.clear();
-            f
-        };
-        for file in [sample_file(), large_file(), empty] {
+        for file in [sample_file(), large_file(), empty_file()] {
             for size in [1, 3, 1_000] {
                 let chunks = stored(&file, size);
                 let indexes: Vec<(&[u8], usize)> = chunks.iter().map(|(t, i)| (i.as_slice(), t.len())).collect();
@@ -735,12 +722,7 @@ mod tests {
 
     #[test]
     fn a_whole_body_written_again_for_another_export_time_gives_the_file_written_then() {
-        let empty = {
-            let mut f = sample_file();
-            f.change_sets.clear();
-            f
-        };
-        for file in [sample_file(), large_file(), empty] {
+        for file in [sample_file(), large_file(), empty_file()] {
             let (before, _) = written_unhashed(&file, usize::MAX);
             let head = FileWriter::head(&file.exporter, file.exported_at);
             let body = before.strip_prefix(&head).and_then(|rest| rest.rsplit_once("],\n\"checksum\"")).unwrap().0;
