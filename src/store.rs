@@ -59,6 +59,23 @@ pub struct Loaded {
     pub through: u64,
 }
 
+/// What [`Store::read_snapshot`] found.
+pub enum SnapshotRead {
+    /// The snapshot holds every stored chunk: these are the records.
+    Current(Loaded),
+    /// Chunks were stored after the snapshot, or it is missing or damaged: see
+    /// [`Store::catch_up_snapshot`].
+    Behind(Behind),
+}
+
+/// A snapshot's records, behind the stored chunks.
+pub struct Behind {
+    records: Records,
+    /// The arrival sequence the snapshot covers; `None` when it was unusable (its records
+    /// are then empty and every chunk is folded).
+    through: Option<u64>,
+}
+
 /// The snapshot a writing transaction puts with its change sets.
 enum Snapshot<'a> {
     /// Fold the change sets into these records (updated only if the transaction commits).
@@ -125,8 +142,27 @@ impl Store {
     /// Opens (creating or migrating) the database `name`. `on_blocked` is called when another
     /// tab holds an older version open, while this open waits for it to close.
     pub async fn open(name: &str, on_blocked: impl FnOnce() + 'static) -> Result<Store, StoreError> {
-        let db = schema::open(name, on_blocked).await?;
-        Ok(Store { db, fresh: Default::default() })
+        let (store, migration) = Store::open_unmigrated(name, on_blocked).await?;
+        if let Some(migration) = migration {
+            store.migrate(migration).await?;
+        }
+        Ok(store)
+    }
+
+    /// As [`Store::open`], but a database of an older layout is left for [`Store::migrate`]
+    /// (the app's start fetches the migration's code only when a database needs it). Nothing
+    /// may be read or written before the migration has run.
+    pub async fn open_unmigrated(
+        name: &str,
+        on_blocked: impl FnOnce() + 'static,
+    ) -> Result<(Store, Option<schema::Migration>), StoreError> {
+        let (db, migration) = schema::open(name, on_blocked).await?;
+        Ok((Store { db, fresh: Default::default() }, migration))
+    }
+
+    /// Moves an older layout's data into the current one (see [`schema`]).
+    pub async fn migrate(&self, migration: schema::Migration) -> Result<(), StoreError> {
+        schema::migrate(&self.db, migration).await
     }
 
     pub fn database(&self) -> &Database {
@@ -144,6 +180,17 @@ impl Store {
     /// read: a start can show the latest records while the rest load. Not called when the
     /// snapshot is a single page (the whole load is as quick) or unusable.
     pub async fn load_showing_newest(&self, newest: impl FnOnce(&[Record], usize)) -> Result<Loaded, StoreError> {
+        match self.read_snapshot(newest).await? {
+            SnapshotRead::Current(loaded) => Ok(loaded),
+            SnapshotRead::Behind(behind) => self.catch_up_snapshot(behind).await,
+        }
+    }
+
+    /// The first half of [`Store::load_showing_newest`]: the snapshot's pages, and whether
+    /// chunks were stored after it (or it is missing or damaged), which
+    /// [`Store::catch_up_snapshot`] then folds in. Reading the snapshot needs no change-set
+    /// parsing, so a start whose snapshot is current needs none of that code.
+    pub async fn read_snapshot(&self, newest: impl FnOnce(&[Record], usize)) -> Result<SnapshotRead, StoreError> {
         let tx = self.db.transaction([CHUNKS, PAGES, META]).build()?;
         let meta = tx.object_store(META)?;
         let snapshot: Option<SnapshotInfo> = meta.get(SNAPSHOT_KEY).serde()?.await?;
@@ -162,9 +209,13 @@ impl Store {
         };
         let mut newest = usable.filter(|info| info.pages > 1).map(|info| (newest, info.records as usize));
         let through = usable.map(|s| s.through).unwrap_or(0);
-        let chunks = tx.object_store(CHUNKS)?;
-        let newer =
-            chunks.get_all::<StoredChunk>().with_query::<u64, _>(KeyRange::LowerBound(through, true)).serde()?;
+        // Chunks are keyed by numbers: a `u64` key would go to IndexedDB as a BigInt, which is
+        // not a valid key.
+        let newer = tx
+            .object_store(CHUNKS)?
+            .count()
+            .with_query::<f64, _>(KeyRange::LowerBound(through as f64, true))
+            .primitive()?;
         let mut records = Records::default();
         let mut damaged = false;
         for read in page_reads {
@@ -180,21 +231,28 @@ impl Store {
                     records.extend_snapshot(page);
                 }
                 // A missing or damaged page: the snapshot is only a cache, so every change set
-                // is folded again below.
+                // is folded again.
                 None | Some(Err(_)) => damaged = true,
             }
         }
-        let mut newer: Vec<StoredChunk> = newer.await?.collect::<Result<_, _>>()?;
+        let newer = newer.await?;
         drop(tx);
+        Ok(match usable {
+            // A new database: no snapshot and no chunk.
+            None if newer == 0 => SnapshotRead::Current(Loaded { records, pending_chunks: 0, through: 0 }),
+            Some(_) if !damaged && newer == 0 => SnapshotRead::Current(Loaded { records, pending_chunks: 0, through }),
+            Some(_) if !damaged => SnapshotRead::Behind(Behind { records, through: Some(through) }),
+            _ => SnapshotRead::Behind(Behind { records: Records::default(), through: None }),
+        })
+    }
 
-        let mut usable = usable;
-        if damaged {
-            records = Records::default();
-            newer = self.chunks_after(0).await?;
-            usable = None;
-        }
-        let through = if usable.is_some() { through } else { 0 };
-        let mut last = through;
+    /// The second half of [`Store::load_showing_newest`]: folds the chunks stored after the
+    /// snapshot into its records (all chunks when it was unusable), and writes the snapshot
+    /// again when it was unusable or far behind.
+    pub async fn catch_up_snapshot(&self, behind: Behind) -> Result<Loaded, StoreError> {
+        let Behind { mut records, through } = behind;
+        let newer = self.chunks_after(through.unwrap_or(0)).await?;
+        let mut last = through.unwrap_or(0);
         for chunk in &newer {
             for change_set in chunk.change_sets()? {
                 records.apply(&change_set);
@@ -202,7 +260,7 @@ impl Store {
             last = last.max(chunk.seq);
         }
         let pending_chunks = newer.len();
-        if usable.is_none() || pending_chunks > layout::COMPACT_AFTER {
+        if through.is_none() || pending_chunks > layout::COMPACT_AFTER {
             self.write_snapshot(&records, last).await?;
             return Ok(Loaded { records, pending_chunks: 0, through: last });
         }

@@ -8,6 +8,7 @@ mod app;
 mod calendar;
 mod conflicts;
 mod dashboard;
+mod deferred;
 mod exchange;
 mod fields;
 mod form;

@@ -13,7 +13,7 @@ use servicebook::domain::ids::{ChangeSetId, Member, RecordId, ReplicaId};
 use servicebook::domain::record::{fold_all, Record, Records};
 use servicebook::domain::value::Value;
 use servicebook::store::schema::v1::{self, LegacyEdit};
-use servicebook::store::{now_ms, random_bytes, ExportScope, Store};
+use servicebook::store::{now_ms, random_bytes, ExportScope, SnapshotRead, Store};
 use servicebook::sync::file::{ExchangeFile, Exporter};
 use wasm_bindgen_test::*;
 
@@ -131,6 +131,38 @@ async fn a_reload_reads_the_snapshot_plus_newer_chunks() {
     // The clock moved past every imported stamp.
     let later = store.commit(vec![incident_draft("Later", 302)]).await.unwrap().change_sets;
     assert!(sample.iter().all(|cs| cs.stamp < later[0].stamp));
+}
+
+/// What a start reads with the main module alone: the snapshot, or that chunks are behind it.
+async fn snapshot_read(store: &Store) -> SnapshotRead {
+    store.read_snapshot(|_, _| {}).await.expect("the snapshot is read")
+}
+
+#[wasm_bindgen_test]
+async fn a_start_folds_change_sets_only_when_chunks_were_stored_after_the_snapshot() {
+    let name = fresh_name("halves");
+    // A new database: nothing to fold, and nothing to move.
+    let (store, migration) = Store::open_unmigrated(&name, || {}).await.unwrap();
+    assert_eq!(migration, None);
+    assert!(matches!(snapshot_read(&store).await, SnapshotRead::Current(loaded) if loaded.records.is_empty()));
+
+    // A bulk write stores its snapshot with it: current.
+    let records = stored(&store, sample(40, "Tester", 9)).await;
+    match snapshot_read(&store).await {
+        SnapshotRead::Current(loaded) => assert_eq!(loaded.records, records),
+        SnapshotRead::Behind(_) => panic!("the snapshot written with the import is behind"),
+    }
+
+    // A user's edit is a chunk the snapshot lacks: behind, and the second half folds it.
+    let mut records = records;
+    for change_set in store.commit(vec![incident_draft("After the snapshot", 41)]).await.unwrap().change_sets {
+        records.apply(&change_set);
+    }
+    let SnapshotRead::Behind(behind) = snapshot_read(&store).await else {
+        panic!("a chunk after the snapshot was not noticed");
+    };
+    let loaded = store.catch_up_snapshot(behind).await.unwrap();
+    assert_eq!((loaded.records, loaded.pending_chunks), (records, 1));
 }
 
 fn legacy(record: RecordId, field: &str, value: &str, wall_ms: u64, n: u8) -> LegacyEdit {

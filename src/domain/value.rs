@@ -429,9 +429,64 @@ pub fn year_month_day(year: i32, month: u32, day: u32) -> String {
     }
 }
 
+/// A day as a date input gives it, `2026-11-25` (a year of four digits or more, or a sign
+/// and a year, as [`year_month_day`] writes it), read as chrono's `NaiveDate::from_str` reads
+/// it but without chrono's pattern parser, which would otherwise be in the first screen;
+/// `None` for anything else, including the looser forms chrono also reads (`2026-1-5`,
+/// spaces around), which a date input never gives.
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let (rest, day) = text.rsplit_once('-')?;
+    let (year, month) = rest.rsplit_once('-')?;
+    let (sign, unsigned) = match year.as_bytes().first() {
+        Some(b'+') => (1, &year[1..]),
+        Some(b'-') => (-1, &year[1..]),
+        _ => (1, year),
+    };
+    if !(digits(unsigned) && digits(month) && digits(day)) || unsigned.len() < 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    let year = sign * unsigned.parse::<i32>().ok()?;
+    NaiveDate::from_ymd_opt(year, month.parse().ok()?, day.parse().ok()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_reads_as_chrono_reads_it() {
+        let mut day = NaiveDate::from_ymd_opt(-400, 1, 1).unwrap();
+        while day.year() <= 10_400 {
+            let text = year_month_day(day.year(), day.month(), day.day());
+            assert_eq!(parse_day(&text), Some(day), "{text}");
+            assert_eq!(text.parse::<NaiveDate>().ok(), Some(day), "{text}");
+            day = day + chrono::Days::new(17);
+        }
+        // Refused by both.
+        for text in [
+            "",
+            "2026",
+            "2026-11",
+            "2026-11-31",
+            "2026-02-29",
+            "2026-13-01",
+            "2026/01/05",
+            "2026-+1-05",
+            "2026-01-+5",
+            "x2026-01-05",
+            "2026-01-05T00:00",
+        ] {
+            assert_eq!(parse_day(text), None, "{text:?}");
+            assert_eq!(text.parse::<NaiveDate>().ok(), None, "chrono reads {text:?}");
+        }
+        // Read by chrono, but never what a date input gives: refused.
+        for text in ["2026-1-05", "2026-01-5", "26-01-05", "2026-01-05 ", " 2026-01-05"] {
+            assert_eq!(parse_day(text), None, "{text:?}");
+        }
+        assert_eq!(parse_day("2024-02-29"), NaiveDate::from_ymd_opt(2024, 2, 29));
+        assert_eq!(parse_day("+12345-06-07"), "+12345-06-07".parse::<NaiveDate>().ok());
+    }
 
     #[test]
     fn instants_and_dates_read_as_chrono_formats_them() {

@@ -144,6 +144,12 @@ pub(super) async fn note(tx: &Transaction<'_>, written: &[(u64, Vec<u8>)]) -> Re
     write(tx, &kept)
 }
 
+/// Writes a value covering no chunk, for a new database, in a read-write transaction on
+/// `META`.
+pub(super) fn start_empty(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    write(tx, &RecordChunks::default())
+}
+
 /// Forgets the chunks in `removed` (an import undone), in a read-write transaction on `META`.
 pub(super) async fn forget(tx: &Transaction<'_>, removed: RangeInclusive<u64>) -> Result<(), StoreError> {
     let kept = read(tx).await?;

@@ -38,8 +38,21 @@ use crate::domain::value::Value;
 /// The schema version this release writes.
 pub const CURRENT_VERSION: u32 = 4;
 
-/// Opens `name` at the current version, creating or migrating it.
-pub async fn open(name: &str, on_blocked: impl FnOnce() + 'static) -> Result<Database, StoreError> {
+/// Data an opened database still has to move into the current layout ([`migrate`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Migration {
+    /// Version 1 edits to regroup into chunks.
+    move_edits: bool,
+    /// The record-to-chunks value to build (a database from before version 4).
+    build_record_chunks: bool,
+}
+
+/// Opens `name` at the current version, creating its stores; says what data an older layout
+/// still has to move, which [`migrate`] does. A new database needs nothing moved.
+pub async fn open(
+    name: &str,
+    on_blocked: impl FnOnce() + 'static,
+) -> Result<(Database, Option<Migration>), StoreError> {
     let db = Database::open(name)
         .with_version(CURRENT_VERSION)
         .with_on_blocked(move |_| {
@@ -58,13 +71,23 @@ pub async fn open(name: &str, on_blocked: impl FnOnce() + 'static) -> Result<Dat
         })
         .await?;
     let has_map = ensure_head(&db).await?;
-    if db.object_store_names().any(|store| store == v1::EDITS) {
-        v1::move_edits(&db).await?;
+    let migration = Migration {
+        move_edits: db.object_store_names().any(|store| store == v1::EDITS),
+        build_record_chunks: !has_map,
+    };
+    Ok((db, Some(migration).filter(|m| m.move_edits || m.build_record_chunks)))
+}
+
+/// Moves an older layout's data into the current one, each step in one transaction (a closed
+/// tab rolls it back and the next open does it again).
+pub async fn migrate(db: &Database, migration: Migration) -> Result<(), StoreError> {
+    if migration.move_edits {
+        v1::move_edits(db).await?;
     }
-    if !has_map {
-        build_record_chunks(&db).await?;
+    if migration.build_record_chunks {
+        build_record_chunks(db).await?;
     }
-    Ok(db)
+    Ok(())
 }
 
 /// Writes the record-to-chunks value from every chunk's list of records, in one transaction
@@ -78,9 +101,9 @@ async fn build_record_chunks(db: &Database) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Gives a new database its replica id and clock. A read-only look first: every start comes
-/// here, and a read-write transaction waits for its commit to be written. Says whether the
-/// record-to-chunks value exists (a new database has none yet).
+/// Gives a new database its replica id, clock and an empty record-to-chunks value. A
+/// read-only look first: every start comes here, and a read-write transaction waits for its
+/// commit to be written. Says whether the record-to-chunks value exists.
 async fn ensure_head(db: &Database) -> Result<bool, StoreError> {
     let look = db.transaction(META).build()?;
     let head: Option<Head> = look.object_store(META)?.get(HEAD_KEY).serde()?.await?;
@@ -92,9 +115,16 @@ async fn ensure_head(db: &Database) -> Result<bool, StoreError> {
     let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
     let meta = tx.object_store(META)?;
     let head: Option<Head> = meta.get(HEAD_KEY).serde()?.await?;
+    let mut has_map = has_map;
     if head.is_none() {
         let replica = ReplicaId::from_entropy(random_bytes::<8>());
         meta.put(&Head { replica, clock: ClockState::default(), seq: 0 }).with_key(HEAD_KEY.to_string()).serde()?;
+        // No chunk can predate the head (a version 1 database's edits become chunks after it,
+        // which a value covering nothing leaves to be looked at one by one).
+        if !has_map {
+            record_chunks::start_empty(&tx)?;
+            has_map = true;
+        }
     }
     tx.commit().await?;
     Ok(has_map)

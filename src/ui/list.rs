@@ -17,7 +17,7 @@ pub use self::row::Row;
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -33,6 +33,7 @@ use crate::domain::priority::{Priority, PriorityMatrix};
 use crate::domain::record::Records;
 use crate::domain::reference::{self, Collisions};
 use crate::domain::sketch::Sketch;
+use crate::domain::sort;
 
 /// Fixed row height in pixels (matches `.list-table tbody tr` in the stylesheet).
 const ROW_HEIGHT: f64 = 40.0;
@@ -245,20 +246,24 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         let column = kind.list_columns.iter().copied().find(|c| column_id(*c) == sort_by.get());
         let desc = descending.get();
         rows.with(|rows| {
-            let mut order: Vec<usize> = (0..rows.len()).collect();
-            match column {
-                Some(Column::Field(field)) => {
-                    if let Some(cell) = cell_index(kind, field) {
-                        source.with(|source| {
-                            order.sort_by_cached_key(|&i| {
-                                rows[i].text(source).cells.get(cell).map(|c| c.to_lowercase()).unwrap_or_default()
-                            })
+            // One compiled sort of positions for every column (`domain::sort`).
+            let mut order: Vec<usize> = match column {
+                Some(Column::Field(field)) => match cell_index(kind, field) {
+                    Some(cell) => {
+                        let keys: Vec<String> = source.with(|source| {
+                            rows.iter()
+                                .map(|row| {
+                                    row.text(source).cells.get(cell).map(|c| c.to_lowercase()).unwrap_or_default()
+                                })
+                                .collect()
                         });
+                        sort::positions(rows.len(), &mut |a, b| keys[a].cmp(&keys[b]))
                     }
-                }
-                Some(column) => order.sort_by(|&a, &b| compare(column, &rows[a], &rows[b])),
-                None => {}
-            }
+                    None => (0..rows.len()).collect(),
+                },
+                Some(column) => sort::positions(rows.len(), &mut |a, b| compare(column, &rows[a], &rows[b])),
+                None => (0..rows.len()).collect(),
+            };
             if desc {
                 order.reverse();
             }
@@ -276,9 +281,8 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
         let owner = owner_filter.get();
         let service = RecordId::parse(&service_filter.get());
         // The filter's local days as instants, so rows are compared without a time zone each.
-        // (`parse`, not `parse_from_str`: chrono's pattern parser stays out of the first screen.)
         let day = |text: String, next: bool| {
-            let day = text.parse::<NaiveDate>().ok()?;
+            let day = crate::domain::value::parse_day(&text)?;
             Some(format::local_midnight(if next { day.succ_opt()? } else { day }))
         };
         let from = day(from_filter.get(), false);
@@ -456,18 +460,19 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     let owners = Memo::new(move |_| {
         let mut names: Vec<String> =
             rows.with(|rows| rows.iter().map(|r| r.owner.clone()).filter(|o| !o.is_empty()).collect());
-        names.sort_by_key(|n| n.to_lowercase());
+        sort::sort_by(&mut names, |a, b| a.cmp(b));
         names.dedup();
+        sort::sort_by_key(&mut names, |n| n.to_lowercase());
         names
     });
     let services = Memo::new(move |_| {
         let mut ids: Vec<RecordId> = rows.with(|rows| rows.iter().flat_map(|r| r.services.iter().copied()).collect());
-        ids.sort();
+        sort::sort_by(&mut ids, |a, b| a.cmp(b));
         ids.dedup();
         let mut named: Vec<(RecordId, String)> = app
             .records
             .with(|records| ids.into_iter().map(|id| (id, super::fields::link_label(records, &id))).collect());
-        named.sort_by(|a, b| a.1.cmp(&b.1));
+        sort::sort_by(&mut named, |a, b| a.1.cmp(&b.1));
         named
     });
     let collisions = move || {

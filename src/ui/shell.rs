@@ -238,6 +238,11 @@ fn Banner() -> impl IntoView {
     let status = move || match app.status.get() {
         StoreStatus::Failed(error) => Some(error.to_string()),
         StoreStatus::Blocked => Some(crate::store::StoreError::Blocked.to_string()),
+        StoreStatus::PartMissing => Some(
+            "Your records could not be read: part of Servicebook did not arrive (the connection may be down, or the \
+             site was updated meanwhile). They are safe in this browser; reload the page to try again."
+                .to_string(),
+        ),
         _ => None,
     };
     view! {
@@ -282,6 +287,7 @@ fn Footer() -> impl IntoView {
         StoreStatus::Blocked => "Waiting for other tabs…",
         StoreStatus::Ready => "Saved in this browser",
         StoreStatus::Failed(_) => "Not saving: storage unavailable",
+        StoreStatus::PartMissing => "Not saving: reload needed",
     };
     view! {
         <footer class="footer">

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
+use super::deferred;
 use super::list::{rows_memo, Row};
 use super::probe;
 use crate::domain::catalogue::{self, settings_id};
@@ -18,7 +19,7 @@ use crate::domain::record::{Record, Records};
 use crate::domain::reference::Collisions;
 use crate::domain::review::ReviewIndex;
 use crate::domain::search::SearchIndex;
-use crate::store::{self, now_ms, random_bytes, Store, StoreError};
+use crate::store::{self, now_ms, random_bytes, SnapshotRead, Store, StoreError};
 
 /// The IndexedDB database the app uses.
 pub const DB_NAME: &str = "servicebook";
@@ -34,6 +35,8 @@ pub enum StoreStatus {
     Blocked,
     Ready,
     Failed(StoreError),
+    /// The code that reads this database's records did not arrive (`deferred`).
+    PartMissing,
 }
 
 impl StoreStatus {
@@ -148,53 +151,72 @@ impl AppState {
 
     /// Opens the database and loads the records into the signal.
     pub async fn open(self) {
-        let status = self.status;
         // Start-up milestones, in ms since navigation (the benchmark prints them).
         probe::mark("data-open-at", probe::now());
-        match Store::open(DB_NAME, move || status.set(StoreStatus::Blocked)).await {
-            Ok(store) => {
-                probe::mark("data-opened-at", probe::now());
-                let started = now_ms();
-                let (records, loading) = (self.records, self.loading);
-                // The newest records are shown while the others are read (still `Opening`:
-                // nothing can be changed until every record is in).
-                let show_newest = move |newest: &[Record], total: usize| {
-                    let mut some = Records::default();
-                    some.extend_snapshot(newest.iter().cloned());
-                    records.set(some);
-                    loading.set(Some(total));
-                    probe::mark("data-newest-at", probe::now());
-                };
-                let loaded = store.load_showing_newest(show_newest).await;
-                self.loading.set(None);
-                match loaded {
-                    Ok(loaded) => {
-                        let load_ms = now_ms() - started;
-                        probe::mark("data-loaded-at", probe::now());
-                        self.records.set(loaded.records);
-                        probe::mark("data-shown-at", probe::now());
-                        // The indexes are built after the first page has painted.
-                        leptos::task::spawn_local(self.build_indexes_in_turns());
-                        self.seen.set_value(loaded.through);
-                        self.store.set_value(Some(store));
-                        self.listen_to_other_tabs();
-                        self.status.set(StoreStatus::Ready);
-                        // Tells tests and benchmarks that records are loaded, and how fast.
-                        probe::mark("data-load-ms", load_ms);
-                        probe::set("data-ready", "true");
+        let opened = self.open_and_load().await;
+        self.loading.set(None);
+        match opened {
+            Ok((store, loaded, load_ms)) => {
+                probe::mark("data-loaded-at", probe::now());
+                self.records.set(loaded.records);
+                probe::mark("data-shown-at", probe::now());
+                // The indexes are built after the first page has painted.
+                leptos::task::spawn_local(async move {
+                    if deferred::build_indexes(self).await.is_err() {
+                        self.show_part_missing("Search and Review");
                     }
-                    Err(error) => {
-                        // Not a partial view of the SMS presented as the whole: nothing.
-                        self.records.set(Records::default());
-                        self.status.set(StoreStatus::Failed(error));
-                    }
-                }
+                });
+                self.seen.set_value(loaded.through);
+                self.store.set_value(Some(store));
+                self.listen_to_other_tabs();
+                self.status.set(StoreStatus::Ready);
+                // Tells tests and benchmarks that records are loaded, and how fast.
+                probe::mark("data-load-ms", load_ms);
+                probe::set("data-ready", "true");
             }
-            Err(error) => self.status.set(StoreStatus::Failed(error)),
+            Err(status) => {
+                // Not a partial view of the SMS presented as the whole: nothing.
+                self.records.set(Records::default());
+                self.status.set(status);
+            }
         }
         // Ask the browser not to evict the SMS under storage pressure.
         store::request_persistence().await;
         self.revision.update(|r| *r += 1);
+    }
+
+    /// Opens the store, moves an older layout's data and reads the records, with how long the
+    /// reading took (ms). The code for moving data and for folding chunks stored after the
+    /// snapshot is fetched only when they are needed (`deferred`).
+    async fn open_and_load(self) -> Result<(Store, store::Loaded, f64), StoreStatus> {
+        let status = self.status;
+        let (store, migration) = Store::open_unmigrated(DB_NAME, move || status.set(StoreStatus::Blocked))
+            .await
+            .map_err(StoreStatus::Failed)?;
+        if let Some(migration) = migration {
+            let moved = deferred::migrate(&store, migration).await.map_err(|_| StoreStatus::PartMissing)?;
+            moved.map_err(StoreStatus::Failed)?;
+        }
+        probe::mark("data-opened-at", probe::now());
+        let started = now_ms();
+        let (records, loading) = (self.records, self.loading);
+        // The newest records are shown while the others are read (still `Opening`: nothing
+        // can be changed until every record is in).
+        let show_newest = move |newest: &[Record], total: usize| {
+            let mut some = Records::default();
+            some.extend_snapshot(newest.iter().cloned());
+            records.set(some);
+            loading.set(Some(total));
+            probe::mark("data-newest-at", probe::now());
+        };
+        let loaded = match store.read_snapshot(show_newest).await.map_err(StoreStatus::Failed)? {
+            SnapshotRead::Current(loaded) => loaded,
+            SnapshotRead::Behind(behind) => deferred::catch_up_snapshot(&store, behind)
+                .await
+                .map_err(|_| StoreStatus::PartMissing)?
+                .map_err(StoreStatus::Failed)?,
+        };
+        Ok((store, loaded, now_ms() - started))
     }
 
     /// The list rows of `kind`: the app's own, or made now for a kind outside the catalogue.
@@ -276,10 +298,8 @@ impl AppState {
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let reset = event.data().as_string().as_deref() == Some(RESET);
             leptos::task::spawn_local(async move {
-                if reset {
-                    self.reload().await;
-                } else {
-                    self.catch_up(None).await;
+                if deferred::other_tab_stored(self, reset).await.is_err() {
+                    self.show_part_missing("What another tab saved");
                 }
                 self.revision.update(|r| *r += 1);
             });
@@ -288,6 +308,16 @@ impl AppState {
         // The listener lives as long as the page.
         on_message.forget();
         self.channel.set_value(Some(channel));
+    }
+
+    /// What another tab stored: folded in, or everything read again when it removed change
+    /// sets (`reset`).
+    pub(super) async fn other_tab_stored(self, reset: bool) {
+        if reset {
+            self.reload().await;
+        } else {
+            self.catch_up(None).await;
+        }
     }
 
     /// Folds stored change sets into the records and brings the indexes derived from them up
@@ -353,7 +383,7 @@ impl AppState {
     /// Builds the indexes from all records, a slice per turn, so that the page answers keys
     /// and clicks meanwhile (50,000 records took a quarter of a second at once), and puts them
     /// in place at the end; starts again if the records change before then.
-    async fn build_indexes_in_turns(self) {
+    pub(super) async fn build_indexes_in_turns(self) {
         'again: loop {
             let started = self.changes.get_value();
             let ids: Vec<RecordId> = self.records.with_untracked(|r| r.iter().map(|r| r.id).collect());
@@ -384,19 +414,42 @@ impl AppState {
         self.notice.set(Some(Notice { text: error.to_string(), error: true }));
     }
 
+    /// Says that `what` needs code that did not arrive (`deferred`).
+    fn show_part_missing(&self, what: &str) {
+        self.notice.set(Some(Notice {
+            text: format!(
+                "{what} could not be brought up to date: part of Servicebook did not arrive (the connection may be \
+                 down). Your records are safe in this browser; reload the page to try again."
+            ),
+            error: true,
+        }));
+    }
+
     pub fn show_info(&self, text: impl Into<String>) {
         self.notice.set(Some(Notice { text: text.into(), error: false }));
     }
 
     pub fn set_member(&self, member: Member) {
-        let _ = <gloo_storage::LocalStorage as gloo_storage::Storage>::set(MEMBER_KEY, member.as_str());
+        // Not kept (storage off or full): the name is asked again at the next start.
+        if let (Some(storage), Some(json)) =
+            (local_storage(), js_sys::JSON::stringify(&member.as_str().into()).ok().and_then(|json| json.as_string()))
+        {
+            let _ = storage.set_item(MEMBER_KEY, &json);
+        }
         self.member.set(Some(member));
     }
 }
 
 fn load_member() -> Option<Member> {
-    let name: String = <gloo_storage::LocalStorage as gloo_storage::Storage>::get(MEMBER_KEY).ok()?;
+    let json = local_storage()?.get_item(MEMBER_KEY).ok()??;
+    let name = js_sys::JSON::parse(&json).ok()?.as_string()?;
     Member::new(&name).ok()
+}
+
+/// The browser's local storage, which keeps the member's name as a JSON string (the form
+/// earlier releases wrote), read and written with the browser's own JSON.
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
 }
 
 pub fn instant(ms: f64) -> DateTime<Utc> {
