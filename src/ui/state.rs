@@ -163,7 +163,7 @@ impl AppState {
                 // The indexes are built after the first page has painted.
                 leptos::task::spawn_local(async move {
                     if deferred::build_indexes(self).await.is_err() {
-                        self.show_part_missing("Search and Review");
+                        self.show_part_missing("Search and Review are not up to date");
                     }
                 });
                 self.seen.set_value(loaded.through);
@@ -172,6 +172,7 @@ impl AppState {
                 self.status.set(StoreStatus::Ready);
                 // Tells tests and benchmarks that records are loaded, and how fast.
                 probe::mark("data-load-ms", load_ms);
+                probe::set("data-memory-mb", &memory_mb().to_string());
                 probe::set("data-ready", "true");
             }
             Err(status) => {
@@ -299,7 +300,7 @@ impl AppState {
             let reset = event.data().as_string().as_deref() == Some(RESET);
             leptos::task::spawn_local(async move {
                 if deferred::other_tab_stored(self, reset).await.is_err() {
-                    self.show_part_missing("What another tab saved");
+                    self.show_part_missing("Changes saved in another tab are not shown here");
                 }
                 self.revision.update(|r| *r += 1);
             });
@@ -414,12 +415,12 @@ impl AppState {
         self.notice.set(Some(Notice { text: error.to_string(), error: true }));
     }
 
-    /// Says that `what` needs code that did not arrive (`deferred`).
+    /// Says what is not up to date (`what`) because its code did not arrive (`deferred`).
     fn show_part_missing(&self, what: &str) {
         self.notice.set(Some(Notice {
             text: format!(
-                "{what} could not be brought up to date: part of Servicebook did not arrive (the connection may be \
-                 down). Your records are safe in this browser; reload the page to try again."
+                "{what}: part of Servicebook did not arrive (the connection may be down). Your records are safe in \
+                 this browser; reload the page to try again."
             ),
             error: true,
         }));
@@ -454,6 +455,14 @@ fn local_storage() -> Option<web_sys::Storage> {
 
 pub fn instant(ms: f64) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_millis(ms as i64).unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+}
+
+/// The WebAssembly memory's size, in whole MiB (the benchmark prints it after a start).
+fn memory_mb() -> u32 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map_or(0, |m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().map_or(0, |b| b.byte_length() / (1024 * 1024)))
 }
 
 pub fn use_app() -> AppState {

@@ -204,6 +204,7 @@ async function appRun(browser, n) {
     await waitReady(page, TEN_MINUTES);
     r.readyOutsideMs = Date.now() - t0;
     r.appLoadMs = Number(await page.locator('body').getAttribute('data-load-ms'));
+    r.memoryMb = Number(await page.locator('body').getAttribute('data-memory-mb'));
 
     // 3. The list: navigation start to first row, then a key to the filtered count.
     const t1 = Date.now();
@@ -560,6 +561,7 @@ function report(results, files, firstScreens) {
     line('app: incidents written (data-count)', (r) => r.appCount),
     line('app: load at start (data-load-ms)', (r) => r.appLoadMs),
     line('app: navigation to ready (outside)', (r) => r.readyOutsideMs),
+    line('app: WebAssembly memory after the start (MiB)', (r) => r.memoryMb),
     line('app: start, app running (database asked)', (r) => r.openAt),
     line('app: start, database open', (r) => r.openedAt),
     line('app: start, newest records shown', (r) => r.newestAt),

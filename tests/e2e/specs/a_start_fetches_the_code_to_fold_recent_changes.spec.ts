@@ -54,7 +54,7 @@ test('a start with a current snapshot shows its records even when that code cann
   await expect(page.getByTestId('record-row').first()).toBeVisible();
   await expect(page.getByTestId('storage-status')).toContainText('Saved in this browser');
   // The indexes built after the start need it: their banner says what to do.
-  await expect(page.getByTestId('banner').filter({ hasText: 'Search and Review could not be brought up to date' })).toBeVisible();
+  await expect(page.getByTestId('banner').filter({ hasText: 'Search and Review are not up to date' })).toBeVisible();
   expect(fetched).toBeGreaterThan(0);
   await expect(page.getByTestId('panic-screen')).toHaveCount(0);
 });
