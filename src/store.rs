@@ -238,9 +238,8 @@ impl Store {
         let newer = newer.await?;
         drop(tx);
         Ok(match usable {
-            // A new database: no snapshot and no chunk.
-            None if newer == 0 => SnapshotRead::Current(Loaded { records, pending_chunks: 0, through: 0 }),
-            Some(_) if !damaged && newer == 0 => SnapshotRead::Current(Loaded { records, pending_chunks: 0, through }),
+            // Nothing after the snapshot (or, for a new database, no snapshot and no chunk).
+            _ if !damaged && newer == 0 => SnapshotRead::Current(Loaded { records, pending_chunks: 0, through }),
             Some(_) if !damaged => SnapshotRead::Behind(Behind { records, through: Some(through) }),
             _ => SnapshotRead::Behind(Behind { records: Records::default(), through: None }),
         })

@@ -115,19 +115,18 @@ async fn ensure_head(db: &Database) -> Result<bool, StoreError> {
     let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
     let meta = tx.object_store(META)?;
     let head: Option<Head> = meta.get(HEAD_KEY).serde()?.await?;
-    let mut has_map = has_map;
+    // No chunk can predate the head (a version 1 database's edits become chunks after it,
+    // which a value covering nothing leaves to be looked at one by one).
+    let start_map = head.is_none() && !has_map;
     if head.is_none() {
         let replica = ReplicaId::from_entropy(random_bytes::<8>());
         meta.put(&Head { replica, clock: ClockState::default(), seq: 0 }).with_key(HEAD_KEY.to_string()).serde()?;
-        // No chunk can predate the head (a version 1 database's edits become chunks after it,
-        // which a value covering nothing leaves to be looked at one by one).
-        if !has_map {
-            record_chunks::start_empty(&tx)?;
-            has_map = true;
-        }
+    }
+    if start_map {
+        record_chunks::start_empty(&tx)?;
     }
     tx.commit().await?;
-    Ok(has_map)
+    Ok(has_map || start_map)
 }
 
 /// The version 1 layout and its migration.

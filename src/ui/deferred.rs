@@ -11,7 +11,7 @@
 //! - building the link, search and review indexes after a start ([`build_indexes`]);
 //! - folding in what another tab stored ([`other_tab_stored`]).
 //!
-//! Each wrapper says [`PartNotLoaded`] when the module cannot be fetched (offline before it
+//! Each wrapper says [`CodeNotLoaded`] (the pages' error) when the module cannot be fetched (offline before it
 //! arrived, or the site was updated meanwhile); its caller shows that and changes nothing.
 //! Code inside a page's module calls the functions these wrap, never the wrappers (see
 //! `pages`).
@@ -19,21 +19,11 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use leptos::wasm_split::{wasm_split, SplitLoaderError};
+use leptos::wasm_split::wasm_split;
 
+use super::pages::CodeNotLoaded;
 use super::state::AppState;
 use crate::store::{Behind, Loaded, Store, StoreError};
-
-/// This module's code could not be fetched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("part of Servicebook's code did not arrive")]
-pub struct PartNotLoaded;
-
-impl From<SplitLoaderError> for PartNotLoaded {
-    fn from(_: SplitLoaderError) -> Self {
-        PartNotLoaded
-    }
-}
 
 type Work<T> = Pin<Box<dyn Future<Output = T>>>;
 
@@ -44,22 +34,22 @@ mod split {
     pub fn migrate(
         store: Store,
         migration: crate::store::schema::Migration,
-    ) -> Result<Work<Result<(), StoreError>>, PartNotLoaded> {
+    ) -> Result<Work<Result<(), StoreError>>, CodeNotLoaded> {
         Ok(Box::pin(async move { store.migrate(migration).await }))
     }
 
     #[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
-    pub fn catch_up_snapshot(store: Store, behind: Behind) -> Result<Work<Result<Loaded, StoreError>>, PartNotLoaded> {
+    pub fn catch_up_snapshot(store: Store, behind: Behind) -> Result<Work<Result<Loaded, StoreError>>, CodeNotLoaded> {
         Ok(Box::pin(async move { store.catch_up_snapshot(behind).await }))
     }
 
     #[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
-    pub fn build_indexes(app: AppState) -> Result<Work<()>, PartNotLoaded> {
+    pub fn build_indexes(app: AppState) -> Result<Work<()>, CodeNotLoaded> {
         Ok(Box::pin(app.build_indexes_in_turns()))
     }
 
     #[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
-    pub fn other_tab_stored(app: AppState, reset: bool) -> Result<Work<()>, PartNotLoaded> {
+    pub fn other_tab_stored(app: AppState, reset: bool) -> Result<Work<()>, CodeNotLoaded> {
         Ok(Box::pin(app.other_tab_stored(reset)))
     }
 }
@@ -68,23 +58,23 @@ mod split {
 pub async fn migrate(
     store: &Store,
     migration: crate::store::schema::Migration,
-) -> Result<Result<(), StoreError>, PartNotLoaded> {
+) -> Result<Result<(), StoreError>, CodeNotLoaded> {
     Ok(split::migrate(store.clone(), migration).await?.await)
 }
 
 /// [`Store::catch_up_snapshot`], with this module's code.
-pub async fn catch_up_snapshot(store: &Store, behind: Behind) -> Result<Result<Loaded, StoreError>, PartNotLoaded> {
+pub async fn catch_up_snapshot(store: &Store, behind: Behind) -> Result<Result<Loaded, StoreError>, CodeNotLoaded> {
     Ok(split::catch_up_snapshot(store.clone(), behind).await?.await)
 }
 
 /// `AppState::build_indexes_in_turns`, with this module's code.
-pub async fn build_indexes(app: AppState) -> Result<(), PartNotLoaded> {
+pub async fn build_indexes(app: AppState) -> Result<(), CodeNotLoaded> {
     split::build_indexes(app).await?.await;
     Ok(())
 }
 
 /// `AppState::other_tab_stored`, with this module's code.
-pub async fn other_tab_stored(app: AppState, reset: bool) -> Result<(), PartNotLoaded> {
+pub async fn other_tab_stored(app: AppState, reset: bool) -> Result<(), CodeNotLoaded> {
     split::other_tab_stored(app, reset).await?.await;
     Ok(())
 }

@@ -12,7 +12,7 @@
 //! keeps working when the network goes away. (Fetched while the store opened, the modules held
 //! the first rows of a 50,000-record list back by about 250 ms; a record opened before they
 //! arrive waits for its module, about 200 ms on this machine, once.) A page whose
-//! code cannot be fetched ([`PageNotLoaded`]) shows a message saying so, with a reload
+//! code cannot be fetched ([`CodeNotLoaded`]) shows a message saying so, with a reload
 //! button; a later visit tries again. Never a panic.
 //!
 //! While a page waits for its code, the shell shows a progress bar ([`PagesLoading`]).
@@ -36,15 +36,16 @@ use super::probe;
 use super::review::ReviewPage;
 use super::settings::SettingsPage;
 
-/// A page's code could not be fetched (offline before it was preloaded, or the site was
-/// updated and the old module is gone).
+/// A split point's code could not be fetched (offline before it was preloaded, or the site
+/// was updated and the old module is gone): a page's here, or deferred work's
+/// (`ui/deferred.rs`).
 #[derive(Debug, Clone, Copy, thiserror::Error)]
-#[error("this page's code could not be loaded")]
-pub struct PageNotLoaded;
+#[error("part of Servicebook's code could not be loaded")]
+pub struct CodeNotLoaded;
 
-impl From<SplitLoaderError> for PageNotLoaded {
+impl From<SplitLoaderError> for CodeNotLoaded {
     fn from(_: SplitLoaderError) -> Self {
-        PageNotLoaded
+        CodeNotLoaded
     }
 }
 
@@ -89,7 +90,7 @@ macro_rules! lazy_pages {
                 use super::*;
 
                 #[wasm_split($split, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload))]
-                pub fn page() -> Result<AnyView, PageNotLoaded> {
+                pub fn page() -> Result<AnyView, CodeNotLoaded> {
                     Ok(view! { <$page/> }.into_any())
                 }
             }
@@ -125,7 +126,7 @@ mod share_ahead {
     use crate::ui::state::AppState;
 
     #[wasm_split(share, wasm_split_path = ::leptos::wasm_split, fallible)]
-    pub fn keep_export_ahead(app: AppState) -> Result<(), PageNotLoaded> {
+    pub fn keep_export_ahead(app: AppState) -> Result<(), CodeNotLoaded> {
         crate::ui::exchange::keep_export_ahead(app);
         Ok(())
     }
