@@ -255,6 +255,11 @@ impl Writer {
     }
 }
 
+/// Reads a page. Its primitives (a byte, a varint, a count, a stamp) run millions of times in
+/// a start, and the app is built at `opt-level = "z"`, which inlines almost nothing: they are
+/// marked `#[inline(always)]`, and a varint of one byte (counts, positions, counters) takes a
+/// short path. At that opt-level natively (`cargo bench --bench snapshot`) this took a decode
+/// of 51,514 records from about 150 to 100 ms.
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -269,12 +274,14 @@ struct Reader<'a> {
 const SHORT: SnapshotError = SnapshotError("a snapshot page ends too soon");
 
 impl<'a> Reader<'a> {
+    #[inline(always)]
     fn byte(&mut self) -> Result<u8, SnapshotError> {
         let byte = *self.bytes.get(self.at).ok_or(SHORT)?;
         self.at += 1;
         Ok(byte)
     }
 
+    #[inline(always)]
     fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
         let end = self.at.checked_add(n).filter(|end| *end <= self.bytes.len()).ok_or(SHORT)?;
         let taken = &self.bytes[self.at..end];
@@ -282,7 +289,19 @@ impl<'a> Reader<'a> {
         Ok(taken)
     }
 
+    #[inline(always)]
     fn varint(&mut self) -> Result<u64, SnapshotError> {
+        // Most numbers here (counts, positions, counters) are one byte.
+        if let Some(&byte) = self.bytes.get(self.at) {
+            if byte < 0x80 {
+                self.at += 1;
+                return Ok(u64::from(byte));
+            }
+        }
+        self.long_varint()
+    }
+
+    fn long_varint(&mut self) -> Result<u64, SnapshotError> {
         let mut n = 0u64;
         for shift in (0..64).step_by(7) {
             let byte = self.byte()?;
@@ -299,12 +318,14 @@ impl<'a> Reader<'a> {
         Ok((n >> 1) as i64 ^ -((n & 1) as i64))
     }
 
+    #[inline(always)]
     fn small<T: TryFrom<u64>>(&mut self) -> Result<T, SnapshotError> {
         T::try_from(self.varint()?).map_err(|_| SnapshotError("a number in a snapshot page is out of range"))
     }
 
     /// A count of items, each at least one byte: never more than the bytes left (so a damaged
     /// count cannot ask for a huge allocation).
+    #[inline(always)]
     fn len(&mut self) -> Result<usize, SnapshotError> {
         let n: usize = self.small()?;
         if n > self.bytes.len() - self.at {
@@ -323,6 +344,7 @@ impl<'a> Reader<'a> {
         Ok(RecordId::from_bytes(bytes))
     }
 
+    #[inline(always)]
     fn stamp(&mut self) -> Result<Stamp, SnapshotError> {
         let wall_ms = self.varint()?;
         let counter = self.small()?;
@@ -373,6 +395,7 @@ impl<'a> Reader<'a> {
         })
     }
 
+    #[inline(always)]
     fn option(&mut self) -> Result<bool, SnapshotError> {
         match self.byte()? {
             0 => Ok(false),
