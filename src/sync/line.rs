@@ -39,17 +39,20 @@ struct Cursor<'a, 'p> {
 
 impl<'a> Cursor<'a, '_> {
     /// Steps over `expected`, which must come next.
+    #[inline(always)]
     fn lit(&mut self, expected: &str) -> Option<()> {
         let rest = self.text.as_bytes().get(self.at..)?;
         rest.starts_with(expected.as_bytes()).then(|| self.at += expected.len())
     }
 
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.at).copied()
     }
 
     /// A JSON string. Without escapes, borrowed from the text; with them, read by serde_json
     /// (which also refuses what JSON does not allow in a string).
+    #[inline(always)]
     fn string(&mut self) -> Option<Cow<'a, str>> {
         let bytes = self.text.as_bytes();
         if bytes.get(self.at) != Some(&b'"') {
@@ -78,11 +81,13 @@ impl<'a> Cursor<'a, '_> {
     }
 
     /// A JSON string read as `T` by `parse` (what the type's `Deserialize` calls).
+    #[inline(always)]
     fn parsed<T, E>(&mut self, parse: impl FnOnce(&str) -> Result<T, E>) -> Option<T> {
         parse(&self.string()?).ok()
     }
 
     /// A plain JSON integer: `0` or an optional minus and digits not starting with 0.
+    #[inline(always)]
     fn integer(&mut self) -> Option<i64> {
         let bytes = self.text.as_bytes();
         let start = self.at;
