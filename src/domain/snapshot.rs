@@ -9,14 +9,18 @@
 //!
 //! - integers: unsigned LEB128 varints; signed ones zigzag-encoded first;
 //! - text: its length in bytes, then its UTF-8 bytes;
-//! - a record id: its 16 bytes; a stamp: wall ms and counter as varints, the replica as 8
-//!   bytes little-endian (random, so a varint would be longer);
+//! - a record id: its 16 bytes; a stamp: its wall ms as a signed varint of its distance from
+//!   a base (the previous record's creation for a record's creation stamp, that creation for
+//!   every other stamp of the record: they are minutes apart, not decades), its counter as a
+//!   varint, and its replica by position in the page's table of replicas (a replica id is 8
+//!   random bytes, and a page names a few of them thousands of times);
 //! - a list, set or map: its length, then its items (sets and maps in their order);
 //! - an option: 0, or 1 then the value; a value: a tag byte (`tag`) then its content.
 //!
-//! A page starts with its record count and two tables, the field and kind ids it uses and the
-//! members it names (a count, then each text), which the records name by position: a start
-//! then reads each id and member once per page, not once per field. A record: id, kind,
+//! A page starts with its record count and three tables, the field and kind ids it uses and
+//! the members it names (a count, then each text), and the replicas its stamps name (a count,
+//! then each as 8 bytes little-endian), which the records name by position: a start then
+//! reads each id, member and replica once per page, not once per field. A record: id, kind,
 //! created and updated origins (member, ms, stamp), then its fields, each a name and its
 //! `FieldState` parts in declaration order. Change the form only together with
 //! `SnapshotInfo::FOLD_VERSION` in the store, which rebuilds older snapshots.
@@ -60,13 +64,22 @@ pub fn encode(records: &[&Record]) -> Vec<u8> {
         page.len(table.texts.len());
         table.texts.iter().for_each(|text| page.text(text));
     }
+    page.replicas(&body.replicas.ids);
     page.out.extend_from_slice(&body.out);
     page.out
 }
 
 /// Decodes a page of records.
 pub fn decode(bytes: &[u8]) -> Result<Vec<Record>, SnapshotError> {
-    let mut input = Reader { bytes, at: 0, names: Vec::new(), members: Vec::new(), texts: TextPool::default() };
+    let mut input = Reader {
+        bytes,
+        at: 0,
+        names: Vec::new(),
+        members: Vec::new(),
+        replicas: Vec::new(),
+        base: 0,
+        texts: TextPool::default(),
+    };
     let count = input.len()?;
     for _ in 0..input.len()? {
         let name = Name::new(input.str()?);
@@ -75,6 +88,10 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Record>, SnapshotError> {
     for _ in 0..input.len()? {
         let member = Member::read(input.str()?);
         input.members.push(member);
+    }
+    for _ in 0..input.len()? {
+        let replica: [u8; 8] = input.take(8)?.try_into().map_err(|_| SHORT)?;
+        input.replicas.push(ReplicaId(u64::from_le_bytes(replica)));
     }
     let mut records = Vec::with_capacity(count);
     for _ in 0..count {
@@ -93,6 +110,28 @@ struct Writer {
     names: Table,
     /// Members' names, the same.
     members: Table,
+    /// The replicas stamps name, the same.
+    replicas: Replicas,
+    /// What the wall time of the next stamp is written as a distance from.
+    base: u64,
+}
+
+/// Replica ids a page names by position.
+#[derive(Default)]
+struct Replicas {
+    ids: Vec<u64>,
+    positions: HashMap<u64, usize>,
+}
+
+impl Replicas {
+    fn position(&mut self, id: u64) -> usize {
+        let next = self.ids.len();
+        let at = *self.positions.entry(id).or_insert(next);
+        if at == next {
+            self.ids.push(id);
+        }
+        at
+    }
 }
 
 /// Texts a page names by position.
@@ -146,9 +185,16 @@ impl Writer {
     }
 
     fn stamp(&mut self, stamp: &Stamp) {
-        self.varint(stamp.wall_ms);
+        // Wrapping, so that any two walls have a distance that gives the wall back.
+        self.signed(stamp.wall_ms.wrapping_sub(self.base) as i64);
         self.varint(u64::from(stamp.counter));
-        self.out.extend_from_slice(&stamp.replica.0.to_le_bytes());
+        let at = self.replicas.position(stamp.replica.0);
+        self.len(at);
+    }
+
+    fn replicas(&mut self, ids: &[u64]) {
+        self.len(ids.len());
+        ids.iter().for_each(|id| self.out.extend_from_slice(&id.to_le_bytes()));
     }
 
     fn origin(&mut self, origin: &Origin) {
@@ -246,6 +292,7 @@ impl Writer {
         self.out.extend_from_slice(&record.id.to_bytes());
         self.name(&record.kind);
         self.origin(&record.created);
+        self.base = record.created.stamp.wall_ms;
         self.origin(&record.updated);
         self.len(record.fields.len());
         for (name, state) in record.fields.iter() {
@@ -267,6 +314,10 @@ struct Reader<'a> {
     names: Vec<Name>,
     /// The page's table of members.
     members: Vec<Member>,
+    /// The page's table of replicas.
+    replicas: Vec<ReplicaId>,
+    /// What the wall time of the next stamp is read as a distance from.
+    base: u64,
     /// The page's short texts, each held once.
     texts: TextPool,
 }
@@ -346,10 +397,12 @@ impl<'a> Reader<'a> {
 
     #[inline(always)]
     fn stamp(&mut self) -> Result<Stamp, SnapshotError> {
-        let wall_ms = self.varint()?;
+        let wall_ms = self.base.wrapping_add(self.signed()? as u64);
         let counter = self.small()?;
-        let replica: [u8; 8] = self.take(8)?.try_into().map_err(|_| SHORT)?;
-        Ok(Stamp { wall_ms, counter, replica: ReplicaId(u64::from_le_bytes(replica)) })
+        let at: usize = self.small()?;
+        let replica =
+            *self.replicas.get(at).ok_or(SnapshotError("a snapshot page names a replica it does not list"))?;
+        Ok(Stamp { wall_ms, counter, replica })
     }
 
     fn millis(&mut self) -> Result<DateTime<Utc>, SnapshotError> {
@@ -454,7 +507,9 @@ impl<'a> Reader<'a> {
     fn record(&mut self) -> Result<Record, SnapshotError> {
         let id = self.id()?;
         let kind = self.name()?;
-        let (created, updated) = (self.origin()?, self.origin()?);
+        let created = self.origin()?;
+        self.base = created.stamp.wall_ms;
+        let updated = self.origin()?;
         let count = self.len()?;
         let mut fields = Vec::with_capacity(count);
         for _ in 0..count {
@@ -522,7 +577,7 @@ pub(crate) mod tests {
 
     /// Writes `records` as a page whose tables are `names` and `members` instead of the ones
     /// the records need.
-    fn page_with_tables(records: &[Record], names: &[&str], members: &[&str]) -> Vec<u8> {
+    fn page_with_tables(records: &[Record], names: &[&str], members: &[&str], replicas: &[u64]) -> Vec<u8> {
         let mut body = Writer::default();
         records.iter().for_each(|record| body.record(record));
         let mut page = Writer::default();
@@ -531,23 +586,42 @@ pub(crate) mod tests {
             page.len(table.len());
             table.iter().for_each(|text| page.text(text));
         }
+        page.replicas(replicas);
         page.out.extend_from_slice(&body.out);
         page.out
     }
 
     #[test]
-    fn a_page_naming_a_field_or_member_it_does_not_list_is_refused() {
+    fn a_page_naming_a_field_member_or_replica_it_does_not_list_is_refused() {
         let records = sample();
         let one = &records[..1];
         let mut body = Writer::default();
         body.record(&one[0]);
         let names: Vec<&str> = body.names.texts.iter().map(String::as_str).collect();
         let members: Vec<&str> = body.members.texts.iter().map(String::as_str).collect();
-        assert_eq!(decode(&page_with_tables(one, &names, &members)).unwrap(), one.to_vec());
-        let error = decode(&page_with_tables(one, &names[..names.len() - 1], &members)).unwrap_err();
+        let replicas = body.replicas.ids.clone();
+        assert!(!replicas.is_empty());
+        assert_eq!(decode(&page_with_tables(one, &names, &members, &replicas)).unwrap(), one.to_vec());
+        let error = decode(&page_with_tables(one, &names[..names.len() - 1], &members, &replicas)).unwrap_err();
         assert!(error.to_string().contains("field"), "{error}");
-        let error = decode(&page_with_tables(one, &names, &[])).unwrap_err();
+        let error = decode(&page_with_tables(one, &names, &[], &replicas)).unwrap_err();
         assert!(error.to_string().contains("member"), "{error}");
+        let error = decode(&page_with_tables(one, &names, &members, &replicas[..replicas.len() - 1])).unwrap_err();
+        assert!(error.to_string().contains("replica"), "{error}");
+    }
+
+    /// Stamps are written as distances from a base: walls far apart, or on either side of the
+    /// base, or at the ends of the range, still read back exactly.
+    #[test]
+    fn stamps_at_any_distance_from_their_record_read_back() {
+        let mut records = sample();
+        let walls = [0, 1, u64::MAX, u64::MAX / 2 + 7, 1 << 63];
+        for (record, wall) in records.iter_mut().zip(walls.iter().cycle()) {
+            record.updated.stamp.wall_ms = *wall;
+            record.updated.stamp.replica = ReplicaId(wall.rotate_left(17));
+        }
+        records[0].created.stamp.wall_ms = u64::MAX;
+        assert_eq!(round_trip(&records), records);
     }
 
     #[test]

@@ -81,7 +81,9 @@ impl SnapshotInfo {
     /// unknown types.
     /// 4: the snapshot's own binary form (`domain::snapshot`, no longer postcard's).
     /// 5: each page lists its field ids and members once; records name them by position.
-    pub const FOLD_VERSION: u32 = 5;
+    /// 6: stamps name their replica by position in a page table and write their wall time as a
+    ///    distance from the record's creation.
+    pub const FOLD_VERSION: u32 = 6;
 }
 
 /// One stored chunk: change sets that arrived together, and local facts about them.
