@@ -15,12 +15,15 @@
 //!   varint, and its replica by position in the page's table of replicas (a replica id is 8
 //!   random bytes, and a page names a few of them thousands of times);
 //! - a list, set or map: its length, then its items (sets and maps in their order);
-//! - an option: 0, or 1 then the value; a value: a tag byte (`tag`) then its content.
+//! - an option: 0, or 1 then the value; a value: a tag byte (`tag`) then its content; a
+//!   short text value (states, choices, people: `SHORT_TEXT` bytes at most) by its position
+//!   in the page's table of short texts (`tag::SHORT_TEXT`), so that a start allocates and
+//!   finds each once per page.
 //!
-//! A page starts with its record count and three tables, the field and kind ids it uses and
-//! the members it names (a count, then each text), and the replicas its stamps name (a count,
-//! then each as 8 bytes little-endian), which the records name by position: a start then
-//! reads each id, member and replica once per page, not once per field. A record: id, kind,
+//! A page starts with its record count and four tables, the field and kind ids it uses, the
+//! members it names and its short text values (a count, then each text), and the replicas its
+//! stamps name (a count, then each as 8 bytes little-endian), which the records name by
+//! position: a start then reads each of them once per page, not once per field. A record: id, kind,
 //! created and updated origins (member, ms, stamp), then its fields, each a name and its
 //! `FieldState` parts in declaration order. Change the form only together with
 //! `SnapshotInfo::FOLD_VERSION` in the store, which rebuilds older snapshots.
@@ -33,7 +36,7 @@ use super::clock::Stamp;
 use super::ids::{Member, RecordId, ReplicaId};
 use super::name::Name;
 use super::record::{Entry, FieldState, Fields, Head, Origin, Record};
-use super::value::{Opaque, TextPool, Value};
+use super::value::{Opaque, Text, Value};
 
 /// Why a snapshot page could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,7 +53,11 @@ mod tag {
     pub const FLAG: u8 = 5;
     pub const UNKNOWN: u8 = 6;
     pub const REDACTED: u8 = 7;
+    pub const SHORT_TEXT: u8 = 8;
 }
+
+/// Text values up to this many bytes go in the page's table of short texts.
+const SHORT_TEXT: usize = 40;
 
 /// Encodes a page of records.
 pub fn encode(records: &[&Record]) -> Vec<u8> {
@@ -60,7 +67,7 @@ pub fn encode(records: &[&Record]) -> Vec<u8> {
     }
     let mut page = Writer { out: Vec::with_capacity(body.out.len() + 1_024), ..Writer::default() };
     page.len(records.len());
-    for table in [&body.names, &body.members] {
+    for table in [&body.names, &body.members, &body.short_texts] {
         page.len(table.texts.len());
         table.texts.iter().for_each(|text| page.text(text));
     }
@@ -78,7 +85,7 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Record>, SnapshotError> {
         members: Vec::new(),
         replicas: Vec::new(),
         base: 0,
-        texts: TextPool::default(),
+        short_texts: Vec::new(),
     };
     let count = input.len()?;
     for _ in 0..input.len()? {
@@ -88,6 +95,10 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Record>, SnapshotError> {
     for _ in 0..input.len()? {
         let member = Member::read(input.str()?);
         input.members.push(member);
+    }
+    for _ in 0..input.len()? {
+        let text = Text::from(input.str()?);
+        input.short_texts.push(text);
     }
     for _ in 0..input.len()? {
         let replica: [u8; 8] = input.take(8)?.try_into().map_err(|_| SHORT)?;
@@ -110,6 +121,8 @@ struct Writer {
     names: Table,
     /// Members' names, the same.
     members: Table,
+    /// Short text values, the same.
+    short_texts: Table,
     /// The replicas stamps name, the same.
     replicas: Replicas,
     /// What the wall time of the next stamp is written as a distance from.
@@ -205,6 +218,11 @@ impl Writer {
 
     fn value(&mut self, value: &Value) {
         match value {
+            Value::Text(text) if text.len() <= SHORT_TEXT => {
+                self.out.push(tag::SHORT_TEXT);
+                let at = self.short_texts.position(text);
+                self.len(at);
+            }
             Value::Text(text) => {
                 self.out.push(tag::TEXT);
                 self.text(text);
@@ -318,8 +336,8 @@ struct Reader<'a> {
     replicas: Vec<ReplicaId>,
     /// What the wall time of the next stamp is read as a distance from.
     base: u64,
-    /// The page's short texts, each held once.
-    texts: TextPool,
+    /// The page's table of short text values.
+    short_texts: Vec<Text>,
 }
 
 const SHORT: SnapshotError = SnapshotError("a snapshot page ends too soon");
@@ -427,9 +445,12 @@ impl<'a> Reader<'a> {
     fn value(&mut self) -> Result<Value, SnapshotError> {
         const OUT: SnapshotError = SnapshotError("a value in a snapshot page is out of range");
         Ok(match self.byte()? {
-            tag::TEXT => {
-                let text = self.str()?;
-                Value::Text(self.texts.text(text))
+            tag::TEXT => Value::Text(Text::from(self.str()?)),
+            tag::SHORT_TEXT => {
+                let at: usize = self.small()?;
+                let text =
+                    self.short_texts.get(at).ok_or(SnapshotError("a snapshot page names a text it does not list"))?;
+                Value::Text(text.clone())
             }
             tag::NUMBER => Value::Number(self.signed()?),
             tag::INSTANT => {
@@ -575,14 +596,14 @@ pub(crate) mod tests {
         }
     }
 
-    /// Writes `records` as a page whose tables are `names` and `members` instead of the ones
-    /// the records need.
-    fn page_with_tables(records: &[Record], names: &[&str], members: &[&str], replicas: &[u64]) -> Vec<u8> {
+    /// Writes `records` as a page whose tables are `tables` (field and kind ids, members,
+    /// short texts) and `replicas` instead of the ones the records need.
+    fn page_with_tables(records: &[Record], tables: [&[&str]; 3], replicas: &[u64]) -> Vec<u8> {
         let mut body = Writer::default();
         records.iter().for_each(|record| body.record(record));
         let mut page = Writer::default();
         page.len(records.len());
-        for table in [names, members] {
+        for table in tables {
             page.len(table.len());
             table.iter().for_each(|text| page.text(text));
         }
@@ -592,22 +613,28 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_page_naming_a_field_member_or_replica_it_does_not_list_is_refused() {
+    fn a_page_naming_a_field_member_text_or_replica_it_does_not_list_is_refused() {
         let records = sample();
         let one = &records[..1];
         let mut body = Writer::default();
         body.record(&one[0]);
-        let names: Vec<&str> = body.names.texts.iter().map(String::as_str).collect();
-        let members: Vec<&str> = body.members.texts.iter().map(String::as_str).collect();
+        let texts = |table: &Table| table.texts.clone();
+        let (names, members, short) = (texts(&body.names), texts(&body.members), texts(&body.short_texts));
+        let [names, members, short] =
+            [&names, &members, &short].map(|t| t.iter().map(String::as_str).collect::<Vec<_>>());
         let replicas = body.replicas.ids.clone();
-        assert!(!replicas.is_empty());
-        assert_eq!(decode(&page_with_tables(one, &names, &members, &replicas)).unwrap(), one.to_vec());
-        let error = decode(&page_with_tables(one, &names[..names.len() - 1], &members, &replicas)).unwrap_err();
-        assert!(error.to_string().contains("field"), "{error}");
-        let error = decode(&page_with_tables(one, &names, &[], &replicas)).unwrap_err();
-        assert!(error.to_string().contains("member"), "{error}");
-        let error = decode(&page_with_tables(one, &names, &members, &replicas[..replicas.len() - 1])).unwrap_err();
-        assert!(error.to_string().contains("replica"), "{error}");
+        assert!(!replicas.is_empty() && !short.is_empty());
+        let all = |n: usize| &names[..names.len() - n];
+        assert_eq!(decode(&page_with_tables(one, [all(0), &members, &short], &replicas)).unwrap(), one.to_vec());
+        for (tables, replicas, what) in [
+            ([all(1), &members[..], &short[..]], &replicas[..], "field"),
+            ([all(0), &[], &short], &replicas, "member"),
+            ([all(0), &members, &short[..short.len() - 1]], &replicas, "text"),
+            ([all(0), &members, &short], &replicas[..replicas.len() - 1], "replica"),
+        ] {
+            let error = decode(&page_with_tables(one, tables, replicas)).unwrap_err();
+            assert!(error.to_string().contains(what), "{what}: {error}");
+        }
     }
 
     /// Stamps are written as distances from a base: walls far apart, or on either side of the

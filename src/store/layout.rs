@@ -83,7 +83,8 @@ impl SnapshotInfo {
     /// 5: each page lists its field ids and members once; records name them by position.
     /// 6: stamps name their replica by position in a page table and write their wall time as a
     ///    distance from the record's creation.
-    pub const FOLD_VERSION: u32 = 6;
+    /// 7: short text values are named by position in a page table.
+    pub const FOLD_VERSION: u32 = 7;
 }
 
 /// One stored chunk: change sets that arrived together, and local facts about them.
