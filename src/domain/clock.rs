@@ -14,7 +14,13 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::ids::ReplicaId;
 
 /// A hybrid logical clock reading. Ordered by wall time, then counter, then replica.
+///
+/// Packed to 4-byte alignment: 20 bytes, not 24 with padding, which also makes a `Value`
+/// (one holds a stamp) 24 bytes, not 32, in the browser. A field's state there is 88 bytes,
+/// not 104, and a start fills 50,000 records' worth of them (73 MiB of memory, not 83).
+/// A field is read by copy, never borrowed (`{ stamp.wall_ms }` where a reference is taken).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(C, packed(4))]
 pub struct Stamp {
     pub wall_ms: u64,
     pub counter: u32,
@@ -84,7 +90,7 @@ impl Stamp {
     fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
         if self.wall_ms >> 48 != 0 {
             // Past the year 10889: wider than 12 digits, as `{:012x}` writes it.
-            return f(&format!("{:012x}-{:08x}-{:016x}", self.wall_ms, self.counter, self.replica.0));
+            return f(&format!("{:012x}-{:08x}-{:016x}", { self.wall_ms }, { self.counter }, { self.replica.0 }));
         }
         let mut text = [0u8; 38];
         hex_digits(&mut text[..12], self.wall_ms);
@@ -195,7 +201,7 @@ mod tests {
         let stamps: Vec<Stamp> = (0..10_000).map(|i| hlc.tick(1_000_000 + (i / 5_000) * 100)).collect();
         assert!(stamps.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(stamps[4_999].counter, 4_999);
-        assert_eq!(stamps[5_000].wall_ms, 1_000_100);
+        assert_eq!({ stamps[5_000].wall_ms }, 1_000_100);
         assert_eq!(stamps[5_000].counter, 0);
     }
 
@@ -205,7 +211,7 @@ mod tests {
         let before = hlc.tick(5_000);
         let after = hlc.tick(1_000); // the user moved the system clock back
         assert!(after > before);
-        assert_eq!(after.wall_ms, 5_000);
+        assert_eq!({ after.wall_ms }, 5_000);
     }
 
     #[test]

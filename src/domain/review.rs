@@ -607,7 +607,7 @@ mod tests {
                 assert_eq!(*index, ReviewIndex::build(records.iter(), records));
             }
         };
-        let mine: Vec<ChangeSet> = ada.sets.iter().filter(|s| s.stamp.replica == ReplicaId(1)).cloned().collect();
+        let mine: Vec<ChangeSet> = ada.sets.iter().filter(|s| { s.stamp.replica } == ReplicaId(1)).cloned().collect();
         fold(&mut records, &mine, &mut index);
         assert!(index.is_empty());
         fold(&mut records, &bea.sets, &mut index);
@@ -618,7 +618,7 @@ mod tests {
         let record = ada.records[&change].clone();
         for (field, heads) in record.conflicts() {
             let actor = ada.actor();
-            let keep = heads.iter().find(|h| h.stamp.replica == ReplicaId(1)).unwrap().stamp;
+            let keep = heads.iter().find(|h| { h.stamp.replica } == ReplicaId(1)).unwrap().stamp;
             let draft = command::resolve_conflict(&CHANGE, &record, field, keep, &actor).unwrap();
             settle.push(draft.stamp(Stamp { wall_ms: 70, counter: 0, replica: ReplicaId(1) }).unwrap());
         }
