@@ -23,9 +23,9 @@
 //! A page starts with its record count and four tables, the field and kind ids it uses, the
 //! members it names and its short text values (a count, then each text), and the replicas its
 //! stamps name (a count, then each as 8 bytes little-endian), which the records name by
-//! position: a start then reads each of them once per page, not once per field. A record: id, kind,
-//! created and updated origins (member, ms, stamp), then its fields, each a name and its
-//! `FieldState` parts in declaration order. Change the form only together with
+//! position: a start then reads each of them once per page, not once per field. A record:
+//! id, kind, created and updated origins (member, ms, stamp), then its fields, each a name
+//! and its `FieldState` parts in declaration order. Change the form only together with
 //! `SnapshotInfo::FOLD_VERSION` in the store, which rebuilds older snapshots.
 
 use std::collections::HashMap;
