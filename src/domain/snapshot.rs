@@ -28,7 +28,9 @@
 //! and its `FieldState` parts in declaration order. Change the form only together with
 //! `SnapshotInfo::FOLD_VERSION` in the store, which rebuilds older snapshots.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
@@ -68,10 +70,10 @@ pub fn encode(records: &[&Record]) -> Vec<u8> {
     let mut page = Writer { out: Vec::with_capacity(body.out.len() + 1_024), ..Writer::default() };
     page.len(records.len());
     for table in [&body.names, &body.members, &body.short_texts] {
-        page.len(table.texts.len());
-        table.texts.iter().for_each(|text| page.text(text));
+        page.len(table.items.len());
+        table.items.iter().for_each(|text| page.text(text));
     }
-    page.replicas(&body.replicas.ids);
+    page.replicas(&body.replicas.items);
     page.out.extend_from_slice(&body.out);
     page.out
 }
@@ -118,50 +120,42 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Record>, SnapshotError> {
 struct Writer {
     out: Vec<u8>,
     /// Field and kind ids, each written once per page and then named by position.
-    names: Table,
+    names: Table<String>,
     /// Members' names, the same.
-    members: Table,
+    members: Table<String>,
     /// Short text values, the same.
-    short_texts: Table,
+    short_texts: Table<String>,
     /// The replicas stamps name, the same.
-    replicas: Replicas,
+    replicas: Table<u64>,
     /// What the wall time of the next stamp is written as a distance from.
     base: u64,
 }
 
-/// Replica ids a page names by position.
-#[derive(Default)]
-struct Replicas {
-    ids: Vec<u64>,
-    positions: HashMap<u64, usize>,
+/// Items (texts, replica ids) a page lists once and names by position, in the order first
+/// named.
+struct Table<T> {
+    items: Vec<T>,
+    positions: HashMap<T, usize>,
 }
 
-impl Replicas {
-    fn position(&mut self, id: u64) -> usize {
-        let next = self.ids.len();
-        let at = *self.positions.entry(id).or_insert(next);
-        if at == next {
-            self.ids.push(id);
-        }
-        at
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table { items: Vec::new(), positions: HashMap::new() }
     }
 }
 
-/// Texts a page names by position.
-#[derive(Default)]
-struct Table {
-    texts: Vec<String>,
-    positions: HashMap<String, usize>,
-}
-
-impl Table {
-    fn position(&mut self, text: &str) -> usize {
-        if let Some(at) = self.positions.get(text) {
+impl<T: Clone + Eq + Hash> Table<T> {
+    fn position<Q: ?Sized + Eq + Hash + ToOwned<Owned = T>>(&mut self, item: &Q) -> usize
+    where
+        T: Borrow<Q>,
+    {
+        if let Some(at) = self.positions.get(item) {
             return *at;
         }
-        self.texts.push(text.to_string());
-        self.positions.insert(text.to_string(), self.texts.len() - 1);
-        self.texts.len() - 1
+        let item = item.to_owned();
+        self.items.push(item.clone());
+        self.positions.insert(item, self.items.len() - 1);
+        self.items.len() - 1
     }
 }
 
@@ -201,7 +195,7 @@ impl Writer {
         // Wrapping, so that any two walls have a distance that gives the wall back.
         self.signed(stamp.wall_ms.wrapping_sub(self.base) as i64);
         self.varint(u64::from(stamp.counter));
-        let at = self.replicas.position(stamp.replica.0);
+        let at = self.replicas.position(&{ stamp.replica.0 });
         self.len(at);
     }
 
@@ -220,7 +214,7 @@ impl Writer {
         match value {
             Value::Text(text) if text.len() <= SHORT_TEXT => {
                 self.out.push(tag::SHORT_TEXT);
-                let at = self.short_texts.position(text);
+                let at = self.short_texts.position(text.as_str());
                 self.len(at);
             }
             Value::Text(text) => {
@@ -618,11 +612,11 @@ pub(crate) mod tests {
         let one = &records[..1];
         let mut body = Writer::default();
         body.record(&one[0]);
-        let texts = |table: &Table| table.texts.clone();
+        let texts = |table: &Table<String>| table.items.clone();
         let (names, members, short) = (texts(&body.names), texts(&body.members), texts(&body.short_texts));
         let [names, members, short] =
             [&names, &members, &short].map(|t| t.iter().map(String::as_str).collect::<Vec<_>>());
-        let replicas = body.replicas.ids.clone();
+        let replicas = body.replicas.items.clone();
         assert!(!replicas.is_empty() && !short.is_empty());
         let all = |n: usize| &names[..names.len() - n];
         assert_eq!(decode(&page_with_tables(one, [all(0), &members, &short], &replicas)).unwrap(), one.to_vec());
