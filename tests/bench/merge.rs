@@ -75,4 +75,27 @@ fn main() {
             plan_ms * 1000.0 / read.change_sets.len() as f64
         );
     }
+    // What an import's preview does with a whole history arriving in an empty browser.
+    println!("a whole history read and planned into an empty replica (an import's preview)");
+    println!("{:>8} {:>12} {:>12} {:>12}", "N", "change sets", "read ms", "plan ms");
+    for n in [10_000usize, 50_000] {
+        let none: BTreeMap<RecordId, Record> = BTreeMap::new();
+        let history =
+            demo::sample_history(n, &none, |_| 1, &Member::new("Base").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 5);
+        let file = ExchangeFile {
+            exporter: Exporter { member: Member::new("Ada").unwrap(), replica: servicebook::domain::ids::ReplicaId(1) },
+            exported_at: DateTime::<Utc>::UNIX_EPOCH + Duration::days(401),
+            change_sets: history,
+        };
+        let text = file.write();
+        let started = Instant::now();
+        let read = ExchangeFile::read(&text).unwrap_or_else(|e| panic!("{e}"));
+        let read_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let started = Instant::now();
+        let planned = plan(&Replica::default(), &read, DateTime::<Utc>::UNIX_EPOCH + Duration::days(402))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let plan_ms = started.elapsed().as_secs_f64() * 1000.0;
+        assert_eq!(planned.new_change_sets.len(), read.change_sets.len());
+        println!("{:>8} {:>12} {:>12.0} {:>12.0}", n, read.change_sets.len(), read_ms, plan_ms);
+    }
 }
