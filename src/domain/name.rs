@@ -37,6 +37,8 @@ enum Held {
 
 #[cfg(target_arch = "wasm32")]
 const _: () = assert!(std::mem::size_of::<Name>() == 8);
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Name>() == 16);
 
 /// Every field and kind id the catalogue declares, sorted.
 fn declared() -> &'static [&'static str] {
