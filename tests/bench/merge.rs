@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use servicebook::domain::catalogue::INCIDENT;
 use servicebook::domain::command::{self, Actor};
 use servicebook::domain::demo;
+use servicebook::domain::edit::ChangeSet;
 use servicebook::domain::ids::{ChangeSetId, Member, RecordId};
 use servicebook::domain::record::Record;
 use servicebook::sync::file::{ExchangeFile, Exporter};
@@ -37,6 +38,31 @@ fn diverge(replica: &mut Replica, name: &str, every: usize, seed: u8) {
     replica.apply(&Plan { new_change_sets: sets, ..Plan::default() });
 }
 
+/// A sample history of `n` incidents (with the landscape they sit in).
+fn sample_history(n: usize) -> Vec<ChangeSet> {
+    let none: BTreeMap<RecordId, Record> = BTreeMap::new();
+    demo::sample_history(n, &none, |_| 1, &Member::new("Base").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 5)
+}
+
+/// `change_sets` written as Ada's exchange file, read back and planned against `held`, with
+/// the milliseconds each took.
+fn read_and_plan(held: &Replica, change_sets: Vec<ChangeSet>) -> (ExchangeFile, Plan, f64, f64) {
+    let file = ExchangeFile {
+        exporter: Exporter { member: Member::new("Ada").unwrap(), replica: servicebook::domain::ids::ReplicaId(1) },
+        exported_at: DateTime::<Utc>::UNIX_EPOCH + Duration::days(401),
+        change_sets,
+    };
+    let text = file.write();
+    let started = Instant::now();
+    let read = ExchangeFile::read(&text).unwrap_or_else(|e| panic!("{e}"));
+    let read_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let started = Instant::now();
+    let planned =
+        plan(held, &read, DateTime::<Utc>::UNIX_EPOCH + Duration::days(402)).unwrap_or_else(|e| panic!("{e}"));
+    let plan_ms = started.elapsed().as_secs_f64() * 1000.0;
+    (read, planned, read_ms, plan_ms)
+}
+
 fn main() {
     println!("merge of two histories sharing most change sets (native, release)");
     println!(
@@ -44,27 +70,12 @@ fn main() {
         "N", "change sets", "new", "read ms", "plan ms", "plan µs/set"
     );
     for n in [10_000usize, 50_000] {
-        let none: BTreeMap<RecordId, Record> = BTreeMap::new();
-        let shared =
-            demo::sample_history(n, &none, |_| 1, &Member::new("Base").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 5);
         let mut a = Replica::default();
-        a.apply(&Plan { new_change_sets: shared, ..Plan::default() });
+        a.apply(&Plan { new_change_sets: sample_history(n), ..Plan::default() });
         let mut b = a.clone();
         diverge(&mut a, "Ada", 20, 1);
         diverge(&mut b, "Bea", 20, 2);
-        let file = ExchangeFile {
-            exporter: Exporter { member: Member::new("Ada").unwrap(), replica: servicebook::domain::ids::ReplicaId(1) },
-            exported_at: DateTime::<Utc>::UNIX_EPOCH + Duration::days(401),
-            change_sets: a.change_sets.values().cloned().collect(),
-        };
-        let text = file.write();
-        let started = Instant::now();
-        let read = ExchangeFile::read(&text).unwrap_or_else(|e| panic!("{e}"));
-        let read_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let started = Instant::now();
-        let merged =
-            plan(&b, &read, DateTime::<Utc>::UNIX_EPOCH + Duration::days(402)).unwrap_or_else(|e| panic!("{e}"));
-        let plan_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let (read, merged, read_ms, plan_ms) = read_and_plan(&b, a.change_sets.values().cloned().collect());
         println!(
             "{:>8} {:>12} {:>10} {:>12.0} {:>12.0} {:>14.2}",
             n,
@@ -79,22 +90,7 @@ fn main() {
     println!("a whole history read and planned into an empty replica (an import's preview)");
     println!("{:>8} {:>12} {:>12} {:>12}", "N", "change sets", "read ms", "plan ms");
     for n in [10_000usize, 50_000] {
-        let none: BTreeMap<RecordId, Record> = BTreeMap::new();
-        let history =
-            demo::sample_history(n, &none, |_| 1, &Member::new("Base").unwrap(), DateTime::<Utc>::UNIX_EPOCH, 5);
-        let file = ExchangeFile {
-            exporter: Exporter { member: Member::new("Ada").unwrap(), replica: servicebook::domain::ids::ReplicaId(1) },
-            exported_at: DateTime::<Utc>::UNIX_EPOCH + Duration::days(401),
-            change_sets: history,
-        };
-        let text = file.write();
-        let started = Instant::now();
-        let read = ExchangeFile::read(&text).unwrap_or_else(|e| panic!("{e}"));
-        let read_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let started = Instant::now();
-        let planned = plan(&Replica::default(), &read, DateTime::<Utc>::UNIX_EPOCH + Duration::days(402))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let plan_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let (read, planned, read_ms, plan_ms) = read_and_plan(&Replica::default(), sample_history(n));
         assert_eq!(planned.new_change_sets.len(), read.change_sets.len());
         println!("{:>8} {:>12} {:>12.0} {:>12.0}", n, read.change_sets.len(), read_ms, plan_ms);
     }
