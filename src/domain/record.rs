@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use super::clock::Stamp;
-use super::edit::{ChangeSet, FieldId, Op};
+use super::edit::{ChangeSet, Edit, FieldId, Op};
 use super::ids::{Member, RecordId};
 use super::name::Name;
 use super::value::Value;
@@ -283,6 +283,23 @@ impl Fields {
         self.0.iter().find(|(id, _)| id.as_str() == field).map(|(_, state)| state)
     }
 
+    /// Makes room, exactly, for the fields of `edits` the record does not have yet: one
+    /// allocation per change set that adds fields, where inserting them one by one grew the
+    /// vector by doubling (4, 8, 16 entries of 80 bytes for an incident's dozen fields: a
+    /// reallocation each time, and a third of the last one left empty).
+    fn reserve_for(&mut self, edits: &[Edit]) {
+        let new = edits
+            .iter()
+            .enumerate()
+            .filter(|(at, edit)| {
+                !matches!(edit.op, Op::Unknown(_))
+                    && self.0.binary_search_by(|(id, _)| id.cmp(&edit.field)).is_err()
+                    && !edits[..*at].iter().any(|earlier| earlier.field == edit.field)
+            })
+            .count();
+        self.0.reserve_exact(new);
+    }
+
     /// The state of `field`, added empty if the record has none yet.
     fn state_mut(&mut self, field: &FieldId) -> &mut FieldState {
         let at = match self.0.binary_search_by(|(id, _)| id.cmp(field)) {
@@ -340,6 +357,7 @@ impl Record {
         if origin.stamp > self.updated.stamp {
             self.updated = origin.clone();
         }
+        self.fields.reserve_for(&change_set.edits);
         for (index, edit) in change_set.edits.iter().enumerate() {
             if matches!(edit.op, Op::Unknown(_)) {
                 continue;
@@ -473,6 +491,44 @@ mod tests {
 
     fn text(s: &str) -> Option<Value> {
         Some(Value::Text(s.into()))
+    }
+
+    #[test]
+    fn a_record_holds_room_for_exactly_the_fields_its_edits_name() {
+        let link = |id: u8| Edit {
+            field: Name::new("configuration_items"),
+            op: Op::Add(Value::Link(RecordId::new(u64::from(id), [id; 10]))),
+            replaces: vec![],
+        };
+        // Three fields, one of them named by two additions.
+        let create = change_set(
+            1,
+            stamp(1, 1),
+            vec![
+                Edit::set("title", text("Printer down"), vec![]),
+                link(7),
+                link(8),
+                Edit::set("urgency", text("high"), vec![]),
+            ],
+        );
+        let mut record = Record::new(&create);
+        assert_eq!((record.fields.len(), record.fields.0.capacity()), (3, 3));
+        // A later change set: one field held already, two new ones.
+        let resolve = change_set(
+            2,
+            stamp(2, 1),
+            vec![
+                Edit::set("title", text("Printer fixed"), vec![stamp(1, 1)]),
+                Edit::set("state", text("resolved"), vec![]),
+                Edit::set("resolution", text("Toner replaced"), vec![]),
+            ],
+        );
+        record.apply(&resolve);
+        assert_eq!((record.fields.len(), record.fields.0.capacity()), (5, 5));
+        // Applied again, it needs no more room.
+        record.apply(&resolve);
+        assert_eq!((record.fields.len(), record.fields.0.capacity()), (5, 5));
+        assert_eq!(record.text("title"), "Printer fixed");
     }
 
     #[test]

@@ -79,6 +79,10 @@ try {
       await page.getByTestId('import-apply').click();
       await page.getByTestId('import-done').waitFor();
       const apply = Number(await page.locator('body').getAttribute('data-apply-ms'));
+      const probes = await page.evaluate(() =>
+        [...document.body.attributes].filter((a) => /^data-(apply|preview)/.test(a.name)).map((a) => `${a.name.slice(5)}=${a.value}`).join(' '),
+      );
+      if (process.env.PROBES) console.log(`  ${probes}`);
       times[i].preview.push(preview);
       times[i].apply.push(apply);
       console.log(`round ${round + 1} ${dists[i]}: preview ${preview.toFixed(0)} ms, apply ${apply.toFixed(0)} ms`);

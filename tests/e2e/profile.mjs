@@ -59,7 +59,8 @@ function summary(title, profile, top = 30) {
 
 /**
  * For each function whose name contains one of CALLERS_OF (comma-separated, e.g. `malloc`):
- * its self time split by the function that called it, and by that one's caller.
+ * its self time split by the chain of functions that called it (CALLER_DEPTH of them, default 2:
+ * its caller and that one's caller).
  */
 function callers(profile, top = 12) {
   const wanted = (process.env.CALLERS_OF || '').split(',').filter(Boolean);
@@ -68,6 +69,7 @@ function callers(profile, top = 12) {
   const parent = new Map();
   for (const node of profile.nodes) for (const child of node.children || []) parent.set(child, node);
   const name = (node) => (node ? frameName(node.callFrame).slice(0, 110) : '(root)');
+  const depth = Number(process.env.CALLER_DEPTH || 2);
   for (const part of wanted) {
     const by = new Map();
     let total = 0;
@@ -75,8 +77,10 @@ function callers(profile, top = 12) {
       const node = byId.get(id);
       if (!node.callFrame.functionName.includes(part)) return;
       const ms = (profile.timeDeltas[i] || 0) / 1000;
-      const up = parent.get(node.id);
-      const key = `${name(up)}  <-  ${name(up && parent.get(up.id))}`;
+      // The chain of callers, CALLER_DEPTH deep (default 2).
+      const chain = [];
+      for (let up = parent.get(node.id); chain.length < depth; up = up && parent.get(up.id)) chain.push(name(up));
+      const key = chain.join('  <-  ');
       by.set(key, (by.get(key) || 0) + ms);
       total += ms;
     });

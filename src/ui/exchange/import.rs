@@ -198,7 +198,7 @@ pub fn Import() -> impl IntoView {
             match written {
                 Ok((written, count)) => {
                     let shown = now_ms();
-                    app.replace_records(records);
+                    app.replace_records_indexing_later(records);
                     mark_probe("data-apply-show-ms", now_ms() - shown);
                     app.stored(written.chunks).await;
                     done.set(Some(format!("Imported {}.", format::count(count, "new change set", "new change sets"))));
