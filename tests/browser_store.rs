@@ -684,6 +684,71 @@ async fn an_imported_redaction_rewrites_the_held_copy_and_a_redacted_copy_replac
     store.close();
 }
 
+/// `records` as snapshot pages, as `AppState::keep_snapshot_in_turns` encodes them.
+fn pages_of(records: &Records) -> Vec<Vec<u8>> {
+    let all: Vec<&Record> = records.iter().collect();
+    all.chunks(servicebook::store::SNAPSHOT_PAGE_SIZE).map(servicebook::domain::snapshot::encode).collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_planned_import_is_stored_first_and_its_snapshot_kept_after_unless_something_came_between() {
+    use servicebook::sync::merge::{Planning, Replica};
+    let name = fresh_name("kept-after");
+    let store = open(&name).await;
+    let mut records = stored(&store, sample(30, "Tester", 5)).await;
+    let held = Replica { records: records.iter().map(|r| (r.id, r.clone())).collect(), ..Replica::default() };
+    let theirs = sample(25, "Teammate", 6);
+    let plan = Planning::start_with_texts(&held, theirs, None, Utc::now()).unwrap().finish(&held);
+    let SnapshotRead::Current(before) = snapshot_read(&store).await else { panic!("the sample's snapshot is behind") };
+    let written = store
+        .import_planned(plan.new_change_sets.clone(), plan.texts.clone(), "their file", before.through)
+        .await
+        .unwrap();
+    plan.after.values().cloned().for_each(|record| records.insert(record));
+
+    // Stored, but the snapshot is the one before it: a start folds the import on top.
+    let SnapshotRead::Behind(behind) = snapshot_read(&store).await else {
+        panic!("the import's chunks were not noticed")
+    };
+    assert_eq!(store.catch_up_snapshot(behind).await.unwrap().records, records);
+
+    // Kept after: a start reads it whole.
+    let through = *written.chunks.end();
+    assert!(store.keep_snapshot(&pages_of(&records), records.len() as u32, through).await.unwrap());
+    match snapshot_read(&store).await {
+        SnapshotRead::Current(loaded) => assert_eq!((loaded.records, loaded.through), (records.clone(), through)),
+        SnapshotRead::Behind(_) => panic!("the snapshot kept after the import is behind"),
+    }
+    // Kept again for the same chunks: nothing changes.
+    assert!(!store.keep_snapshot(&pages_of(&Records::default()), 0, through).await.unwrap());
+    assert!(matches!(snapshot_read(&store).await, SnapshotRead::Current(loaded) if loaded.records == records));
+
+    // Something stored between the import and its snapshot: the snapshot is not kept.
+    let again = sample(5, "Third", 7);
+    let written = store.import_planned(again, Vec::new(), "another file", through).await.unwrap();
+    let stale = *written.chunks.end();
+    store.commit(vec![incident_draft("Made in between", 99)]).await.unwrap();
+    assert!(!store.keep_snapshot(&pages_of(&records), records.len() as u32, stale).await.unwrap());
+    assert!(matches!(snapshot_read(&store).await, SnapshotRead::Behind(_)));
+
+    // An import undone before its snapshot was kept: the snapshot of it is not kept.
+    let other = fresh_name("kept-after-undo");
+    let fresh = open(&other).await;
+    let written =
+        fresh.import_planned(plan.new_change_sets.clone(), plan.texts.clone(), "their file", 0).await.unwrap();
+    let undone = fresh.undo_last_import().await.unwrap();
+    assert!(undone.is_empty());
+    let imported: Records = {
+        let mut r = Records::default();
+        plan.after.values().cloned().for_each(|record| r.insert(record));
+        r
+    };
+    assert!(!fresh.keep_snapshot(&pages_of(&imported), imported.len() as u32, *written.chunks.end()).await.unwrap());
+    assert_eq!(open(&other).await.load().await.unwrap().records, Records::default());
+    store.close();
+    fresh.close();
+}
+
 #[wasm_bindgen_test]
 async fn a_file_imported_with_its_texts_exports_the_same_change_set_lines() {
     use servicebook::sync::file::Reader;
@@ -708,7 +773,8 @@ async fn a_file_imported_with_its_texts_exports_the_same_change_set_lines() {
     let here = open(&fresh_name("texts-here")).await;
     let mut folded = Records::default();
     plan.after.values().cloned().for_each(|record| folded.insert(record));
-    here.import_planned(plan.new_change_sets.clone(), plan.texts.clone(), "file", &folded, 0).await.unwrap();
+    here.import_planned(plan.new_change_sets.clone(), plan.texts.clone(), "file", 0).await.unwrap();
+    assert_eq!(here.load().await.unwrap().records, folded);
 
     // What is stored reads back as the same change sets, and exports as the same lines.
     let lines = |text: &str| text.lines().filter(|l| l.starts_with("{\"at\"")).map(str::to_string).collect::<Vec<_>>();

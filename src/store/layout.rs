@@ -219,17 +219,22 @@ pub fn decode_page(value: &wasm_bindgen::JsValue) -> Result<Vec<Record>, StoreEr
 /// Replaces the snapshot with `records`, covering chunks up to `through`. The transaction must
 /// include `PAGES` and `META` in read-write mode.
 pub fn put_snapshot(tx: &Transaction<'_>, records: &Records, through: u64) -> Result<(), StoreError> {
-    let pages = tx.object_store(PAGES)?;
-    pages.clear()?;
     let all: Vec<&Record> = records.iter().collect();
-    let mut count = 0u32;
-    for (number, page) in all.chunks(PAGE_SIZE).enumerate() {
-        let bytes = snapshot::encode(page);
+    let pages: Vec<Vec<u8>> = all.chunks(PAGE_SIZE).map(snapshot::encode).collect();
+    put_pages(tx, &pages, all.len() as u32, through)
+}
+
+/// Replaces the snapshot with `pages` (of [`PAGE_SIZE`] records each but the last, encoded
+/// by `snapshot::encode`) holding `records` records, covering chunks up to `through`. The
+/// transaction must include `PAGES` and `META` in read-write mode.
+pub fn put_pages(tx: &Transaction<'_>, pages: &[Vec<u8>], records: u32, through: u64) -> Result<(), StoreError> {
+    let store = tx.object_store(PAGES)?;
+    store.clear()?;
+    for (number, bytes) in pages.iter().enumerate() {
         let value: wasm_bindgen::JsValue = js_sys::Uint8Array::from(bytes.as_slice()).into();
-        pages.put(value).with_key(number as u32).primitive()?;
-        count += 1;
+        store.put(value).with_key(number as u32).primitive()?;
     }
-    let info = SnapshotInfo { fold: SnapshotInfo::FOLD_VERSION, through, pages: count, records: all.len() as u32 };
+    let info = SnapshotInfo { fold: SnapshotInfo::FOLD_VERSION, through, pages: pages.len() as u32, records };
     tx.object_store(META)?.put(&info).with_key(SNAPSHOT_KEY.to_string()).serde()?;
     Ok(())
 }

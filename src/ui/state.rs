@@ -19,7 +19,7 @@ use crate::domain::record::{Record, Records};
 use crate::domain::reference::Collisions;
 use crate::domain::review::ReviewIndex;
 use crate::domain::search::SearchIndex;
-use crate::store::{self, now_ms, random_bytes, SnapshotRead, Store, StoreError};
+use crate::store::{self, now_ms, random_bytes, SnapshotRead, Store, StoreError, SNAPSHOT_PAGE_SIZE};
 
 /// The IndexedDB database the app uses.
 pub const DB_NAME: &str = "servicebook";
@@ -91,6 +91,10 @@ pub struct AppState {
     /// Tells this profile's other tabs that something was stored.
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
 }
+
+/// Snapshot pages encoded per turn when an import's snapshot is kept after it (a page of
+/// 1,000 records takes about 3 ms).
+const SNAPSHOT_PAGES_PER_TURN: usize = 4;
 
 /// Records indexed per turn when the indexes are built after a start.
 const INDEX_SLICE: usize = 500;
@@ -377,15 +381,43 @@ impl AppState {
     /// Replaces all records (after an import) and has the indexes built again over several
     /// turns, as after a start: the records show at once and the page answers meanwhile
     /// (50,000 records' indexes took a seventh of a second at once). Until they are in place,
-    /// search and Review show what they showed before.
+    /// search and Review show what they showed before. For the pages' modules (the Share
+    /// page): it calls the indexing itself, not `deferred`'s wrapper (see `deferred`).
     pub fn replace_records_indexing_later(self, records: Records) {
         self.changes.update_value(|n| *n += 1);
         self.records.set(records);
-        leptos::task::spawn_local(async move {
-            if deferred::build_indexes(self).await.is_err() {
-                self.show_part_missing("Search and Review are not up to date");
+        leptos::task::spawn_local(self.build_indexes_in_turns());
+    }
+
+    /// Keeps the snapshot of the records as an import left them, folded through arrival
+    /// sequence `through` ([`crate::store::Store::keep_snapshot`]): encoded a few pages per
+    /// turn once the import is shown, so that the page answers meanwhile. Abandoned if the
+    /// records change first (the next start then folds the import's change sets on top of the
+    /// older snapshot, and writes a new one).
+    pub async fn keep_snapshot_in_turns(self, through: u64) {
+        let started = self.changes.get_value();
+        let ids: Vec<RecordId> = self.records.with_untracked(|r| r.iter().map(|r| r.id).collect());
+        let mut pages = Vec::with_capacity(ids.len().div_ceil(SNAPSHOT_PAGE_SIZE));
+        for slice in ids.chunks(SNAPSHOT_PAGE_SIZE * SNAPSHOT_PAGES_PER_TURN) {
+            super::turn::next_idle_turn().await;
+            if self.changes.get_value() != started {
+                return;
             }
-        });
+            self.records.with_untracked(|records| {
+                for page in slice.chunks(SNAPSHOT_PAGE_SIZE) {
+                    let page: Vec<&Record> = page.iter().filter_map(|id| records.get(id)).collect();
+                    pages.push(crate::domain::snapshot::encode(&page));
+                }
+            });
+        }
+        let Some(store) = self.store() else { return };
+        if self.changes.get_value() != started {
+            return;
+        }
+        match store.keep_snapshot(&pages, ids.len() as u32, through).await {
+            Ok(_) => probe::mark("data-snapshot-kept-at", probe::now()),
+            Err(error) => self.show_error(&error),
+        }
     }
 
     /// Replaces all records (sample data, an undone import) and rebuilds the indexes.

@@ -377,6 +377,9 @@ async function appRun(browser, n) {
       // The indexes (search, links, review) are built again over several turns after it.
       await fresh.waitForFunction((t) => Number(document.body.dataset.indexedAt) > t, applyClicked, { timeout: TEN_MINUTES });
       r.applyIndexedMs = (await fresh.evaluate(() => Number(document.body.dataset.indexedAt))) - applyClicked;
+      // So is the snapshot of the records, for the next start, in a transaction of its own.
+      await fresh.waitForFunction((t) => Number(document.body.dataset.snapshotKeptAt) > t, applyClicked, { timeout: TEN_MINUTES });
+      r.applySnapshotMs = (await fresh.evaluate(() => Number(document.body.dataset.snapshotKeptAt))) - applyClicked;
       r.applyMs = Number(await fresh.locator('body').getAttribute('data-apply-ms'));
       r.applyStoreMs = Number(await fresh.locator('body').getAttribute('data-apply-store-ms'));
       r.applyShowMs = Number(await fresh.locator('body').getAttribute('data-apply-show-ms'));
@@ -608,6 +611,7 @@ function report(results, files, firstScreens) {
     line('sync: import apply, of which the store', (r) => r.applyStoreMs),
     line('sync: import apply, of which showing the records', (r) => r.applyShowMs),
     line('sync: import apply, click to indexes rebuilt (after it, in turns)', (r) => r.applyIndexedMs),
+    line('sync: import apply, click to snapshot kept (after it, in turns)', (r) => r.applySnapshotMs),
     line('sync: records new in the import', (r) => r.importNew),
     line('floor: put one value per record', (r) => f(r).putEachMs),
     line('floor: getAll one value per record', (r) => f(r).getAllMs),

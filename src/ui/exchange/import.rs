@@ -176,8 +176,9 @@ pub fn Import() -> impl IntoView {
             let planned_at = planned_at.get_value();
             let mut sets: Vec<ChangeSet> = Vec::new();
             let written = if app.seen() == planned_at {
-                // The records the preview folded go in as they are: no second fold. The change
-                // sets' texts as their files wrote them are stored as they are too.
+                // The records the preview folded go in as they are: no second fold (and their
+                // snapshot is kept after the import is shown). The change sets' texts as their
+                // files wrote them are stored as they are too.
                 let mut texts: Vec<Option<FileText>> = Vec::new();
                 for pending in taken {
                     let Plan { new_change_sets, texts: file_texts, after, .. } = pending.plan;
@@ -187,22 +188,27 @@ pub fn Import() -> impl IntoView {
                     after.into_values().for_each(|record| records.insert(record));
                 }
                 let count = sets.len();
-                store.import_planned(sets, texts, &tag, &records, planned_at).await.map(|w| (w, count))
+                let written = store.import_planned(sets, texts, &tag, planned_at).await;
+                written.map(|w| (w, count, true))
             } else {
                 // Something was stored since the preview: fold again on top of it.
                 sets.extend(taken.into_iter().flat_map(|p| p.plan.new_change_sets));
                 let count = sets.len();
-                store.import(sets, &tag, &mut records).await.map(|w| (w, count))
+                store.import(sets, &tag, &mut records).await.map(|w| (w, count, false))
             };
             mark_probe("data-apply-store-ms", now_ms() - started);
             match written {
-                Ok((written, count)) => {
+                Ok((written, count, snapshot_to_keep)) => {
                     let shown = now_ms();
                     app.replace_records_indexing_later(records);
                     mark_probe("data-apply-show-ms", now_ms() - shown);
+                    let through = (!written.chunks.is_empty()).then(|| *written.chunks.end());
                     app.stored(written.chunks).await;
                     done.set(Some(format!("Imported {}.", format::count(count, "new change set", "new change sets"))));
                     mark_probe("data-apply-ms", now_ms() - started);
+                    if let (true, Some(through)) = (snapshot_to_keep, through) {
+                        leptos::task::spawn_local(app.keep_snapshot_in_turns(through));
+                    }
                     super::export::keep_export_ahead(app);
                 }
                 Err(e) => errors.set(vec![format!("Nothing was imported: {e} Choose the files again to retry.")]),
