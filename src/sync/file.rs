@@ -511,8 +511,9 @@ impl<'a> Reader<'a> {
     /// Makes room for the change sets still to come, estimated from the average length of
     /// those read so far plus a thirty-second, and at most four times as many as are read (so
     /// that a file whose first change sets are short cannot make it reserve far too much): a
-    /// vector that grows by doubling reallocated and copied 18 times on the way to 200,000
-    /// change sets (20 MB), a tenth of the time spent reading a 50,000-record file.
+    /// vector that grows by doubling is reallocated and copied 18 times on the way to the
+    /// 200,000 change sets (20 MB) of a 50,000-record file, and ends with up to twice the room
+    /// it needs.
     fn reserve_ahead(&mut self) {
         let (read, at, total) = self.progress();
         let (read, at, total) = (read as u64, at as u64, total as u64);
@@ -1421,7 +1422,7 @@ pub(crate) mod tests {
         }
         let count = reader.parsed.len();
         assert!(count > 10_000, "{count}");
-        // Doubling: 15 reallocations and up to twice the room. Ahead: the first few, capped at
+        // Doubling: 13 reallocations and up to twice the room. Ahead: the first few, capped at
         // four times what was read, then the estimate.
         assert!(grown <= 7, "{grown} reallocations for {count} change sets");
         assert!(reader.parsed.capacity() <= count + count / 16 + 16, "{} for {count}", reader.parsed.capacity());

@@ -415,7 +415,8 @@ impl AppState {
             return;
         }
         match store.keep_snapshot(&pages, ids.len() as u32, through).await {
-            Ok(_) => probe::mark("data-snapshot-kept-at", probe::now()),
+            Ok(true) => probe::mark("data-snapshot-kept-at", probe::now()),
+            Ok(false) => {}
             Err(error) => self.show_error(&error),
         }
     }
