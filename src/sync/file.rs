@@ -702,12 +702,12 @@ impl<'a> Reader<'a> {
         }
         let exporter = exporter.ok_or(FileError::BadHeader("exporter"))?;
         let exported_at = exported_at.ok_or(FileError::BadHeader("export time"))?;
-        let change_sets = self
-            .parsed
-            .into_iter()
-            .enumerate()
-            .map(|(index, parsed)| parsed.map_err(|reason| FileError::BadChangeSet { index, reason }))
-            .collect::<Result<Vec<_>, _>>()?;
+        // Into a vector of their number at once: collecting into a `Result` knows no size
+        // ahead and grows the vector by doubling (20 MB for a 50,000-record file).
+        let mut change_sets = Vec::with_capacity(self.parsed.len());
+        for (index, parsed) in self.parsed.into_iter().enumerate() {
+            change_sets.push(parsed.map_err(|reason| FileError::BadChangeSet { index, reason })?);
+        }
         // The spot check of the last change set (the others were checked as they were read).
         let last = self.raw_sets.last().is_none_or(|raw| spot_check(change_sets.last(), raw));
         let texts = (as_hashed && self.spot_checked && last && self.raw_sets.len() == change_sets.len()).then(|| {

@@ -351,6 +351,10 @@ async fn hold(
     held: &mut Replica,
     change_sets: &[&ChangeSet],
 ) -> Result<(), crate::store::StoreError> {
+    // Nothing stored here (a first import): nothing to look up.
+    if store.chunk_count().await? == 0 && app.records.with_untracked(|all| all.is_empty()) {
+        return Ok(());
+    }
     let ids: BTreeSet<_> = change_sets.iter().map(|cs| cs.id).collect();
     for change_set in store.change_sets_with_ids(&ids).await? {
         held.change_sets.insert(change_set.id, change_set);
