@@ -7,7 +7,8 @@
 // Environment: DISTS (builds made for /servicebook/, comma-separated), FILE (the exchange file to
 // import; default: made once by the first build from N demo incidents and kept at
 // /tmp/servicebook-ab-N.json), N (default 50000), ROUNDS (default 3), BENCH_PORT (default
-// 8795, one port per build from there), CHROMIUM (default /usr/bin/chromium).
+// 8795, one port per build from there), CHROMIUM (default /usr/bin/chromium), PROBES (set: also
+// print each import's probes, `data-preview-*` and `data-apply-*`, the parts of its time).
 // A figure, not a test: it never fails on speed.
 
 import { chromium } from '@playwright/test';
