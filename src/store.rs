@@ -44,11 +44,11 @@ pub use digest::{sha256, sha256_off_thread, FileReading, OffThread};
 pub use error::StoreError;
 pub use export::{blob_bytes, json_blob, BodyInHand, BodyToKeep, ExportScope, ExportedFile};
 
+pub use layout::{encode_pages as snapshot_pages, ExportMark, PAGE_SIZE as SNAPSHOT_PAGE_SIZE};
 use layout::{
     ChunkText, Head, ImportRecord, SnapshotInfo, StoredChunk, CHUNKS, EXPORTED_KEY, EXPORTS_TO_KEY, HEAD_KEY,
     LAST_IMPORT_KEY, META, PAGES, SNAPSHOT_KEY,
 };
-pub use layout::{ExportMark, PAGE_SIZE as SNAPSHOT_PAGE_SIZE};
 
 /// What a load found.
 pub struct Loaded {

@@ -686,8 +686,7 @@ async fn an_imported_redaction_rewrites_the_held_copy_and_a_redacted_copy_replac
 
 /// `records` as snapshot pages, as `AppState::keep_snapshot_in_turns` encodes them.
 fn pages_of(records: &Records) -> Vec<Vec<u8>> {
-    let all: Vec<&Record> = records.iter().collect();
-    all.chunks(servicebook::store::SNAPSHOT_PAGE_SIZE).map(servicebook::domain::snapshot::encode).collect()
+    servicebook::store::snapshot_pages(&records.iter().collect::<Vec<_>>())
 }
 
 #[wasm_bindgen_test]

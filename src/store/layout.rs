@@ -220,8 +220,14 @@ pub fn decode_page(value: &wasm_bindgen::JsValue) -> Result<Vec<Record>, StoreEr
 /// include `PAGES` and `META` in read-write mode.
 pub fn put_snapshot(tx: &Transaction<'_>, records: &Records, through: u64) -> Result<(), StoreError> {
     let all: Vec<&Record> = records.iter().collect();
-    let pages: Vec<Vec<u8>> = all.chunks(PAGE_SIZE).map(snapshot::encode).collect();
-    put_pages(tx, &pages, all.len() as u32, through)
+    put_pages(tx, &encode_pages(&all), all.len() as u32, through)
+}
+
+/// `records` (in id order) as snapshot pages of [`PAGE_SIZE`] records each but the last: what
+/// [`put_pages`] stores. A slice of a whole multiple of `PAGE_SIZE` records makes the same
+/// pages as its part of the whole.
+pub fn encode_pages(records: &[&Record]) -> Vec<Vec<u8>> {
+    records.chunks(PAGE_SIZE).map(snapshot::encode).collect()
 }
 
 /// Replaces the snapshot with `pages` (of [`PAGE_SIZE`] records each but the last, encoded

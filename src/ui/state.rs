@@ -404,10 +404,8 @@ impl AppState {
                 return;
             }
             self.records.with_untracked(|records| {
-                for page in slice.chunks(SNAPSHOT_PAGE_SIZE) {
-                    let page: Vec<&Record> = page.iter().filter_map(|id| records.get(id)).collect();
-                    pages.push(crate::domain::snapshot::encode(&page));
-                }
+                let some: Vec<&Record> = slice.iter().filter_map(|id| records.get(id)).collect();
+                pages.extend(store::snapshot_pages(&some));
             });
         }
         let Some(store) = self.store() else { return };
