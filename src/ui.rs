@@ -19,6 +19,7 @@ mod list;
 mod pages;
 mod panic;
 mod probe;
+mod quick_search;
 mod record_page;
 mod review;
 mod routes;
@@ -27,6 +28,7 @@ mod settings;
 mod shell;
 mod state;
 mod turn;
+mod welcome;
 
 /// Starts the app: installs the panic screen and mounts the application on the page.
 pub fn start() {

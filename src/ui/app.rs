@@ -11,8 +11,9 @@ use super::list::RecordList;
 use super::pages;
 use super::record_page::RecordPage;
 use super::routes;
-use super::shell::{Shell, Welcome};
+use super::shell::Shell;
 use super::state::AppState;
+use super::welcome;
 use crate::domain::catalogue;
 use crate::domain::ids::RecordId;
 use crate::domain::kind::KindDecl;
@@ -33,7 +34,7 @@ pub fn App() -> impl IntoView {
     let named = move || app.member.with(Option::is_some);
     view! {
         <Router base=routes::base()>
-            <Show when=named fallback=|| view! { <Welcome/> }>
+            <Show when=named fallback=|| Suspend::new(welcome::prompt())>
                 <Shell>
                     <Routes fallback=|| view! { <NotFound/> }>
                         <Route path=path!("/") view={Lazy::<pages::Home>::new()}/>

@@ -107,17 +107,24 @@ macro_rules! lazy_pages {
             }
         )*
 
-        /// Fetches every page's module, all at once; a failure is left for the page's own
-        /// visit to retry. When all have answered, leaves `body[data-pages]` at `loaded`
-        /// (or `partial` when some did not arrive) and `body[data-pages-at]`.
-        pub async fn preload_all() {
-            let loads: Vec<Pin<Box<dyn Future<Output = Result<(), SplitLoaderError>>>>> =
-                vec![$( Box::pin($split::preload()) ),*];
-            let all = join_all(loads).await.iter().all(Result::is_ok);
-            probe::set("data-pages", if all { "loaded" } else { "partial" });
-            probe::mark("data-pages-at", probe::now());
+        /// The fetches of every page's module.
+        fn page_preloads() -> Vec<Preload> {
+            vec![$( Box::pin($split::preload()) ),*]
         }
     };
+}
+
+type Preload = Pin<Box<dyn Future<Output = Result<(), SplitLoaderError>>>>;
+
+/// Fetches every page's module, and the quick search's, all at once; a failure is left for
+/// the page's own visit to retry. When all have answered, leaves `body[data-pages]` at
+/// `loaded` (or `partial` when some did not arrive) and `body[data-pages-at]`.
+pub async fn preload_all() {
+    let mut loads = page_preloads();
+    loads.push(Box::pin(super::quick_search::preload()));
+    let all = join_all(loads).await.iter().all(Result::is_ok);
+    probe::set("data-pages", if all { "loaded" } else { "partial" });
+    probe::mark("data-pages-at", probe::now());
 }
 
 /// Work of the Share page's module done away from the page.
@@ -159,7 +166,7 @@ lazy_pages! {
 
 /// Shown instead of a page whose code did not arrive.
 #[component]
-fn NotLoaded() -> impl IntoView {
+pub(super) fn NotLoaded() -> impl IntoView {
     let retry = move |_| {
         if let Some(window) = web_sys::window() {
             let _ = window.location().reload();

@@ -1,19 +1,16 @@
-//! The frame around every page: header with navigation, banners, footer with storage status;
-//! and the first-start prompt for the member's name.
+//! The frame around every page: header with navigation, banners, footer with storage status.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::hooks::use_location;
 
-use super::fields::link_label;
 use super::format;
 use super::pages::PagesLoading;
+use super::quick_search;
 use super::routes;
 use super::state::{use_app, Notice, StoreStatus};
 use crate::domain::catalogue::{self, kinds_in};
-use crate::domain::ids::Member;
 use crate::domain::kind::Area;
-use crate::store::now_ms;
-use crate::store::storage_estimate;
+use crate::store::{storage_estimate, StorageEstimate};
 
 /// The kinds people work in daily, always in the header; the rest are in the menu.
 const PRIMARY: &[&str] = &["incident", "service_request", "problem", "change"];
@@ -121,37 +118,11 @@ fn Header() -> impl IntoView {
     }
 }
 
-/// Search across every kind from the header: Ctrl+K or "/" opens it; arrows, Enter, Escape.
+/// Search across every kind from the header: Ctrl+K or "/" opens it. The dialog's code is
+/// fetched when it first opens (`quick_search`).
 #[component]
 fn QuickSearch() -> impl IntoView {
-    let app = use_app();
-    let navigate = StoredValue::new_local(use_navigate());
     let open = RwSignal::new(false);
-    let query = RwSignal::new(String::new());
-    let active = RwSignal::new(0usize);
-    let field = NodeRef::<leptos::html::Input>::new();
-    let hits = Memo::new(move |_| {
-        let q = query.get();
-        if !open.get() {
-            return Vec::new();
-        }
-        let started = now_ms();
-        let found = app.search.with(|index| index.find(&q, 12));
-        super::probe::mark("data-search-ms", now_ms() - started);
-        app.records.with(|records| {
-            found.into_iter().map(|hit| (hit.kind, hit.id, link_label(records, &hit.id))).collect::<Vec<_>>()
-        })
-    });
-    let show = move || {
-        query.set(String::new());
-        active.set(0);
-        open.set(true);
-        request_animation_frame(move || {
-            if let Some(input) = field.get_untracked() {
-                let _ = input.focus();
-            }
-        });
-    };
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         let typing = ev
             .target()
@@ -160,75 +131,15 @@ fn QuickSearch() -> impl IntoView {
         let ctrl_k = (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("k");
         if ctrl_k || (ev.key() == "/" && !typing && !open.get_untracked()) {
             ev.prevent_default();
-            show();
+            open.set(true);
         }
     });
     on_cleanup(move || handle.remove());
-    let go = move |n: usize| {
-        let target = hits.with_untracked(|h| {
-            h.get(n).and_then(|(kind, id, _)| catalogue::kind(kind).map(|kind| routes::record_route(kind, *id)))
-        });
-        if let Some(path) = target {
-            open.set(false);
-            navigate.with_value(|navigate| navigate(&path, Default::default()));
-        }
-    };
-    let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let count = hits.with_untracked(Vec::len);
-        match ev.key().as_str() {
-            "ArrowDown" => {
-                ev.prevent_default();
-                active.update(|a| *a = (*a + 1).min(count.saturating_sub(1)));
-            }
-            "ArrowUp" => {
-                ev.prevent_default();
-                active.update(|a| *a = a.saturating_sub(1));
-            }
-            "Enter" => {
-                ev.prevent_default();
-                go(active.get_untracked());
-            }
-            "Escape" => {
-                ev.prevent_default();
-                open.set(false);
-            }
-            _ => {}
-        }
-    };
     view! {
-        <button type="button" class="search-button" data-testid="search-open" on:click=move |_| show() aria-keyshortcuts="Control+K /">
+        <button type="button" class="search-button" data-testid="search-open" on:click=move |_| open.set(true) aria-keyshortcuts="Control+K /">
             "Search" <kbd>"Ctrl K"</kbd>
         </button>
-        <Show when=move || open.get()>
-            <div class="search-overlay" on:mousedown=move |_| open.set(false)>
-                <div class="search-dialog card" role="dialog" aria-modal="true" aria-label="Search all records"
-                    on:mousedown=move |ev: leptos::ev::MouseEvent| ev.stop_propagation()>
-                    <input node_ref=field type="search" class="search" data-testid="search-input" role="combobox"
-                        aria-controls="search-results" aria-expanded="true" autocomplete="off"
-                        aria-activedescendant=move || (!hits.with(Vec::is_empty)).then(|| format!("hit-{}", active.get()))
-                        placeholder="Reference or words of a title, in any kind of record"
-                        prop:value=query on:input=move |ev| { query.set(event_target_value(&ev)); active.set(0); }
-                        on:keydown=on_key/>
-                    <ul id="search-results" class="search-results" role="listbox">
-                        {move || {
-                            let items = hits.get();
-                            if items.is_empty() {
-                                let text = if query.with(|q| q.trim().is_empty()) { "Type to search every kind of record." } else { "No record matches." };
-                                return view! { <li class="muted" role="presentation">{text}</li> }.into_any();
-                            }
-                            items.into_iter().enumerate().map(|(n, (kind, _, label))| view! {
-                                <li id=format!("hit-{n}") role="option" class="search-hit" data-testid="search-hit"
-                                    aria-selected=move || (active.get() == n).to_string()
-                                    on:mousemove=move |_| active.set(n)
-                                    on:click=move |_| go(n)>
-                                    <span>{label}</span><span class="muted">{catalogue::kind(kind).map(|k| k.label)}</span>
-                                </li>
-                            }).collect_view().into_any()
-                        }}
-                    </ul>
-                </div>
-            </div>
-        </Show>
+        <Show when=move || open.get()>{Suspend::new(quick_search::dialog(open))}</Show>
     }
 }
 
@@ -263,9 +174,21 @@ fn Banner() -> impl IntoView {
 #[component]
 fn Footer() -> impl IntoView {
     let app = use_app();
-    let estimate = LocalResource::new(move || {
+    // Asked again after every stored change; an answer overtaken by a later question is
+    // dropped. (A plain effect: a resource's machinery would cost the first screen's code
+    // several kilobytes.)
+    let estimate = RwSignal::new(None::<StorageEstimate>);
+    let asked = StoredValue::new(0u64);
+    Effect::new(move |_| {
         app.revision.track();
-        storage_estimate()
+        asked.update_value(|n| *n += 1);
+        let question = asked.get_value();
+        leptos::task::spawn_local(async move {
+            let answer = storage_estimate().await;
+            if asked.try_get_value() == Some(question) {
+                estimate.try_set(Some(answer));
+            }
+        });
     });
     let count = move || app.records.with(|r| r.len());
     let usage = move || {
@@ -296,34 +219,5 @@ fn Footer() -> impl IntoView {
             </span>
             <span class="footer-end">"ISO/IEC 20000-1 service management · no server: your data stays in this browser"</span>
         </footer>
-    }
-}
-
-/// Asks for the member's name on first start.
-#[component]
-pub fn Welcome() -> impl IntoView {
-    let app = use_app();
-    let (name, set_name) = signal(String::new());
-    let (error, set_error) = signal(None::<String>);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        match Member::new(&name.get_untracked()) {
-            Ok(member) => app.set_member(member),
-            Err(e) => set_error.set(Some(e.to_string())),
-        }
-    };
-    view! {
-        <main class="welcome">
-            <form class="card welcome-card" on:submit=submit novalidate>
-                <h1><span class="brand-mark" aria-hidden="true">"SB"</span>" Welcome to Servicebook"</h1>
-                <p>"An ISO/IEC 20000-1 service management system that runs entirely in your browser. Records stay here; teammates share them by exchanging files."</p>
-                <label for="welcome-name">"Your name, as teammates should see it in history"</label>
-                <input id="welcome-name" data-testid="welcome-name" autocomplete="name" autofocus
-                    prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev))
-                    aria-invalid=move || error.get().is_some().to_string() aria-describedby="welcome-error"/>
-                <p id="welcome-error" class="field-error" role="alert">{move || error.get()}</p>
-                <button type="submit" class="button primary" data-testid="welcome-submit">"Start"</button>
-            </form>
-        </main>
     }
 }

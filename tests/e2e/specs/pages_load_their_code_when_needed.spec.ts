@@ -59,6 +59,12 @@ test('once started, every page works with the network gone', async ({ page, cont
   // The form and the record page.
   const ref = await createIncident(page, { title: 'Printer offline', service: 'Printing', impact: 'low', urgency: 'low' });
   await expect(page.getByTestId('record-ref')).toContainText(ref);
+  // The quick search's dialog, whose code is a module of its own too.
+  await page.getByTestId('nav-dashboard').click();
+  await page.keyboard.press('Control+k');
+  await page.getByTestId('search-input').fill('printer');
+  await expect(page.getByTestId('search-hit')).toHaveCount(1);
+  await page.keyboard.press('Escape');
   await expect(page.getByTestId('panic-screen')).toHaveCount(0);
   await expect(page.getByRole('alert').filter({ hasText: 'could not be loaded' })).toHaveCount(0);
 });
@@ -92,4 +98,26 @@ test('a page whose code is on its way shows a progress bar until it arrives', as
   await expect(page.getByTestId('record-ref')).toHaveText(/^\s*SVC-\d{6}/);
   await expect(bar).not.toHaveClass(/active/);
   await expect(page.locator('main')).toHaveAttribute('aria-busy', 'false');
+});
+
+test('a quick search whose code cannot be fetched says so and closes again', async ({ page }) => {
+  await page.route('**/*-pages/split_quick_search.wasm', (route) => route.abort('internetdisconnected'));
+  await freshApp(page);
+  await page.keyboard.press('Control+k');
+  const message = page.getByTestId('search-not-loaded');
+  await expect(message).toContainText('Search could not be loaded');
+  await expect(page.getByTestId('panic-screen')).toHaveCount(0);
+  await page.mouse.click(5, 5);
+  await expect(message).toHaveCount(0);
+  // The rest of the app still works.
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+});
+
+test('a first start whose welcome prompt cannot be fetched says so instead of a blank page', async ({ page }) => {
+  await page.route('**/*-pages/split_welcome.wasm', (route) => route.abort('internetdisconnected'));
+  await page.goto('./');
+  await expect(page.getByRole('alert').filter({ hasText: 'This page could not be loaded' })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('panic-screen')).toHaveCount(0);
+  await expect(page.getByTestId('welcome-name')).toHaveCount(0);
 });
