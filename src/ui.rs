@@ -22,7 +22,7 @@ mod probe;
 mod quick_search;
 mod record_page;
 mod review;
-mod routes;
+pub mod routes;
 pub mod sealing;
 mod settings;
 mod shell;

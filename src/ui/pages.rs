@@ -1,11 +1,15 @@
-//! Pages whose code is loaded when first needed.
+//! Which page the address shows, and the pages whose code is loaded when first needed.
 //!
 //! The release build splits the app's WebAssembly (`scripts/post-build.sh` runs
 //! `wasm-split-cli` between Cargo and wasm-bindgen). The main module holds what the first
 //! screen of a record list needs: the shell, the store and the lists. Each page declared here
-//! goes into a module of its own, named after its split point, which the page's route fetches
-//! the first time it is shown; the router keeps the current page on screen until it has
+//! goes into a module of its own, named after its split point, which is fetched the first
+//! time the page is shown; [`CurrentPage`] keeps the page before it on screen until it has
 //! arrived.
+//!
+//! [`CurrentPage`] reads the page from the address (`routes::Page::at`) instead of declaring
+//! leptos_router `Route`s: the router's generic code, compiled once per route, was 34 KB gzip
+//! of the main module (a ninth of it), against a few for this match.
 //!
 //! Once the app has read its records, [`preload_all`] fetches every page's module, so that a
 //! record opened after start does not wait for its page's code, and an app which has started
@@ -17,8 +21,8 @@
 //!
 //! While a page waits for its code, the shell shows a progress bar ([`PagesLoading`]).
 //!
-//! Declaring a page here is one line of [`lazy_pages!`]; the route in `app.rs` names it as
-//! `Lazy::<pages::Name>::new()`.
+//! Declaring a page is a variant of `routes::Page`, its address in `Page::at`, and one line of
+//! [`lazy_pages!`] here.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,14 +30,19 @@ use std::pin::Pin;
 use futures::future::join_all;
 use leptos::prelude::*;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
-use leptos_router::LazyRoute;
+use leptos_router::hooks::use_location;
+use leptos_router::location::{BrowserUrl, LocationProvider};
 
-use super::app::{EditRoute, NewRoute, RecordRoute};
+use super::app::NotFound;
 use super::calendar::ChangeCalendar;
 use super::dashboard::Dashboard;
 use super::exchange::ExchangePage;
+use super::form::RecordForm;
+use super::list::RecordList;
 use super::probe;
+use super::record_page::RecordPage;
 use super::review::ReviewPage;
+use super::routes::{self, Page};
 use super::settings::SettingsPage;
 
 /// A split point's code could not be fetched (offline before it was preloaded, or the site
@@ -49,63 +58,47 @@ impl From<SplitLoaderError> for CodeNotLoaded {
     }
 }
 
-/// How many pages the router is waiting on for their code; the shell shows a progress bar
-/// while there are any (`ui/shell.rs`). Provided by the app's root.
+/// Whether a page is waiting for its code; the shell shows a progress bar meanwhile
+/// (`ui/shell.rs`). Provided by the app's root, set by [`CurrentPage`].
 #[derive(Clone, Copy)]
-pub struct PagesLoading(pub RwSignal<u32>);
+pub struct PagesLoading(pub RwSignal<bool>);
 
-/// Counts one page as loading for as long as it lives: a navigation given up before the code
-/// arrived drops its future, and with it the count.
-struct Loading(Option<PagesLoading>);
-
-impl Loading {
-    fn start() -> Self {
-        let loading = use_context::<PagesLoading>();
-        if let Some(PagesLoading(count)) = loading {
-            count.update(|n| *n += 1);
-        }
-        Loading(loading)
-    }
-}
-
-impl Drop for Loading {
-    fn drop(&mut self) {
-        if let Some(PagesLoading(count)) = self.0 {
-            count.try_update(|n| *n = n.saturating_sub(1));
-        }
-    }
-}
-
-/// Declares each page as a route type whose view lives in its own module, and
-/// [`preload_all`], which fetches them all.
+/// Declares, for each page shown through a module of its own, the `Page`s it shows, its split
+/// point and how it renders a `Page`; and from them [`page_view`], [`page_preload`] and
+/// `page_preloads`.
 macro_rules! lazy_pages {
-    ($( $(#[$doc:meta])* $route:ident => $split:ident => $page:ident; )*) => {
+    ($( $(#[$doc:meta])* $pattern:pat => $split:ident => $render:expr; )*) => {
         $(
-            $(#[$doc])*
-            pub struct $route;
-
             // The split point: `page`, and all code only it reaches, leaves the main module;
             // `preload` fetches that module without showing the page.
+            $(#[$doc])*
             mod $split {
                 use super::*;
 
                 #[wasm_split($split, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload))]
-                pub fn page() -> Result<AnyView, CodeNotLoaded> {
-                    Ok(view! { <$page/> }.into_any())
-                }
-            }
-
-            impl LazyRoute for $route {
-                fn data() -> Self {
-                    $route
-                }
-
-                async fn view(_this: Self) -> AnyView {
-                    let _loading = Loading::start();
-                    $split::page().await.unwrap_or_else(|_| view! { <NotLoaded/> }.into_any())
+                pub fn page(at: Page) -> Result<AnyView, CodeNotLoaded> {
+                    let render: fn(Page) -> AnyView = $render;
+                    Ok(render(at))
                 }
             }
         )*
+
+        /// The view of a page shown through a module of its own, with that module's code
+        /// (fetched first if need be); `None` for a page of the main module.
+        async fn page_view(page: Page) -> Option<Result<AnyView, CodeNotLoaded>> {
+            match page {
+                $( $pattern => Some($split::page(page).await), )*
+                _ => None,
+            }
+        }
+
+        /// The fetch of a page's module; `None` for a page of the main module.
+        fn page_preload(page: Page) -> Option<Preload> {
+            match page {
+                $( $pattern => Some(Box::pin($split::preload())), )*
+                _ => None,
+            }
+        }
 
         /// The fetches of every page's module.
         fn page_preloads() -> Vec<Preload> {
@@ -125,6 +118,63 @@ pub async fn preload_all() {
     let all = join_all(loads).await.iter().all(Result::is_ok);
     probe::set("data-pages", if all { "loaded" } else { "partial" });
     probe::mark("data-pages-at", probe::now());
+}
+
+/// The page the address names. A page whose module has not arrived yet is shown once it has;
+/// the page before it stays up meanwhile, with the progress bar ([`PagesLoading`]), and a
+/// navigation elsewhere in between drops it.
+#[component]
+pub fn CurrentPage() -> impl IntoView {
+    let location = use_location();
+    let wanted = Memo::new(move |_| location.pathname.with(|path| Page::at(routes::base(), path)));
+    // A page of the main module is shown at once, without waiting for an effect.
+    let first = wanted.get_untracked();
+    let shown = RwSignal::new(page_preload(first).is_none().then_some(first));
+    let loading = use_context::<PagesLoading>();
+    Effect::new(move |_| {
+        let page = wanted.get();
+        let Some(load) = page_preload(page) else {
+            if shown.get_untracked() != Some(page) {
+                shown.set(Some(page));
+            }
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            // A module that does not arrive shows `NotLoaded` in the page's place.
+            let _ = load.await;
+            if wanted.try_get_untracked() == Some(page) {
+                shown.try_set(Some(page));
+            }
+        });
+    });
+    // Once the page the address names is up, the router writes the address into the
+    // browser's history (as its `Routes` would): a navigation waits for its page.
+    let browser = use_context::<BrowserUrl>();
+    Effect::new(move |_| {
+        let arrived = shown.with(|shown| *shown == Some(wanted.get()));
+        if let Some(PagesLoading(waiting)) = loading {
+            waiting.set(!arrived);
+        }
+        if arrived {
+            if let Some(browser) = &browser {
+                browser.ready_to_complete();
+            }
+        }
+    });
+    move || {
+        shown.get().map(|page| match page {
+            Page::List(kind) => view! { <RecordList kind/> }.into_any(),
+            Page::NotFound => view! { <NotFound/> }.into_any(),
+            page => Suspend::new(async move {
+                match page_view(page).await {
+                    Some(Ok(view)) => view,
+                    Some(Err(CodeNotLoaded)) => view! { <NotLoaded/> }.into_any(),
+                    None => view! { <NotFound/> }.into_any(),
+                }
+            })
+            .into_any(),
+        })
+    }
 }
 
 /// Work of the Share page's module done away from the page.
@@ -147,21 +197,30 @@ pub async fn keep_export_ahead(app: crate::ui::state::AppState) {
 
 lazy_pages! {
     /// A record's page: fields, links, history, work notes.
-    Record => record => RecordRoute;
+    Page::Record(..) => record => |at| match at {
+        Page::Record(kind, id) => view! { <RecordPage kind id/> }.into_any(),
+        _ => view! { <NotFound/> }.into_any(),
+    };
     /// A new record's form.
-    NewRecord => new_record => NewRoute;
+    Page::NewRecord(_) => new_record => |at| match at {
+        Page::NewRecord(kind) => view! { <RecordForm kind id=None/> }.into_any(),
+        _ => view! { <NotFound/> }.into_any(),
+    };
     /// A record's edit form.
-    EditRecord => edit_record => EditRoute;
+    Page::EditRecord(..) => edit_record => |at| match at {
+        Page::EditRecord(kind, id) => view! { <RecordForm kind id=Some(id)/> }.into_any(),
+        _ => view! { <NotFound/> }.into_any(),
+    };
     /// The dashboard, at the app's root.
-    Home => dashboard => Dashboard;
+    Page::Dashboard => dashboard => |_| view! { <Dashboard/> }.into_any();
     /// Review: conflicts and records flagged by a merge.
-    Review => review => ReviewPage;
+    Page::Review => review => |_| view! { <ReviewPage/> }.into_any();
     /// The change calendar.
-    Calendar => calendar => ChangeCalendar;
+    Page::Calendar => calendar => |_| view! { <ChangeCalendar/> }.into_any();
     /// Settings: member, priority matrix, shared-data hash.
-    Settings => settings => SettingsPage;
+    Page::Settings => settings => |_| view! { <SettingsPage/> }.into_any();
     /// Share: export and import of exchange files.
-    Share => share => ExchangePage;
+    Page::Share => share => |_| view! { <ExchangePage/> }.into_any();
 }
 
 /// Shown instead of a page whose code did not arrive.

@@ -1,12 +1,83 @@
-//! URLs inside the app, prefixed with the path it is hosted under (`/servicebook/...`).
+//! URLs inside the app, prefixed with the path it is hosted under (`/servicebook/...`), and
+//! the other way round: which page an address shows ([`Page::at`]).
 //!
 //! The prefix comes from the page's `<base href>`, which Trunk fills from `--public-url`, so
 //! one build works wherever that build says it is hosted.
+//!
+//! leptos_router's `Router` keeps the address (history, links, `use_navigate`,
+//! `use_query_map`); the app reads the page from it here rather than through `Routes`, whose
+//! generic code per route was a tenth of the first screen's WebAssembly (see `pages`).
 
 use std::sync::OnceLock;
 
+use crate::domain::catalogue;
 use crate::domain::ids::RecordId;
 use crate::domain::kind::KindDecl;
+
+/// What an address shows: one of the app's pages, with the kind and record it names.
+#[derive(Clone, Copy, Debug)]
+pub enum Page {
+    /// `/`
+    Dashboard,
+    /// `/settings`
+    Settings,
+    /// `/calendar`
+    Calendar,
+    /// `/exchange`
+    Share,
+    /// `/review`
+    Review,
+    /// `/:kind`
+    List(&'static KindDecl),
+    /// `/:kind/new`
+    NewRecord(&'static KindDecl),
+    /// `/:kind/:id`
+    Record(&'static KindDecl, RecordId),
+    /// `/:kind/:id/edit`
+    EditRecord(&'static KindDecl, RecordId),
+    /// Anything else, an unknown kind or a malformed record id included.
+    NotFound,
+}
+
+impl PartialEq for Page {
+    fn eq(&self, other: &Page) -> bool {
+        use Page::*;
+        match (*self, *other) {
+            (List(a), List(b)) | (NewRecord(a), NewRecord(b)) => a.id == b.id,
+            (Record(a, x), Record(b, y)) | (EditRecord(a, x), EditRecord(b, y)) => a.id == b.id && x == y,
+            (a, b) => std::mem::discriminant(&a) == std::mem::discriminant(&b),
+        }
+    }
+}
+
+impl Eq for Page {}
+
+impl Page {
+    /// The page at `pathname` (the address's path, hosting path included) for an app hosted
+    /// under `base` (as [`base`] gives it). A trailing slash changes nothing.
+    pub fn at(base: &str, pathname: &str) -> Page {
+        let Some(rest) = pathname.strip_prefix(base) else { return Page::NotFound };
+        if !(rest.is_empty() || rest.starts_with('/')) {
+            return Page::NotFound;
+        }
+        let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+        let kind = |slug: &str| catalogue::kind_by_slug(slug);
+        let record = |slug: &str, id: &str| Some((kind(slug)?, RecordId::parse(id)?));
+        let page = match segments.as_slice() {
+            [] => Some(Page::Dashboard),
+            ["settings"] => Some(Page::Settings),
+            ["calendar"] => Some(Page::Calendar),
+            ["exchange"] => Some(Page::Share),
+            ["review"] => Some(Page::Review),
+            [slug] => kind(slug).map(Page::List),
+            [slug, "new"] => kind(slug).map(Page::NewRecord),
+            [slug, id] => record(slug, id).map(|(kind, id)| Page::Record(kind, id)),
+            [slug, id, "edit"] => record(slug, id).map(|(kind, id)| Page::EditRecord(kind, id)),
+            _ => None,
+        };
+        page.unwrap_or(Page::NotFound)
+    }
+}
 
 static BASE: OnceLock<String> = OnceLock::new();
 

@@ -17,8 +17,8 @@ const PRIMARY: &[&str] = &["incident", "service_request", "problem", "change"];
 
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
-    let loading = use_context::<PagesLoading>().map(|PagesLoading(count)| count);
-    let waiting = move || loading.is_some_and(|count| count.get() > 0);
+    let loading = use_context::<PagesLoading>().map(|PagesLoading(waiting)| waiting);
+    let waiting = move || loading.is_some_and(|waiting| waiting.get());
     view! {
         <div class="shell">
             // A page on its way (its code is being fetched, see `pages`): a bar along the top,
