@@ -139,7 +139,8 @@ sb_setup() {
         sb_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver || return 1
     fi
 
-    # 5. npm packages of the end-to-end tests: @playwright/test, binaryen (wasm-opt), axe-core.
+    # 5. npm packages of the end-to-end tests: @playwright/test, binaryen (wasm-opt), esbuild
+    #    (the release build minifies its JavaScript glue with it), axe-core.
     local e2e="$SERVICEBOOK_ROOT/tests/e2e"
     if [ -d "$e2e/node_modules" ] && [ -f "$e2e/node_modules/.package-lock.json" ] \
         && ! [ "$e2e/package-lock.json" -nt "$e2e/node_modules/.package-lock.json" ]; then
@@ -149,6 +150,7 @@ sb_setup() {
         (cd "$e2e" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) || return 1
     fi
 
+    [ -x "$e2e/node_modules/.bin/esbuild" ] || sb_fail "$e2e/node_modules/.bin/esbuild missing (npm ci did not install esbuild)" || return 1
     local binaryen_bin="$e2e/node_modules/binaryen/bin"
     [ -x "$binaryen_bin/wasm-opt" ] || sb_fail "$binaryen_bin/wasm-opt missing (npm ci did not install binaryen)" || return 1
     sb_path_prepend "$binaryen_bin"

@@ -113,7 +113,7 @@ pub fn state_look(kind: &KindDecl, state: &str) -> (String, String) {
 pub fn priority_look(priority: Option<Priority>) -> (String, &'static str, Option<&'static str>) {
     match priority {
         Some(p) => {
-            (format!("badge priority-{}", p.id().to_lowercase()), p.id(), Some("Priority from impact × urgency"))
+            (format!("badge priority-{}", p.id().to_ascii_lowercase()), p.id(), Some("Priority from impact × urgency"))
         }
         None => ("muted".to_string(), "–", None),
     }

@@ -1,4 +1,4 @@
-//! How values look to the reader: local times and sizes.
+//! How values look to the reader: local times, sizes, lower case.
 
 use chrono::{DateTime, Datelike, Local, NaiveDate, TimeZone, Timelike, Utc};
 
@@ -42,4 +42,16 @@ pub fn bytes(n: f64) -> String {
 /// `1 incident`, `3 incidents`.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `text` in lower case, as the browser writes it (`String.prototype.toLowerCase`, the
+/// Unicode default case mapping); ASCII without leaving Rust. The standard library's
+/// `to_lowercase` would bring its Unicode tables, 5 KB gzip, into the first screen's code.
+/// Whatever is compared in lower case must be lowered here, both sides alike.
+pub fn lower(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        String::from(js_sys::JsString::from(text).to_lower_case())
+    }
 }

@@ -37,6 +37,8 @@ use crate::domain::sort;
 
 /// Fixed row height in pixels (matches `.list-table tbody tr` in the stylesheet).
 const ROW_HEIGHT: f64 = 40.0;
+/// The same, for writing heights: whole pixels, no float formatting in the first screen's code.
+const ROW_PX: usize = ROW_HEIGHT as usize;
 /// Rows rendered above and below the visible ones.
 const OVERSCAN: usize = 5;
 
@@ -253,7 +255,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                         let keys: Vec<String> = source.with(|source| {
                             rows.iter()
                                 .map(|row| {
-                                    row.text(source).cells.get(cell).map(|c| c.to_lowercase()).unwrap_or_default()
+                                    row.text(source).cells.get(cell).map(|c| format::lower(c)).unwrap_or_default()
                                 })
                                 .collect()
                         });
@@ -462,7 +464,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
             rows.with(|rows| rows.iter().map(|r| r.owner.clone()).filter(|o| !o.is_empty()).collect());
         sort::sort_by(&mut names, |a, b| a.cmp(b));
         names.dedup();
-        sort::sort_by_key(&mut names, |n| n.to_lowercase());
+        sort::sort_by_key(&mut names, |n| format::lower(n));
         names
     });
     let services = Memo::new(move |_| {
@@ -500,7 +502,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                     <h1>{kind.plural}</h1>
                     <p class="muted">{format!("{} ISO/IEC 20000-1 clause {}.", kind.purpose, kind.clause)}</p>
                 </div>
-                <a class="button primary" href=routes::new_record(kind) data-testid="new-record">{format!("New {}", kind.label.to_lowercase())}</a>
+                <a class="button primary" href=routes::new_record(kind) data-testid="new-record">{format!("New {}", format::lower(kind.label))}</a>
             </div>
             {collisions}
             <div class="filters" role="search">
@@ -545,7 +547,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                     <input type="date" data-testid="filter-to" prop:value=to_filter on:change=move |ev| to_filter.set(event_target_value(&ev))/>
                 </label>
                 <span class="count" aria-live="polite">
-                    <span data-testid="list-count">{move || format::count(visible.with(Vec::len), &kind.label.to_lowercase(), &kind.plural.to_lowercase())}</span>
+                    <span data-testid="list-count">{move || format::count(visible.with(Vec::len), &format::lower(kind.label), &format::lower(kind.plural))}</span>
                     {move || (visible.with(Vec::len) != total()).then(|| format!(" of {}", total()))}
                     {move || app.loading.get().map(|all| view! {
                         <span class="muted" data-testid="list-loading">{format!(" · the newest shown, reading all {all} records…")}</span>
@@ -559,9 +561,9 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 <table class="list-table">
                     <thead><tr>{kind.list_columns.iter().map(|c| sort_header(*c)).collect_view()}</tr></thead>
                     <tbody>
-                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.with(|w| w.before) as f64 * ROW_HEIGHT)></tr>
+                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.with(|w| w.before) * ROW_PX)></tr>
                         <For each=positions key=|position| *position children=slot/>
-                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.with(|w| w.after) as f64 * ROW_HEIGHT)></tr>
+                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.with(|w| w.after) * ROW_PX)></tr>
                     </tbody>
                 </table>
                 {move || (visible.with(Vec::is_empty)).then(|| if total() == 0 && opening() {
@@ -569,14 +571,14 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                 } else if total() == 0 {
                     view! {
                         <div class="empty">
-                            <p>{format!("No {} yet.", kind.plural.to_lowercase())}</p>
-                            <a class="button primary" href=routes::new_record(kind)>{format!("Record the first {}", kind.label.to_lowercase())}</a>
+                            <p>{format!("No {} yet.", format::lower(kind.plural))}</p>
+                            <a class="button primary" href=routes::new_record(kind)>{format!("Record the first {}", format::lower(kind.label))}</a>
                         </div>
                     }.into_any()
                 } else {
                     view! {
                         <div class="empty">
-                            <p>{format!("No {} match these filters.", kind.plural.to_lowercase())}</p>
+                            <p>{format!("No {} match these filters.", format::lower(kind.plural))}</p>
                             <button class="button" on:click=clear>"Clear filters"</button>
                         </div>
                     }.into_any()

@@ -49,12 +49,16 @@ fn Header() -> impl IntoView {
         }
     };
     let app = use_app();
-    let primary = PRIMARY.iter().filter_map(|id| catalogue::kind(id)).map(|kind| {
-        let href = routes::list(kind);
-        let testid = format!("nav-{}", kind.slug);
+    // Every plain link of the header through one function: one view type in the first
+    // screen's code instead of one per link.
+    let nav_link = move |href: String, testid: String, label: &'static str| {
         let link = href.clone();
-        view! { <a href=href data-testid=testid aria-current=move || current(link.clone())>{kind.plural}</a> }
-    });
+        view! { <a href=href data-testid=testid aria-current=move || current(link.clone())>{label}</a> }
+    };
+    let primary = PRIMARY
+        .iter()
+        .filter_map(|id| catalogue::kind(id))
+        .map(move |kind| nav_link(routes::list(kind), format!("nav-{}", kind.slug), kind.plural));
     // The menu of every kind, by clause 8 area; closed again after each navigation.
     let menu = NodeRef::<leptos::html::Details>::new();
     Effect::new(move |_| {
@@ -81,7 +85,7 @@ fn Header() -> impl IntoView {
     let calendar = routes::href("/calendar");
     let exchange = routes::href("/exchange");
     let review = routes::href("/review");
-    let (d, s, c, x, r) = (dashboard.clone(), settings.clone(), calendar.clone(), exchange.clone(), review.clone());
+    let r = review.clone();
     // How many records need review; shown only when some do.
     let to_review = move || app.review.with(|r| r.len());
     view! {
@@ -92,9 +96,9 @@ fn Header() -> impl IntoView {
                 <span>"Servicebook"</span>
             </a>
             <nav class="nav" aria-label="Main">
-                <a href=dashboard data-testid="nav-dashboard" aria-current=move || current(d.clone())>"Dashboard"</a>
+                {nav_link(dashboard, "nav-dashboard".to_string(), "Dashboard")}
                 {primary.collect_view()}
-                <a href=calendar data-testid="nav-calendar" aria-current=move || current(c.clone())>"Calendar"</a>
+                {nav_link(calendar, "nav-calendar".to_string(), "Calendar")}
                 <details class="nav-more" node_ref=menu>
                     <summary data-testid="nav-all">"All records"</summary>
                     <ul class="menu">{areas.collect_view()}</ul>
@@ -102,7 +106,7 @@ fn Header() -> impl IntoView {
             </nav>
             <div class="header-end">
                 <QuickSearch/>
-                <a href=exchange data-testid="nav-exchange" aria-current=move || current(x.clone())>"Share"</a>
+                {nav_link(exchange, "nav-exchange".to_string(), "Share")}
                 <a href=review data-testid="nav-review" aria-current=move || current(r.clone())
                     title="Conflicting edits and records breaking their lifecycle">
                     "Review"
@@ -112,7 +116,7 @@ fn Header() -> impl IntoView {
                     }}
                 </a>
                 <span class="member" title="You act as this team member">{move || app.member.get().map(|m| m.to_string())}</span>
-                <a href=settings data-testid="nav-settings" aria-current=move || current(s.clone())>"Settings"</a>
+                {nav_link(settings, "nav-settings".to_string(), "Settings")}
             </div>
         </header>
     }

@@ -131,7 +131,7 @@ impl RowText {
             haystack.make_ascii_lowercase();
             haystack
         } else {
-            haystack.to_lowercase()
+            format::lower(&haystack)
         };
         RowText { reference, cells, sketch: Sketch::of(&haystack), haystack }
     }
@@ -149,7 +149,7 @@ pub struct Needle {
 
 impl Needle {
     pub fn new(search: &str) -> Needle {
-        let text = search.trim().to_lowercase();
+        let text = format::lower(search.trim());
         Needle { sketch: Sketch::of(&text), decided: text.is_empty() || Sketch::decides(&text), text }
     }
 
