@@ -449,6 +449,8 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     };
 
     let total = move || rows.with(Vec::len);
+    // The count's words, lowered once rather than at every key typed.
+    let (one, many) = (format::lower(kind.label), format::lower(kind.plural));
     let clear = move |_| {
         search.set(String::new());
         state_filter.set(String::new());
@@ -547,7 +549,7 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                     <input type="date" data-testid="filter-to" prop:value=to_filter on:change=move |ev| to_filter.set(event_target_value(&ev))/>
                 </label>
                 <span class="count" aria-live="polite">
-                    <span data-testid="list-count">{move || format::count(visible.with(Vec::len), &format::lower(kind.label), &format::lower(kind.plural))}</span>
+                    <span data-testid="list-count">{move || format::count(visible.with(Vec::len), &one, &many)}</span>
                     {move || (visible.with(Vec::len) != total()).then(|| format!(" of {}", total()))}
                     {move || app.loading.get().map(|all| view! {
                         <span class="muted" data-testid="list-loading">{format!(" · the newest shown, reading all {all} records…")}</span>

@@ -6,7 +6,7 @@
 //!
 //! leptos_router's `Router` keeps the address (history, links, `use_navigate`,
 //! `use_query_map`); the app reads the page from it here rather than through `Routes`, whose
-//! generic code per route was a tenth of the first screen's WebAssembly (see `pages`).
+//! generic code per route was a ninth of the first screen's WebAssembly (see `pages`).
 
 use std::sync::OnceLock;
 
