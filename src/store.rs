@@ -47,7 +47,7 @@ pub use export::{blob_bytes, json_blob, BodyInHand, BodyToKeep, ExportScope, Exp
 pub use layout::{encode_pages as snapshot_pages, ExportMark, PAGE_SIZE as SNAPSHOT_PAGE_SIZE};
 use layout::{
     ChunkText, Head, ImportRecord, SnapshotInfo, StoredChunk, CHUNKS, EXPORTED_KEY, EXPORTS_TO_KEY, HEAD_KEY,
-    LAST_IMPORT_KEY, META, PAGES, SNAPSHOT_KEY,
+    LAST_IMPORT_KEY, META, PAGES,
 };
 
 /// What a load found.
@@ -192,8 +192,7 @@ impl Store {
     /// parsing, so a start whose snapshot is current needs none of that code.
     pub async fn read_snapshot(&self, newest: impl FnOnce(&[Record], usize)) -> Result<SnapshotRead, StoreError> {
         let tx = self.db.transaction([CHUNKS, PAGES, META]).build()?;
-        let meta = tx.object_store(META)?;
-        let snapshot: Option<SnapshotInfo> = meta.get(SNAPSHOT_KEY).serde()?.await?;
+        let snapshot = SnapshotInfo::read(&tx).await?;
         let usable = snapshot.filter(|s| s.fold == SnapshotInfo::FOLD_VERSION);
         // Every read is sent at once (a request is sent when it is built, not when awaited),
         // one per page, so that each page is decoded as it arrives while IndexedDB reads the
@@ -332,7 +331,7 @@ impl Store {
     pub async fn keep_snapshot(&self, pages: &[Vec<u8>], records: u32, through: u64) -> Result<bool, StoreError> {
         let tx = self.db.transaction([PAGES, META]).with_mode(TransactionMode::Readwrite).build()?;
         let head = layout::read_head(&tx).await?;
-        let held: Option<SnapshotInfo> = tx.object_store(META)?.get(SNAPSHOT_KEY).serde()?.await?;
+        let held = SnapshotInfo::read(&tx).await?;
         let newer_held = held.is_some_and(|info| info.fold == SnapshotInfo::FOLD_VERSION && info.through >= through);
         if head.seq != through || newer_held {
             return Ok(false);
@@ -407,7 +406,7 @@ impl Store {
         if records.is_some() {
             record_chunks::note(&tx, &written).await?;
         }
-        meta.put(&Head { replica: head.replica, clock: hlc.state(), seq }).with_key(HEAD_KEY.to_string()).serde()?;
+        Head { replica: head.replica, clock: hlc.state(), seq }.put(&tx)?;
         if let (Some(tag), true) = (import, seq > head.seq) {
             let record = ImportRecord {
                 tag: tag.to_string(),

@@ -323,6 +323,112 @@ async fn a_damaged_snapshot_is_rebuilt_from_the_change_sets() {
 }
 
 #[wasm_bindgen_test]
+async fn a_snapshot_description_of_another_shape_is_rebuilt_from_the_change_sets() {
+    let name = fresh_name("damaged-info");
+    let store = open(&name).await;
+    let records = stored(&store, sample(50, "Tester", 6)).await;
+    store.close();
+
+    // Each is no description of four whole numbers: a string, a fraction, a negative number, a
+    // page count beyond 32 bits, a missing field.
+    let shapes = [
+        r#""snapshot""#,
+        r#"{"fold": 7, "through": 1.5, "pages": 1, "records": 50}"#,
+        r#"{"fold": 7, "through": -1, "pages": 1, "records": 50}"#,
+        r#"{"fold": 7, "through": 1, "pages": 4294967296, "records": 50}"#,
+        r#"{"fold": 7, "through": 1, "pages": 1}"#,
+    ];
+    for shape in shapes {
+        let value = js_sys::JSON::parse(shape).unwrap();
+        put_behind_the_store(&name, "meta", "snapshot".into(), value).await;
+        let loaded = open(&name).await.load().await.unwrap_or_else(|e| panic!("{shape} stopped the start: {e}"));
+        assert_eq!(loaded.records, records, "{shape}");
+        // Rewritten: the next start reads it without refolding.
+        let again = open(&name).await.load().await.unwrap();
+        assert_eq!((again.records, again.pending_chunks), (records.clone(), 0), "{shape}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_older_version_held_open_in_another_tab_blocks_the_upgrade_until_it_closes() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use indexed_db_futures::database::Database;
+
+    let name = fresh_name("blocked");
+    let a = RecordId::new(1_000, [1; 10]);
+    v1::create_fixture(&name, &[legacy(a, "title", "Printer jam", 1_000, 1)]).await.unwrap();
+    // Another tab of an older release: it holds version 1 open and does not let go when asked.
+    let holder = Database::open(&name).await.unwrap();
+    let blocked = Rc::new(Cell::new(false));
+    let opening = {
+        let blocked = blocked.clone();
+        Store::open(&name, move || blocked.set(true))
+    };
+    let release = async {
+        for _ in 0..200 {
+            if blocked.get() {
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(10).await;
+        }
+        let was_blocked = blocked.get();
+        holder.close();
+        was_blocked
+    };
+    let (store, was_blocked) = futures::join!(opening, release);
+    assert!(was_blocked, "the open must say it is blocked while the older version is held");
+    let store = store.expect("the open continues once the other tab closed the database");
+    let records = store.load().await.unwrap().records;
+    assert_eq!(records.get(&a).unwrap().text("title"), "Printer jam");
+}
+
+#[wasm_bindgen_test]
+async fn a_database_of_a_newer_release_is_refused_with_words_and_left_as_it_is() {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    use servicebook::store::StoreError;
+
+    let name = fresh_name("newer");
+    let store = open(&name).await;
+    stored(&store, sample(5, "Tester", 2)).await;
+    let before = store.all_change_sets().await.unwrap().len();
+    store.close();
+    // A newer release moved the database to a later version.
+    Database::open(&name).with_version(99u32).await.unwrap().close();
+
+    let refused = Store::open(&name, || {}).await.err();
+    assert_eq!(refused, Some(StoreError::Newer));
+    assert!(StoreError::Newer.to_string().contains("newer release"));
+    // Nothing changed: the version, and every change set the records were made of.
+    let db = Database::open(&name).await.unwrap();
+    assert_eq!(db.version(), 99.0);
+    let tx = db.transaction("changes").build().unwrap();
+    let held: Vec<wasm_bindgen::JsValue> = tx
+        .object_store("changes")
+        .unwrap()
+        .get_all()
+        .primitive()
+        .unwrap()
+        .await
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    drop(tx);
+    db.close();
+    let change_sets: usize = held
+        .iter()
+        .map(|chunk| {
+            let text = js_sys::Reflect::get(chunk, &"text".into()).unwrap();
+            let text = js_sys::Uint8Array::new(&text).to_vec();
+            serde_json::from_slice::<Vec<serde_json::Value>>(&text).unwrap().len()
+        })
+        .sum();
+    assert_eq!(change_sets, before);
+}
+
+#[wasm_bindgen_test]
 async fn a_snapshot_of_an_older_fold_version_is_rebuilt_from_the_change_sets() {
     use indexed_db_futures::database::Database;
     use indexed_db_futures::prelude::*;

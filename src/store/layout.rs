@@ -2,6 +2,7 @@
 
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
+use indexed_db_futures::SerialiseToJs;
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
@@ -46,6 +47,18 @@ pub struct Head {
     pub seq: u64,
 }
 
+impl Head {
+    /// Writes the head in the caller's read-write transaction (which must include `META`).
+    /// Serialised first and put as it is: a put through `.serde()` would decode the key
+    /// IndexedDB answers with serde's decoder, whose error messages' code would then be in
+    /// the first screen's module, which writes the first head of a new database.
+    pub fn put(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        let value = self.serialise_to_js()?;
+        tx.object_store(META)?.put(value).with_key(HEAD_KEY).primitive()?;
+        Ok(())
+    }
+}
+
 /// The last import: its tag and the chunks it wrote. Never exported.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImportRecord {
@@ -75,6 +88,31 @@ pub struct SnapshotInfo {
 }
 
 impl SnapshotInfo {
+    /// The description `put_pages` stores, read without serde's deserializer: its error
+    /// messages format floats, and that code would otherwise be in the first screen's module
+    /// for this one value of four whole numbers. `None` when there is none, or when it is not
+    /// an object of four whole numbers in range: the snapshot is only a cache, and a start
+    /// then folds it again from the chunks.
+    pub async fn read(tx: &Transaction<'_>) -> Result<Option<SnapshotInfo>, StoreError> {
+        let value: Option<wasm_bindgen::JsValue> = tx.object_store(META)?.get(SNAPSHOT_KEY).primitive()?.await?;
+        Ok(value.and_then(|value| SnapshotInfo::from_stored(&value)))
+    }
+
+    fn from_stored(value: &wasm_bindgen::JsValue) -> Option<SnapshotInfo> {
+        /// Above it, a JavaScript number no longer holds every whole number.
+        const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+        let whole = |name: &str| {
+            let n = js_sys::Reflect::get(value, &name.into()).ok()?.as_f64()?;
+            ((0.0..=MAX_SAFE_INTEGER).contains(&n) && n.fract() == 0.0).then_some(n as u64)
+        };
+        Some(SnapshotInfo {
+            fold: whole("fold")?.try_into().ok()?,
+            through: whole("through")?,
+            pages: whole("pages")?.try_into().ok()?,
+            records: whole("records")?.try_into().ok()?,
+        })
+    }
+
     /// Bump when `Record`'s stored form or the fold changes meaning.
     /// 2: binary pages (`domain::snapshot`) instead of JSON text.
     /// 3: redactions (heads know their edit's index, entries their redaction) and values of

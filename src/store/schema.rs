@@ -13,9 +13,10 @@
 //!   version keeps a tab of an older release, which would look records up in the index, from
 //!   running beside this one.
 //!
-//! The upgrade callback only creates stores: IndexedDB's upgrade cannot add an index to an
-//! existing store through this crate, so a layout change creates new stores, and the data is
-//! moved after opening, in one read-write transaction. If the tab closes halfway, that
+//! The upgrade ([`upgrade`], on the browser's API) only creates stores: indexed_db_futures'
+//! upgrade callback cannot add an index to an existing store, and this one keeps to the same
+//! rule, so a layout change creates new stores, and the data is moved after opening, in one
+//! read-write transaction. If the tab closes halfway, that
 //! transaction rolls back and the next open moves the data again: the move is resumable.
 
 use std::collections::BTreeMap;
@@ -26,6 +27,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyPath;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 
 use super::layout::{self, Head, StoredChunk, BY_RECORD, CHUNKS, CHUNK_SIZE, HEAD_KEY, META, PAGES};
 use super::record_chunks;
@@ -53,29 +55,72 @@ pub async fn open(
     name: &str,
     on_blocked: impl FnOnce() + 'static,
 ) -> Result<(Database, Option<Migration>), StoreError> {
-    let db = Database::open(name)
-        .with_version(CURRENT_VERSION)
-        .with_on_blocked(move |_| {
-            on_blocked();
-            Ok(())
-        })
-        .with_on_upgrade_needed(|event, db| {
-            let old = event.old_version() as u32;
-            if old < 2 {
-                let chunks = db.create_object_store(CHUNKS).build()?;
-                chunks.create_index(BY_RECORD, KeyPath::One("records")).with_multi_entry(true).build()?;
-                db.create_object_store(PAGES).build()?;
-                db.create_object_store(META).build()?;
-            }
-            Ok(())
-        })
-        .await?;
+    upgrade(name, on_blocked).await?;
+    // At the current version already: no upgrade, and nothing to wait for.
+    let db = Database::open(name).with_version(CURRENT_VERSION).await?;
     let has_map = ensure_head(&db).await?;
     let migration = Migration {
         move_edits: db.object_store_names().any(|store| store == v1::EDITS),
         build_record_chunks: !has_map,
     };
     Ok((db, Some(migration).filter(|m| m.move_edits || m.build_record_chunks)))
+}
+
+/// Brings `name` to the current version, creating the stores a new or version 1 database
+/// lacks, and closes it again; `on_blocked` is called when another tab holds an older
+/// version open, and the upgrade then waits for that tab to close it.
+///
+/// This uses the browser's API, not indexed_db_futures' upgrade callback: that callback's
+/// error reporting formats the crate's whole error type, floats included, about 9 KB gzip of
+/// the first screen's module (measured 2026-12-07). Opening the database a second time, at
+/// the version it now has, then runs no callback at all.
+async fn upgrade(name: &str, on_blocked: impl FnOnce() + 'static) -> Result<(), StoreError> {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    use web_sys::{IdbDatabase, IdbIndexParameters, IdbOpenDbRequest, IdbVersionChangeEvent};
+
+    let unavailable = |error: JsValue| StoreError::Unavailable(super::error::js_message(&error));
+    let factory = web_sys::window()
+        .ok_or_else(|| StoreError::Unavailable("IndexedDB is not available".into()))?
+        .indexed_db()
+        .map_err(unavailable)?
+        .ok_or_else(|| StoreError::Unavailable("IndexedDB is not available".into()))?;
+    let request = factory.open_with_u32(name, CURRENT_VERSION).map_err(unavailable)?;
+    let create_stores = Closure::once(move |event: IdbVersionChangeEvent| -> Result<(), JsValue> {
+        if event.old_version() >= 2.0 {
+            return Ok(());
+        }
+        let request: IdbOpenDbRequest = event.target().ok_or("no open request")?.unchecked_into();
+        let db: IdbDatabase = request.result()?.unchecked_into();
+        let chunks = db.create_object_store(CHUNKS)?;
+        let by_record = IdbIndexParameters::new();
+        by_record.set_multi_entry(true);
+        chunks.create_index_with_str_and_optional_parameters(BY_RECORD, "records", &by_record)?;
+        db.create_object_store(PAGES)?;
+        db.create_object_store(META)?;
+        // An error thrown here aborts the upgrade, and the open fails with it.
+        Ok(())
+    });
+    let blocked = Closure::once(on_blocked);
+    request.set_onupgradeneeded(Some(create_stores.as_ref().unchecked_ref()));
+    request.set_onblocked(Some(blocked.as_ref().unchecked_ref()));
+    let settled = js_sys::Promise::new(&mut |resolve, reject| {
+        request.set_onsuccess(Some(&resolve));
+        request.set_onerror(Some(&reject));
+    });
+    let opened = wasm_bindgen_futures::JsFuture::from(settled).await;
+    request.set_onupgradeneeded(None);
+    request.set_onblocked(None);
+    match opened {
+        Ok(_) => {
+            request.result().map_err(unavailable)?.unchecked_into::<IdbDatabase>().close();
+            Ok(())
+        }
+        Err(_) => Err(match request.error() {
+            Ok(Some(error)) => StoreError::from_open_failure(&error.into()),
+            _ => StoreError::Unavailable("the database did not open".into()),
+        }),
+    }
 }
 
 /// Moves an older layout's data into the current one, each step in one transaction (a closed
@@ -106,7 +151,9 @@ async fn build_record_chunks(db: &Database) -> Result<(), StoreError> {
 /// commit to be written. Says whether the record-to-chunks value exists.
 async fn ensure_head(db: &Database) -> Result<bool, StoreError> {
     let look = db.transaction(META).build()?;
-    let head: Option<Head> = look.object_store(META)?.get(HEAD_KEY).serde()?.await?;
+    // Whether there is one is all this asks, so the value is not decoded (serde's decoder
+    // would bring its error messages' code into the first screen's module).
+    let head: Option<JsValue> = look.object_store(META)?.get(HEAD_KEY).primitive()?.await?;
     let has_map = record_chunks::is_kept(&look).await?;
     drop(look);
     if head.is_some() {
@@ -114,13 +161,13 @@ async fn ensure_head(db: &Database) -> Result<bool, StoreError> {
     }
     let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
     let meta = tx.object_store(META)?;
-    let head: Option<Head> = meta.get(HEAD_KEY).serde()?.await?;
+    let head: Option<JsValue> = meta.get(HEAD_KEY).primitive()?.await?;
     // No chunk can predate the head (a version 1 database's edits become chunks after it,
     // which a value covering nothing leaves to be looked at one by one).
     let start_map = head.is_none() && !has_map;
     if head.is_none() {
         let replica = ReplicaId::from_entropy(random_bytes::<8>());
-        meta.put(&Head { replica, clock: ClockState::default(), seq: 0 }).with_key(HEAD_KEY.to_string()).serde()?;
+        Head { replica, clock: ClockState::default(), seq: 0 }.put(&tx)?;
     }
     if start_map {
         record_chunks::start_empty(&tx)?;
@@ -178,7 +225,6 @@ pub mod v1 {
         if edits.is_empty() {
             return Ok(());
         }
-        let meta = tx.object_store(META)?;
         let head = layout::read_head(&tx).await?;
         let change_sets = regroup(edits)?;
         let mut hlc = Hlc::new(head.replica, head.clock);
@@ -191,7 +237,7 @@ pub mod v1 {
         for change_set in &change_sets {
             hlc.observe(change_set.stamp);
         }
-        meta.put(&Head { replica: head.replica, clock: hlc.state(), seq }).with_key(HEAD_KEY.to_string()).serde()?;
+        Head { replica: head.replica, clock: hlc.state(), seq }.put(&tx)?;
         legacy.clear()?;
         tx.commit().await?;
         Ok(())

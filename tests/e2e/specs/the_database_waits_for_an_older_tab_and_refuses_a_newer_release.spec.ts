@@ -1,0 +1,87 @@
+// The database's upgrade, as a person meets it: another tab of an older release holding the
+// database open makes the app say so and wait, and it goes on by itself once that tab lets go;
+// a database a newer release has moved on is refused with words, and left as it is.
+import { expect, test, type Page } from '@playwright/test';
+import { waitReady } from './fixtures';
+
+/** Opens the app and gives the first start's name (asked before the database is open). */
+async function start(page: Page): Promise<void> {
+  await page.goto('./');
+  const name = page.getByTestId('welcome-name');
+  await expect(name).toBeVisible({ timeout: 30_000 });
+  await name.fill('Dana Tester');
+  await page.getByTestId('welcome-submit').click();
+}
+
+/** Another page of the same site that runs no Servicebook: only a database connection. */
+async function otherTab(page: Page): Promise<Page> {
+  const other = await page.context().newPage();
+  await other.goto('./exchange.schema.json');
+  return other;
+}
+
+test('an older tab holding the database makes the app say so, and it goes on once that tab lets go', async ({ page }) => {
+  const older = await otherTab(page);
+  // An older release's tab: it holds version 1 open and does not close it when asked.
+  await older.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('servicebook', 1);
+        open.onsuccess = () => {
+          (window as unknown as { held: IDBDatabase }).held = open.result;
+          resolve();
+        };
+        open.onerror = () => reject(open.error);
+      }),
+  );
+
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await start(page);
+  const banner = page.getByTestId('banner').filter({ hasText: 'Another Servicebook tab uses an older version' });
+  await expect(banner).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator('body[data-ready="true"]')).toHaveCount(0);
+
+  await older.evaluate(() => (window as unknown as { held: IDBDatabase }).held.close());
+  await waitReady(page);
+  await expect(banner).toHaveCount(0);
+  await expect(page.getByTestId('storage-status')).toContainText(/\b0 records\b/);
+  expect(errors).toEqual([]);
+});
+
+test('a database a newer release has moved on is refused with words and left as it is', async ({ page }) => {
+  const newer = await otherTab(page);
+  const version = () =>
+    newer.evaluate(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const open = indexedDB.open('servicebook');
+          open.onsuccess = () => {
+            const found = open.result.version;
+            open.result.close();
+            resolve(found);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+    );
+  await newer.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('servicebook', 99);
+        open.onsuccess = () => {
+          open.result.close();
+          resolve();
+        };
+        open.onerror = () => reject(open.error);
+      }),
+  );
+
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await start(page);
+  const banner = page.getByTestId('banner').filter({ hasText: 'saved by a newer release of Servicebook' });
+  await expect(banner).toBeVisible({ timeout: 30_000 });
+  await expect(banner).toContainText('Reload the page');
+  expect(await version()).toBe(99);
+  expect(errors).toEqual([]);
+});
