@@ -55,9 +55,17 @@ pub async fn open(
     name: &str,
     on_blocked: impl FnOnce() + 'static,
 ) -> Result<(Database, Option<Migration>), StoreError> {
-    upgrade(name, on_blocked).await?;
-    // At the current version already: no upgrade, and nothing to wait for.
-    let db = Database::open(name).with_version(CURRENT_VERSION).await?;
+    // Opened as it is (a new database is made at version 1, with no stores): most starts find
+    // it at the current version, and then it is opened once, with no upgrade.
+    let db = Database::open(name).await?;
+    let db = if db.version() == f64::from(CURRENT_VERSION) {
+        db
+    } else {
+        db.close();
+        upgrade(name, on_blocked).await?;
+        // At the current version now: no upgrade, and nothing to wait for.
+        Database::open(name).with_version(CURRENT_VERSION).await?
+    };
     let has_map = ensure_head(&db).await?;
     let migration = Migration {
         move_edits: db.object_store_names().any(|store| store == v1::EDITS),
@@ -67,7 +75,7 @@ pub async fn open(
 }
 
 /// Brings `name` to the current version, creating the stores a new or version 1 database
-/// lacks, and closes it again; `on_blocked` is called when another tab holds an older
+/// lacks (a newer release's database is refused, `StoreError::Newer`), and closes it again; `on_blocked` is called when another tab holds an older
 /// version open, and the upgrade then waits for that tab to close it.
 ///
 /// This uses the browser's API, not indexed_db_futures' upgrade callback: that callback's
