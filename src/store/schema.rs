@@ -75,8 +75,9 @@ pub async fn open(
 }
 
 /// Brings `name` to the current version, creating the stores a new or version 1 database
-/// lacks (a newer release's database is refused, `StoreError::Newer`), and closes it again; `on_blocked` is called when another tab holds an older
-/// version open, and the upgrade then waits for that tab to close it.
+/// lacks, and closes it again (a newer release's database is refused: `StoreError::Newer`).
+/// `on_blocked` is called when another tab holds an older version open; the upgrade then
+/// waits for that tab to close it.
 ///
 /// This uses the browser's API, not indexed_db_futures' upgrade callback: that callback's
 /// error reporting formats the crate's whole error type, floats included, about 9 KB gzip of
