@@ -22,7 +22,7 @@ pub fn Dashboard() -> impl IntoView {
     // Counts of a part of the records would mislead: say they are still being read.
     let reading = move || match app.loading.get() {
         Some(all) => Some(format!("Reading all {all} records…")),
-        None => app.status.with(StoreStatus::is_opening).then(|| "Opening the database…".to_string()),
+        None => app.status.with(StoreStatus::unread).map(str::to_string),
     };
     view! {
         <section class="page">

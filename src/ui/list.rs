@@ -207,7 +207,7 @@ pub fn rows_memo(
 pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
     let app = use_app();
     // Records are still being read (the list may hold only the newest, or none yet).
-    let opening = move || app.status.with(StoreStatus::is_opening);
+    let unread = move || app.status.with(StoreStatus::unread);
     let query = use_query_map();
     let initial = |key: &str| query.with_untracked(|q| q.get(key).unwrap_or_default());
     let search = RwSignal::new(initial("q"));
@@ -568,8 +568,8 @@ pub fn RecordList(kind: &'static KindDecl) -> impl IntoView {
                         <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.with(|w| w.after) * ROW_PX)></tr>
                     </tbody>
                 </table>
-                {move || (visible.with(Vec::is_empty)).then(|| if total() == 0 && opening() {
-                    view! { <div class="empty"><p class="muted">"Opening the database…"</p></div> }.into_any()
+                {move || (visible.with(Vec::is_empty)).then(|| if let (0, Some(text)) = (total(), unread()) {
+                    view! { <div class="empty"><p class="muted" data-testid="list-unread">{text}</p></div> }.into_any()
                 } else if total() == 0 {
                     view! {
                         <div class="empty">

@@ -27,20 +27,21 @@ pub fn RecordPage(kind: &'static KindDecl, id: RecordId) -> impl IntoView {
     let app = use_app();
     let record = Memo::new(move |_| app.records.with(|r| r.get(&id).filter(|r| r.kind == kind.id).cloned()));
     move || {
-        match record.get() {
-        Some(_) => view! { <RecordView kind record=Signal::derive(move || record.get())/> }.into_any(),
-        None if app.status.with(StoreStatus::is_opening) => {
-            view! { <section class="page"><p class="muted">"Opening the database…"</p></section> }.into_any()
+        if record.with(Option::is_some) {
+            return view! { <RecordView kind record=Signal::derive(move || record.get())/> }.into_any();
         }
-        None => view! {
-            <section class="page narrow">
-                <h1>{format!("No such {}", kind.label.to_lowercase())}</h1>
-                <p>"This browser holds no record with this address. It may live in a teammate's browser: ask them to export it to you."</p>
-                <p><a href=routes::list(kind)>{format!("All {}", kind.plural.to_lowercase())}</a></p>
-            </section>
+        // Read only while there is no record: a record's page is not built again when it changes.
+        match app.status.with(StoreStatus::unread) {
+            Some(text) => view! { <section class="page"><p class="muted">{text}</p></section> }.into_any(),
+            None => view! {
+                <section class="page narrow">
+                    <h1>{format!("No such {}", kind.label.to_lowercase())}</h1>
+                    <p>"This browser holds no record with this address. It may live in a teammate's browser: ask them to export it to you."</p>
+                    <p><a href=routes::list(kind)>{format!("All {}", kind.plural.to_lowercase())}</a></p>
+                </section>
+            }
+            .into_any(),
         }
-        .into_any(),
-    }
     }
 }
 

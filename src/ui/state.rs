@@ -40,9 +40,16 @@ pub enum StoreStatus {
 }
 
 impl StoreStatus {
-    /// The records are not all read yet (pages show that, not an empty or partial SMS).
-    pub fn is_opening(&self) -> bool {
-        matches!(self, StoreStatus::Opening | StoreStatus::Blocked)
+    /// What pages show while the records are not read, instead of an empty or partial SMS:
+    /// still opening, or could not be read (the banner says why). `None` once they are read.
+    pub fn unread(&self) -> Option<&'static str> {
+        match self {
+            StoreStatus::Opening | StoreStatus::Blocked => Some("Opening the database…"),
+            StoreStatus::Failed(_) | StoreStatus::PartMissing => {
+                Some("Your records could not be read: the message at the top says why and what to do.")
+            }
+            StoreStatus::Ready => None,
+        }
     }
 }
 

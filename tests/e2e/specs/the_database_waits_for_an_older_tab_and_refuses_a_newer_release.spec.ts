@@ -1,6 +1,7 @@
 // The database's upgrade, as a person meets it: another tab of an older release holding the
 // database open makes the app say so and wait, and it goes on by itself once that tab lets go;
-// a database a newer release has moved on is refused with words, and left as it is.
+// a database a newer release has moved on is refused with words, and left as it is, and the
+// pages say its records could not be read rather than show an empty SMS.
 import { expect, test, type Page } from '@playwright/test';
 import { waitReady } from './fixtures';
 
@@ -82,6 +83,12 @@ test('a database a newer release has moved on is refused with words and left as 
   const banner = page.getByTestId('banner').filter({ hasText: 'saved by a newer release of Servicebook' });
   await expect(banner).toBeVisible({ timeout: 30_000 });
   await expect(banner).toContainText('Reload the page');
+  // No empty SMS is shown in place of the records this tab could not read.
+  await expect(page.getByTestId('dashboard-reading')).toContainText('Your records could not be read');
+  await expect(page.getByText('Nothing recorded yet.')).toHaveCount(0);
+  await page.getByTestId('nav-incidents').click();
+  await expect(page.getByTestId('list-unread')).toContainText('Your records could not be read');
+  await expect(page.getByText('No incidents yet.')).toHaveCount(0);
   expect(await version()).toBe(99);
   expect(errors).toEqual([]);
 });
