@@ -163,7 +163,7 @@ fn Banner() -> impl IntoView {
     view! {
         {move || status().map(|text| view! {
             <div class="banner error" role="alert" data-testid="banner">
-                <strong>"Storage problem. "</strong>{text}
+                <span><strong>"Storage problem. "</strong>{text}</span>
             </div>
         })}
         {move || app.notice.get().map(|Notice { text, error }| view! {
@@ -194,7 +194,13 @@ fn Footer() -> impl IntoView {
             }
         });
     });
-    let count = move || app.records.with(|r| r.len());
+    // Only once the records are read: a count of none, or of the newest page, would mislead.
+    let count = move || {
+        app.status.with(|s| s.unread().is_none()).then(|| {
+            let count = app.records.with(|r| r.len());
+            format!(" · {}", format::count(count, "record", "records"))
+        })
+    };
     let usage = move || {
         estimate.get().map(|e| {
             let used = e.usage_bytes.map(format::bytes).unwrap_or_else(|| "unknown space".into());
@@ -219,7 +225,7 @@ fn Footer() -> impl IntoView {
     view! {
         <footer class="footer">
             <span data-testid="storage-status">
-                {state}" · "{move || format::count(count(), "record", "records")}{usage}
+                {state}{count}{usage}
             </span>
             <span class="footer-end">"ISO/IEC 20000-1 service management · no server: your data stays in this browser"</span>
         </footer>
