@@ -26,11 +26,15 @@ use crate::domain::review::Finding;
 pub fn RecordPage(kind: &'static KindDecl, id: RecordId) -> impl IntoView {
     let app = use_app();
     let record = Memo::new(move |_| app.records.with(|r| r.get(&id).filter(|r| r.kind == kind.id).cloned()));
+    // The page is built again only when the record appears or goes, not when it changes: its
+    // parts follow the record themselves, and a note being typed or an open transition panel
+    // must survive a change made meanwhile (in another tab, or by an import).
+    let found = Memo::new(move |_| record.with(Option::is_some));
     move || {
-        if record.with(Option::is_some) {
+        if found.get() {
             return view! { <RecordView kind record=Signal::derive(move || record.get())/> }.into_any();
         }
-        // Read only while there is no record: a record's page is not built again when it changes.
+        // Read only while there is no record.
         match app.status.with(StoreStatus::unread) {
             Some(text) => view! { <section class="page"><p class="muted">{text}</p></section> }.into_any(),
             None => view! {
@@ -215,26 +219,16 @@ fn Transitions(kind: &'static KindDecl, record: Signal<Option<Record>>) -> impl 
         }
     };
 
-    let buttons = move || {
-        let state = record.with(|r| r.as_ref().map(|r| state_of(kind, r).to_string()))?;
-        let available: Vec<&'static Transition> = kind.lifecycle.from(&state);
-        if available.is_empty() {
-            return Some(
-                view! { <p class="muted">"No further steps: this record's lifecycle has ended."</p> }.into_any(),
-            );
+    // The steps open from the current state, one button each, keyed by step: when the state
+    // changes, a button is moved or dropped, never reused for another step, so a click always
+    // does what the pressed button said.
+    let steps = move || record.with(|r| r.as_ref().map(|r| kind.lifecycle.from(state_of(kind, r))).unwrap_or_default());
+    let ended = move || record.with(|r| r.as_ref().is_some_and(|r| kind.lifecycle.from(state_of(kind, r)).is_empty()));
+    let button = move |t: &'static Transition| {
+        view! {
+            <button class="button" data-testid=format!("transition-{}", t.to) disabled=move || busy.get()
+                on:click=move |_| start(t)>{t.action}</button>
         }
-        Some(
-            available
-                .into_iter()
-                .map(|t| {
-                    view! {
-                        <button class="button" data-testid=format!("transition-{}", t.to) disabled=move || busy.get()
-                            on:click=move |_| start(t)>{t.action}</button>
-                    }
-                })
-                .collect_view()
-                .into_any(),
-        )
     };
     let panel = move || {
         pending.get().map(|t| {
@@ -284,7 +278,10 @@ fn Transitions(kind: &'static KindDecl, record: Signal<Option<Record>>) -> impl 
             .map(|text| view! { <p class="field-error" role="alert" data-testid="transition-refused">{text}</p> })
     };
     view! {
-        <div class="transitions" role="group" aria-label="Lifecycle">{buttons}</div>
+        <div class="transitions" role="group" aria-label="Lifecycle">
+            <For each=steps key=|t| (t.to, t.action) children=button/>
+            {move || ended().then(|| view! { <p class="muted">"No further steps: this record's lifecycle has ended."</p> })}
+        </div>
         {refusal}
         {panel}
     }
