@@ -115,7 +115,7 @@ fn Header() -> impl IntoView {
                         n => Some(view! { " "<span class="count-badge" data-testid="nav-review-count" aria-label=format!("{n} to review")>{n}</span> }),
                     }}
                 </a>
-                <span class="member" title="You act as this team member">{move || app.member.get().map(|m| m.to_string())}</span>
+                <span class="member" title=move || app.member.with(|m| m.as_ref().map(|m| format!("You act as {m}")))>{move || app.member.get().map(|m| m.to_string())}</span>
                 {nav_link(settings, "nav-settings".to_string(), "Settings")}
             </div>
         </header>

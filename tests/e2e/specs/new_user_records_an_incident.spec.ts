@@ -5,6 +5,9 @@ import { createIncident, freshApp, openIncidents, stateBadge, transition, waitRe
 
 test('a new user records an incident and works it to closure', async ({ page }) => {
   await freshApp(page);
+  // The header names who acts (cut short on narrow screens, whole in its tooltip).
+  await expect(page.locator('.member')).toHaveText('Dana Tester');
+  await expect(page.locator('.member')).toHaveAttribute('title', 'You act as Dana Tester');
 
   const title = 'Mail delivery delayed for the sales team';
   const ref = await createIncident(page, {
