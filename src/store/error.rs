@@ -40,18 +40,23 @@ impl StoreError {
         if error.dyn_ref::<web_sys::DomException>().is_some_and(|e| e.name() == "VersionError") {
             return StoreError::Newer;
         }
-        let text = js_message(error);
-        if text.contains("Quota") || text.contains("quota") {
-            StoreError::QuotaExceeded
-        } else {
-            StoreError::Unavailable(text)
-        }
+        quota_or(js_message(error), StoreError::Unavailable)
+    }
+}
+
+/// The browser's words for an error: running out of space is an error of its own, whatever
+/// the operation; anything else is `other`.
+fn quota_or(text: String, other: fn(String) -> StoreError) -> StoreError {
+    if text.contains("Quota") || text.contains("quota") {
+        StoreError::QuotaExceeded
+    } else {
+        other(text)
     }
 }
 
 /// A JavaScript error's message (a `DOMException`'s, an `Error`'s), or its name when the
 /// message is empty.
-pub(super) fn js_message(error: &wasm_bindgen::JsValue) -> String {
+fn js_message(error: &wasm_bindgen::JsValue) -> String {
     use wasm_bindgen::JsCast;
     let (name, message) = if let Some(e) = error.dyn_ref::<web_sys::DomException>() {
         (e.name(), e.message())
@@ -95,12 +100,7 @@ fn describe(error: &indexed_db_futures::error::Error) -> String {
 
 impl From<indexed_db_futures::error::Error> for StoreError {
     fn from(error: indexed_db_futures::error::Error) -> Self {
-        let text = describe(&error);
-        if text.contains("Quota") || text.contains("quota") {
-            StoreError::QuotaExceeded
-        } else {
-            StoreError::Failed(text)
-        }
+        quota_or(describe(&error), StoreError::Failed)
     }
 }
 

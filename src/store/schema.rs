@@ -88,13 +88,10 @@ async fn upgrade(name: &str, on_blocked: impl FnOnce() + 'static) -> Result<(), 
     use wasm_bindgen::JsCast;
     use web_sys::{IdbDatabase, IdbIndexParameters, IdbOpenDbRequest, IdbVersionChangeEvent};
 
-    let unavailable = |error: JsValue| StoreError::Unavailable(super::error::js_message(&error));
-    let factory = web_sys::window()
-        .ok_or_else(|| StoreError::Unavailable("IndexedDB is not available".into()))?
-        .indexed_db()
-        .map_err(unavailable)?
-        .ok_or_else(|| StoreError::Unavailable("IndexedDB is not available".into()))?;
-    let request = factory.open_with_u32(name, CURRENT_VERSION).map_err(unavailable)?;
+    let failed = |error: JsValue| StoreError::from_open_failure(&error);
+    let missing = || StoreError::Unavailable("IndexedDB is not available".into());
+    let factory = web_sys::window().ok_or_else(missing)?.indexed_db().map_err(failed)?.ok_or_else(missing)?;
+    let request = factory.open_with_u32(name, CURRENT_VERSION).map_err(failed)?;
     let create_stores = Closure::once(move |event: IdbVersionChangeEvent| -> Result<(), JsValue> {
         if event.old_version() >= 2.0 {
             return Ok(());
@@ -122,11 +119,11 @@ async fn upgrade(name: &str, on_blocked: impl FnOnce() + 'static) -> Result<(), 
     request.set_onblocked(None);
     match opened {
         Ok(_) => {
-            request.result().map_err(unavailable)?.unchecked_into::<IdbDatabase>().close();
+            request.result().map_err(failed)?.unchecked_into::<IdbDatabase>().close();
             Ok(())
         }
         Err(_) => Err(match request.error() {
-            Ok(Some(error)) => StoreError::from_open_failure(&error.into()),
+            Ok(Some(error)) => failed(error.into()),
             _ => StoreError::Unavailable("the database did not open".into()),
         }),
     }

@@ -11,51 +11,17 @@
 // print each import's probes, `data-preview-*` and `data-apply-*`, the parts of its time).
 // A figure, not a test: it never fails on speed.
 
-import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { builds, median } from './ab.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const dists = (process.env.DISTS || '').split(',').filter(Boolean);
-if (!dists.length) throw new Error('DISTS: the builds to compare, comma-separated');
 const n = Number(process.env.N || 50000);
 const rounds = Number(process.env.ROUNDS || 3);
-const port = Number(process.env.BENCH_PORT || 8795);
 const file = process.env.FILE || `/tmp/servicebook-ab-${n}.json`;
-const LONG = 10 * 60 * 1000;
-
-const servers = dists.map((dist, i) =>
-  spawn(process.execPath, [path.join(here, 'serve.mjs'), dist, String(port + i)], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, BASE_PATH: '/servicebook/' },
-  }),
-);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-});
-const base = (i) => `http://127.0.0.1:${port + i}/servicebook/`;
-
-async function started(i, options = {}) {
-  const context = await browser.newContext({ baseURL: base(i), ...options });
-  const page = await context.newPage();
-  page.setDefaultTimeout(LONG);
-  page.on('pageerror', (e) => console.log('page error:', String(e)));
-  await page.goto(base(i));
-  await page.getByTestId('welcome-name').fill('Importer');
-  await page.getByTestId('welcome-submit').click();
-  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
-  return { context, page };
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { dists, started, close } = await builds(8795);
 
 try {
-  await new Promise((r) => setTimeout(r, 1500));
   if (!existsSync(file)) {
-    const { context, page } = await started(0, { acceptDownloads: true });
+    const { context, page } = await started(0, 'Importer', { acceptDownloads: true });
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('demo-count').fill(String(n));
     await page.getByTestId('demo-generate').click();
@@ -69,7 +35,7 @@ try {
   const times = dists.map(() => ({ preview: [], apply: [] }));
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < dists.length; i++) {
-      const { context, page } = await started(i);
+      const { context, page } = await started(i, 'Importer');
       await page.getByTestId('nav-exchange').click();
       await page.getByTestId('import-files').setInputFiles(file);
       await page.locator('[data-testid="import-summary"], [data-testid="import-error"]').first().waitFor();
@@ -98,6 +64,5 @@ try {
     );
   }
 } finally {
-  await browser.close();
-  for (const server of servers) server.kill();
+  await close();
 }

@@ -11,45 +11,20 @@
 // ROUNDS (default 7), BENCH_PORT (default 8805, one port per build from there), CHROMIUM
 // (default /usr/bin/chromium). A figure, not a test: it never fails on speed.
 
-import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { builds, median } from './ab.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const dists = (process.env.DISTS || '').split(',').filter(Boolean);
-if (!dists.length) throw new Error('DISTS: the builds to compare, comma-separated');
 const n = Number(process.env.N || 50000);
 const rounds = Number(process.env.ROUNDS || 7);
-const port = Number(process.env.BENCH_PORT || 8805);
-const LONG = 10 * 60 * 1000;
-
-const servers = dists.map((dist, i) =>
-  spawn(process.execPath, [path.join(here, 'serve.mjs'), dist, String(port + i)], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, BASE_PATH: '/servicebook/' },
-  }),
-);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-});
-const base = (i) => `http://127.0.0.1:${port + i}/servicebook/`;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { dists, base, started, close } = await builds(8805);
 
 try {
-  await new Promise((r) => setTimeout(r, 500));
   const pages = [];
   for (let i = 0; i < dists.length; i++) {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(base(i));
-    await page.getByTestId('welcome-name').fill('Bench');
-    await page.getByTestId('welcome-submit').click();
-    await page.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: LONG });
+    const { page } = await started(i, 'Bench');
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('demo-count').fill(String(n));
     await page.getByTestId('demo-generate').click();
-    await page.getByTestId('demo-result').waitFor({ timeout: LONG });
+    await page.getByTestId('demo-result').waitFor();
     // Let the work the app does after a bulk write (indexes, an export's body) finish.
     await page.waitForTimeout(15_000);
     pages.push(page);
@@ -59,7 +34,7 @@ try {
     for (let i = 0; i < dists.length; i++) {
       const page = pages[i];
       await page.goto(base(i));
-      await page.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: LONG });
+      await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
       const attr = async (name) => Number(await page.locator('body').getAttribute(name));
       const f = figures[i];
       f.open.push((await attr('data-opened-at')) - (await attr('data-open-at')));
@@ -76,6 +51,5 @@ try {
     console.log(`  records loaded at:   ${f.loaded.map(Math.round).join(' ')}  median ${Math.round(median(f.loaded))}`);
   }
 } finally {
-  await browser.close();
-  for (const s of servers) s.kill();
+  await close();
 }

@@ -5,13 +5,19 @@
 import { expect, test, type Page } from '@playwright/test';
 import { waitReady } from './fixtures';
 
-/** Opens the app and gives the first start's name (asked before the database is open). */
-async function start(page: Page): Promise<void> {
+/**
+ * Opens the app and gives the first start's name (asked before the database is open). Returns
+ * the page's uncaught errors, collected from then on.
+ */
+async function start(page: Page): Promise<string[]> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('./');
   const name = page.getByTestId('welcome-name');
   await expect(name).toBeVisible({ timeout: 30_000 });
   await name.fill('Dana Tester');
   await page.getByTestId('welcome-submit').click();
+  return errors;
 }
 
 /** Another page of the same site that runs no Servicebook: only a database connection. */
@@ -21,29 +27,43 @@ async function otherTab(page: Page): Promise<Page> {
   return other;
 }
 
-test('an older tab holding the database makes the app say so, and it goes on once that tab lets go', async ({ page }) => {
-  const older = await otherTab(page);
-  // An older release's tab: it holds version 1 open and does not close it when asked.
-  await older.evaluate(
-    () =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('servicebook', 1);
+/**
+ * In `tab`, opens the app's database (at `version`, or as it is) and says at which version it
+ * opened. A connection held (`hold`) stays open, as an older release's tab would keep it, until
+ * `letGo`; it does not close when another tab asks.
+ */
+async function openDatabase(tab: Page, version: number | undefined, hold: boolean): Promise<number> {
+  return tab.evaluate(
+    ([version, hold]) =>
+      new Promise<number>((resolve, reject) => {
+        const open = version === undefined ? indexedDB.open('servicebook') : indexedDB.open('servicebook', version);
         open.onsuccess = () => {
-          (window as unknown as { held: IDBDatabase }).held = open.result;
-          resolve();
+          const found = open.result.version;
+          if (hold) (window as unknown as { held: IDBDatabase }).held = open.result;
+          else open.result.close();
+          resolve(found);
         };
         open.onerror = () => reject(open.error);
       }),
+    [version, hold] as const,
   );
+}
 
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await start(page);
+/** Closes the connection `openDatabase` held in `tab`. */
+async function letGo(tab: Page): Promise<void> {
+  await tab.evaluate(() => (window as unknown as { held: IDBDatabase }).held.close());
+}
+
+test('an older tab holding the database makes the app say so, and it goes on once that tab lets go', async ({ page }) => {
+  const older = await otherTab(page);
+  await openDatabase(older, 1, true);
+
+  const errors = await start(page);
   const banner = page.getByTestId('banner').filter({ hasText: 'Another Servicebook tab uses an older version' });
   await expect(banner).toBeVisible({ timeout: 30_000 });
   await expect(page.locator('body[data-ready="true"]')).toHaveCount(0);
 
-  await older.evaluate(() => (window as unknown as { held: IDBDatabase }).held.close());
+  await letGo(older);
   await waitReady(page);
   await expect(banner).toHaveCount(0);
   await expect(page.getByTestId('storage-status')).toContainText(/\b0 records\b/);
@@ -52,34 +72,9 @@ test('an older tab holding the database makes the app say so, and it goes on onc
 
 test('a database a newer release has moved on is refused with words and left as it is', async ({ page }) => {
   const newer = await otherTab(page);
-  const version = () =>
-    newer.evaluate(
-      () =>
-        new Promise<number>((resolve, reject) => {
-          const open = indexedDB.open('servicebook');
-          open.onsuccess = () => {
-            const found = open.result.version;
-            open.result.close();
-            resolve(found);
-          };
-          open.onerror = () => reject(open.error);
-        }),
-    );
-  await newer.evaluate(
-    () =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('servicebook', 99);
-        open.onsuccess = () => {
-          open.result.close();
-          resolve();
-        };
-        open.onerror = () => reject(open.error);
-      }),
-  );
+  await openDatabase(newer, 99, false);
 
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await start(page);
+  const errors = await start(page);
   const banner = page.getByTestId('banner').filter({ hasText: 'saved by a newer release of Servicebook' });
   await expect(banner).toBeVisible({ timeout: 30_000 });
   await expect(banner).toContainText('Reload the page');
@@ -89,6 +84,6 @@ test('a database a newer release has moved on is refused with words and left as 
   await page.getByTestId('nav-incidents').click();
   await expect(page.getByTestId('list-unread')).toContainText('Your records could not be read');
   await expect(page.getByText('No incidents yet.')).toHaveCount(0);
-  expect(await version()).toBe(99);
+  expect(await openDatabase(newer, undefined, false)).toBe(99);
   expect(errors).toEqual([]);
 });
